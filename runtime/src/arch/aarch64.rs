@@ -1,0 +1,134 @@
+//! aarch64 (AAPCS64): callee-saved x19–x29, the link register x30 and the
+//! low halves of v8–v15 (d8–d15); the thread pointer is `tpidr_el0`.
+
+use super::Tcb;
+use crate::runtime2::G;
+use core::arch::{asm, global_asm};
+
+// 1. The entry point.
+#[cfg(not(test))]
+global_asm!(include_str!("../../../rt0/aarch64-unknown-linux-gnu.s"));
+
+// 2. Thread pointer.
+pub const G_SLOT: usize = 0;
+
+/// Points the thread pointer at `tcb`.
+///
+/// # Safety
+/// `tcb` must stay valid for as long as this thread runs.
+pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
+    asm!("msr tpidr_el0, {}", in(reg) tcb, options(nostack, preserves_flags));
+    Ok(())
+}
+
+/// The running goroutine.
+#[inline(always)]
+pub fn getg() -> *mut G {
+    let g: *mut G;
+    // SAFETY: tpidr_el0 points at this thread's Tcb from rt0_go on; the G
+    // slot is its first word.
+    unsafe {
+        asm!("mrs {t}, tpidr_el0", "ldr {g}, [{t}]", t = out(reg) _, g = lateout(reg) g,
+             options(nostack, readonly, preserves_flags))
+    };
+    g
+}
+
+/// Records `gp` as the running goroutine of this thread.
+///
+/// # Safety
+/// The thread pointer must be set; `gp` must be a G of this M.
+#[inline(always)]
+pub unsafe fn setg(gp: *mut G) {
+    asm!("mrs {t}, tpidr_el0", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
+         options(nostack, preserves_flags));
+}
+
+// 3. Context switch. The saved frame is 160 bytes: x19–x30, then d8–d15.
+global_asm!(
+    ".text",
+    ".globl rt_gogo",
+    "rt_gogo:",
+    "    mov sp, x0",
+    "    ldp x19, x20, [sp, #0]",
+    "    ldp x21, x22, [sp, #16]",
+    "    ldp x23, x24, [sp, #32]",
+    "    ldp x25, x26, [sp, #48]",
+    "    ldp x27, x28, [sp, #64]",
+    "    ldp x29, x30, [sp, #80]",
+    "    ldp d8, d9, [sp, #96]",
+    "    ldp d10, d11, [sp, #112]",
+    "    ldp d12, d13, [sp, #128]",
+    "    ldp d14, d15, [sp, #144]",
+    "    add sp, sp, #160",
+    "    ret",
+    ".globl rt_mcall_switch",
+    "rt_mcall_switch:",
+    "    sub sp, sp, #160",
+    "    stp x19, x20, [sp, #0]",
+    "    stp x21, x22, [sp, #16]",
+    "    stp x23, x24, [sp, #32]",
+    "    stp x25, x26, [sp, #48]",
+    "    stp x27, x28, [sp, #64]",
+    "    stp x29, x30, [sp, #80]",
+    "    stp d8, d9, [sp, #96]",
+    "    stp d10, d11, [sp, #112]",
+    "    stp d12, d13, [sp, #128]",
+    "    stp d14, d15, [sp, #144]",
+    "    mov x9, sp",
+    "    str x9, [x0]",
+    "    mov sp, x1",
+    "    mov x0, x3",
+    "    blr x2",
+    "    brk #1",
+    ".globl rt_call_on_stack",
+    "rt_call_on_stack:",
+    "    stp x29, x30, [sp, #-16]!",
+    "    mov x29, sp",
+    "    mov sp, x0",
+    "    mov x0, x2",
+    "    blr x1",
+    "    mov sp, x29",
+    "    ldp x29, x30, [sp], #16",
+    "    ret",
+);
+
+extern "C" {
+    /// Resumes the context saved at `sp` by `mcall_switch` or `prepare_frame`.
+    #[link_name = "rt_gogo"]
+    pub fn gogo(sp: usize) -> !;
+    /// Saves the current context in `*save` and calls `f(arg)` on the stack
+    /// `new_sp` (16-byte aligned). `f` must not return; the call returns
+    /// when someone `gogo`s the saved context.
+    #[link_name = "rt_mcall_switch"]
+    pub fn mcall_switch(save: *mut usize, new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+    /// Calls `f(arg)` on the stack `new_sp` (16-byte aligned) and returns.
+    #[link_name = "rt_call_on_stack"]
+    pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+}
+
+// 4. Initial frame: all saved registers zero (x29 = 0 ends the frame chain)
+// except x30, the address `gogo` returns to.
+/// Writes the first frame of a goroutine below `hi` and returns the stack
+/// pointer to `gogo` to.
+///
+/// # Safety
+/// `hi` must be the 16-byte aligned top of at least 160 writable bytes.
+pub unsafe fn prepare_frame(hi: usize, entry: extern "C" fn() -> !) -> usize {
+    let sp = hi - 160;
+    let frame = sp as *mut usize;
+    for i in 0..20 {
+        frame.add(i).write(0);
+    }
+    frame.add(11).write(entry as usize);
+    sp
+}
+
+// 5.
+#[inline(always)]
+pub fn current_sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
+}

@@ -1,0 +1,125 @@
+//! armv7 (AAPCS, hard float, ARM state): callee-saved r4–r11, sp, lr and
+//! d8–d15. The thread pointer is TPIDRURO, set with the ARM-private
+//! `set_tls` system call and read with `mrc p15, 0, rX, c13, c0, 3`.
+
+use super::Tcb;
+use crate::runtime2::G;
+use core::arch::{asm, global_asm};
+
+// 1. The entry point (with the VFP check, see the file).
+#[cfg(not(test))]
+global_asm!(include_str!("../../../rt0/armv7-unknown-linux-gnueabihf.s"));
+
+// 2. Thread pointer.
+pub const G_SLOT: usize = 0;
+const ARM_NR_SET_TLS: usize = 0x0f0005;
+
+/// Points the thread pointer at `tcb`.
+///
+/// # Safety
+/// `tcb` must stay valid for as long as this thread runs.
+pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
+    syscalls::Errno::from_ret(syscalls::raw::syscall1(ARM_NR_SET_TLS, tcb as usize)).map(|_| ())
+}
+
+/// The running goroutine.
+#[inline(always)]
+pub fn getg() -> *mut G {
+    let g: *mut G;
+    // SAFETY: TPIDRURO points at this thread's Tcb from rt0_go on; the G
+    // slot is its first word.
+    unsafe {
+        asm!("mrc p15, 0, {t}, c13, c0, 3", "ldr {g}, [{t}]", t = out(reg) _, g = lateout(reg) g,
+             options(nostack, readonly, preserves_flags))
+    };
+    g
+}
+
+/// Records `gp` as the running goroutine of this thread.
+///
+/// # Safety
+/// The thread pointer must be set; `gp` must be a G of this M.
+#[inline(always)]
+pub unsafe fn setg(gp: *mut G) {
+    asm!("mrc p15, 0, {t}, c13, c0, 3", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
+         options(nostack, preserves_flags));
+}
+
+// 3. Context switch. The saved frame is 104 bytes: d8–d15, then r4–r12 and
+// lr (r12 is pushed only to keep sp 8-byte aligned).
+global_asm!(
+    ".text",
+    ".arm",
+    ".globl rt_gogo",
+    "rt_gogo:",
+    "    mov sp, r0",
+    "    vpop {{d8-d15}}",
+    "    pop {{r4-r12, lr}}",
+    "    bx lr",
+    ".globl rt_mcall_switch",
+    "rt_mcall_switch:",
+    "    push {{r4-r12, lr}}",
+    "    vpush {{d8-d15}}",
+    "    mov r12, sp",
+    "    str r12, [r0]",
+    "    mov sp, r1",
+    "    mov r0, r3",
+    "    blx r2",
+    "    udf #0",
+    ".globl rt_call_on_stack",
+    "rt_call_on_stack:",
+    "    push {{r4, lr}}",
+    "    mov r4, sp",
+    "    mov sp, r0",
+    "    mov r0, r2",
+    "    blx r1",
+    "    mov sp, r4",
+    "    pop {{r4, pc}}",
+    // The EABI helper that compiled code calls for the thread pointer (C
+    // `__thread`, Rust thread-locals under the static relocation model).
+    // Callers assume it changes r0 only.
+    ".globl __aeabi_read_tp",
+    "__aeabi_read_tp:",
+    "    mrc p15, 0, r0, c13, c0, 3",
+    "    bx lr",
+);
+
+extern "C" {
+    /// Resumes the context saved at `sp` by `mcall_switch` or `prepare_frame`.
+    #[link_name = "rt_gogo"]
+    pub fn gogo(sp: usize) -> !;
+    /// Saves the current context in `*save` and calls `f(arg)` on the stack
+    /// `new_sp` (8-byte aligned). `f` must not return; the call returns when
+    /// someone `gogo`s the saved context.
+    #[link_name = "rt_mcall_switch"]
+    pub fn mcall_switch(save: *mut usize, new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+    /// Calls `f(arg)` on the stack `new_sp` (8-byte aligned) and returns.
+    #[link_name = "rt_call_on_stack"]
+    pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+}
+
+// 4. Initial frame: d8–d15 and r4–r12 zero (r11 = fp = 0 ends the frame
+// chain), lr = the entry function.
+/// Writes the first frame of a goroutine below `hi` and returns the stack
+/// pointer to `gogo` to.
+///
+/// # Safety
+/// `hi` must be the 8-byte aligned top of at least 104 writable bytes.
+pub unsafe fn prepare_frame(hi: usize, entry: extern "C" fn() -> !) -> usize {
+    let sp = hi - 104;
+    let frame = sp as *mut usize;
+    for i in 0..26 {
+        frame.add(i).write(0);
+    }
+    frame.add(25).write(entry as usize);
+    sp
+}
+
+// 5.
+#[inline(always)]
+pub fn current_sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
+}

@@ -1,0 +1,50 @@
+//! Per-architecture glue: the only home of assembly in the runtime.
+//!
+//! Each architecture file provides the same items in the same order:
+//!
+//! 1. the entry point `_start`, from `rt0/<triple>.s` (not in host tests,
+//!    where the C library owns `_start`);
+//! 2. the thread control block layout, `set_thread_pointer`, `getg`, `setg`;
+//! 3. the context switch: `gogo` (resume a saved stack), `mcall_switch`
+//!    (save the current stack and call a function on another), and
+//!    `call_on_stack` (call a function on another stack and come back);
+//! 4. `prepare_frame`: the initial frame of a new goroutine's stack, laid
+//!    out so that `gogo` "returns" into the goroutine's entry function;
+//! 5. `current_sp`.
+//!
+//! A saved context is only a stack pointer: `mcall_switch` pushes exactly the
+//! registers the ABI makes callee-saved (and the return address) onto the
+//! stack it leaves, and `gogo` pops them. Caller-saved registers are already
+//! dead at the call, so nothing else needs saving.
+//!
+//! The thread pointer points at the running M's `Tcb`, the first field of
+//! `M`. The current G lives in one word of it, so `getg()` is two
+//! instructions on every thread.
+
+#[cfg(target_arch = "aarch64")]
+#[path = "aarch64.rs"]
+mod imp;
+#[cfg(target_arch = "arm")]
+#[path = "arm.rs"]
+mod imp;
+#[cfg(target_arch = "x86_64")]
+#[path = "x86_64.rs"]
+mod imp;
+
+pub use imp::*;
+
+/// The thread control block: two words at the thread pointer.
+///
+/// x86_64 (TLS variant II) requires the first word to hold its own address,
+/// so the G goes in the second; on arm and aarch64 (variant I) the G is the
+/// first word. `G_SLOT` gives the index.
+#[repr(C)]
+pub struct Tcb {
+    pub words: [usize; 2],
+}
+
+impl Tcb {
+    pub const fn new() -> Tcb {
+        Tcb { words: [0; 2] }
+    }
+}

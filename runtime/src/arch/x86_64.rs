@@ -1,0 +1,124 @@
+//! x86_64 (System V ABI): callee-saved rbx, rbp, r12–r15; the thread
+//! pointer is the FS base, set with `arch_prctl(ARCH_SET_FS)`.
+
+use super::Tcb;
+use crate::runtime2::G;
+use core::arch::{asm, global_asm};
+
+// 1. The entry point.
+#[cfg(not(test))]
+global_asm!(include_str!("../../../rt0/x86_64-unknown-linux-gnu.s"));
+
+// 2. Thread pointer.
+pub const G_SLOT: usize = 1;
+const ARCH_SET_FS: usize = 0x1002;
+
+/// Points the thread pointer at `tcb`.
+///
+/// # Safety
+/// `tcb` must stay valid for as long as this thread runs.
+pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
+    // Variant II: the word at the thread pointer is the pointer itself.
+    (*tcb).words[0] = tcb as usize;
+    syscalls::syscall2(syscalls::Sysno::arch_prctl, ARCH_SET_FS, tcb as usize).map(|_| ())
+}
+
+/// The running goroutine.
+#[inline(always)]
+pub fn getg() -> *mut G {
+    let g: *mut G;
+    // SAFETY: FS points at this thread's Tcb from rt0_go (or the clone
+    // trampoline) on; the G slot is the Tcb's second word.
+    unsafe { asm!("mov {}, qword ptr fs:[8]", out(reg) g, options(nostack, readonly, preserves_flags)) };
+    g
+}
+
+/// Records `gp` as the running goroutine of this thread.
+///
+/// # Safety
+/// The thread pointer must be set; `gp` must be a G of this M.
+#[inline(always)]
+pub unsafe fn setg(gp: *mut G) {
+    asm!("mov qword ptr fs:[8], {}", in(reg) gp, options(nostack, preserves_flags));
+}
+
+// 3. Context switch.
+global_asm!(
+    ".text",
+    ".globl rt_gogo",
+    "rt_gogo:",
+    "    mov rsp, rdi",
+    "    pop r15",
+    "    pop r14",
+    "    pop r13",
+    "    pop r12",
+    "    pop rbx",
+    "    pop rbp",
+    "    ret",
+    ".globl rt_mcall_switch",
+    "rt_mcall_switch:",
+    "    push rbp",
+    "    push rbx",
+    "    push r12",
+    "    push r13",
+    "    push r14",
+    "    push r15",
+    "    mov [rdi], rsp",
+    "    mov rsp, rsi",
+    "    mov rdi, rcx",
+    "    call rdx",
+    "    ud2",
+    ".globl rt_call_on_stack",
+    "rt_call_on_stack:",
+    "    push rbp",
+    "    mov rbp, rsp",
+    "    mov rsp, rdi",
+    "    mov rdi, rdx",
+    "    call rsi",
+    "    mov rsp, rbp",
+    "    pop rbp",
+    "    ret",
+);
+
+extern "C" {
+    /// Resumes the context saved at `sp` by `mcall_switch` or `prepare_frame`.
+    #[link_name = "rt_gogo"]
+    pub fn gogo(sp: usize) -> !;
+    /// Saves the current context in `*save` and calls `f(arg)` on the stack
+    /// `new_sp` (16-byte aligned). `f` must not return; the call returns
+    /// when someone `gogo`s the saved context.
+    #[link_name = "rt_mcall_switch"]
+    pub fn mcall_switch(save: *mut usize, new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+    /// Calls `f(arg)` on the stack `new_sp` (16-byte aligned) and returns.
+    #[link_name = "rt_call_on_stack"]
+    pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+}
+
+// 4. Initial frame: six zeroed callee-saved registers, the entry function as
+// the return address, and a zero fake return address above it so that the
+// entry function sees rsp = 8 (mod 16) as if it had been called.
+/// Writes the first frame of a goroutine at the top of `[lo, hi)` and
+/// returns the stack pointer to `gogo` to.
+///
+/// # Safety
+/// `hi` must be the 16-byte aligned top of writable memory of at least
+/// 64 bytes.
+pub unsafe fn prepare_frame(hi: usize, entry: extern "C" fn() -> !) -> usize {
+    let sp = hi - 8 * 8;
+    let frame = sp as *mut usize;
+    for i in 0..6 {
+        frame.add(i).write(0);
+    }
+    frame.add(6).write(entry as usize);
+    frame.add(7).write(0);
+    sp
+}
+
+// 5.
+#[inline(always)]
+pub fn current_sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
+    sp
+}

@@ -1,0 +1,106 @@
+//! The C API (`include/runtime.h`): thin `extern "C"` shims over the core.
+//!
+//! Each function's contract is documented in the header; the comments here
+//! say only what the Rust side relies on.
+
+use crate::args::cstr_bytes;
+use crate::{malloc, os, panic, proc};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
+
+/// Number of command-line arguments.
+#[no_mangle]
+pub extern "C" fn rt_argc() -> c_int {
+    proc::startup().argc as c_int
+}
+
+/// argv[i], or NULL when i is out of range.
+#[no_mangle]
+pub extern "C" fn rt_argv(i: c_int) -> *const c_char {
+    let st = proc::startup();
+    if i < 0 || i as usize >= st.argc {
+        return core::ptr::null();
+    }
+    // SAFETY: i < argc, so argv[i] is one of the kernel's argument pointers.
+    unsafe { *st.argv.add(i as usize) as *const c_char }
+}
+
+/// The value of environment variable `name`, or NULL when unset.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rt_getenv(name: *const c_char) -> *const c_char {
+    if name.is_null() {
+        return core::ptr::null();
+    }
+    let name = cstr_bytes(name as *const u8);
+    match proc::startup().getenv(name) {
+        // The value is the NUL-terminated tail of the `NAME=value` string.
+        Some(v) => v.as_ptr() as *const c_char,
+        None => core::ptr::null(),
+    }
+}
+
+/// Writes all `n` bytes; returns n, or -errno.
+///
+/// # Safety
+/// `buf` must be valid for `n` reads.
+#[no_mangle]
+pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> c_long {
+    if n == 0 {
+        return 0;
+    }
+    if buf.is_null() {
+        return -(syscalls::Errno::EFAULT.into_raw() as c_long);
+    }
+    let s = core::slice::from_raw_parts(buf as *const u8, n as usize);
+    match os::write_all(fd, s) {
+        Ok(()) => n as c_long,
+        Err(e) => -(e.into_raw() as c_long),
+    }
+}
+
+/// Ends the process with `code`; other goroutines do not run on.
+#[no_mangle]
+pub extern "C" fn rt_exit(code: c_int) -> ! {
+    os::exit_group(code)
+}
+
+/// Go-style panic: `panic: <msg>`, the goroutine, exit 2.
+///
+/// # Safety
+/// `msg` must be NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rt_panic(msg: *const c_char) -> ! {
+    if msg.is_null() {
+        panic::gopanic(b"nil")
+    }
+    panic::gopanic(cstr_bytes(msg as *const u8))
+}
+
+/// CPUs this process may run on.
+#[no_mangle]
+pub extern "C" fn rt_ncpu() -> c_int {
+    proc::ncpu()
+}
+
+/// Sets GOMAXPROCS when n > 0; returns the previous value.
+#[no_mangle]
+pub extern "C" fn rt_gomaxprocs(n: c_int) -> c_int {
+    proc::set_gomaxprocs(n)
+}
+
+/// 16-byte aligned memory; never NULL (exhaustion is fatal).
+#[no_mangle]
+pub extern "C" fn rt_malloc(n: c_ulong) -> *mut c_void {
+    malloc::c_malloc(n as usize) as *mut c_void
+}
+
+/// Frees memory from `rt_malloc`; NULL is ignored.
+///
+/// # Safety
+/// `p` must be NULL or from `rt_malloc`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn rt_free(p: *mut c_void) {
+    malloc::c_free(p as *mut u8)
+}

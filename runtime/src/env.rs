@@ -1,0 +1,132 @@
+//! Environment variables the runtime reads: GOMAXPROCS and GODEBUG.
+//!
+//! Both follow Go: a bad value is never an error. GOMAXPROCS is used only
+//! when Go's `atoi32` accepts it (an optional `-`, then decimal digits only,
+//! fitting in an int32) and it is positive; anything else — empty, `0`,
+//! `-1`, `abc`, `" 2"`, `+2`, `3x`, past int32 — silently means "the CPU
+//! count". Unlike Go, a value above `MAX_GOMAXPROCS` is clamped to it rather
+//! than dying of out-of-memory while allocating the Ps.
+
+/// The most Ps the runtime makes, whatever GOMAXPROCS asks. Go had the same
+/// cap (`_MaxGomaxprocs`) until 1.10; with it every P fits in a static
+/// table and no GOMAXPROCS value can exhaust memory.
+pub const MAX_GOMAXPROCS: i32 = 1024;
+
+/// Go's `atoi32`.
+pub fn atoi32(s: &[u8]) -> Option<i32> {
+    let (neg, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (c - b'0') as i64;
+        if n > i32::MAX as i64 + 1 {
+            return None;
+        }
+    }
+    let n = if neg { -n } else { n };
+    i32::try_from(n).ok()
+}
+
+/// Where the number of Ps came from, for `boottrace`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcsSource {
+    /// GOMAXPROCS unset or not a positive integer: the CPU count.
+    Ncpu,
+    /// GOMAXPROCS, taken as given.
+    Env,
+    /// GOMAXPROCS above `MAX_GOMAXPROCS`, clamped.
+    Clamped,
+}
+
+impl ProcsSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcsSource::Ncpu => "ncpu",
+            ProcsSource::Env => "GOMAXPROCS",
+            ProcsSource::Clamped => "GOMAXPROCS, clamped",
+        }
+    }
+}
+
+/// `schedinit`'s choice of the number of Ps.
+pub fn gomaxprocs(env: Option<&[u8]>, ncpu: i32) -> (i32, ProcsSource) {
+    let base = ncpu.clamp(1, MAX_GOMAXPROCS);
+    match env.and_then(atoi32) {
+        Some(n) if n > MAX_GOMAXPROCS => (MAX_GOMAXPROCS, ProcsSource::Clamped),
+        Some(n) if n > 0 => (n, ProcsSource::Env),
+        _ => (base, if base == ncpu { ProcsSource::Ncpu } else { ProcsSource::Clamped }),
+    }
+}
+
+/// The GODEBUG settings the runtime understands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DebugVars {
+    /// `boottrace=1`: print each bootstrap step to stderr.
+    pub boottrace: i32,
+    /// `schedtrace=N`: a scheduler summary every N ms.
+    pub schedtrace: i32,
+    /// `scheddetail=1`: with schedtrace, one line per P, M and G.
+    pub scheddetail: i32,
+}
+
+/// Go's `parsedebugvars`: comma-separated `key=value`; a later setting of
+/// the same key wins; unknown keys and malformed values are ignored.
+pub fn parse_godebug(s: &[u8]) -> DebugVars {
+    let mut d = DebugVars::default();
+    for item in s.split(|&c| c == b',') {
+        let Some(eq) = item.iter().position(|&c| c == b'=') else { continue };
+        let (key, val) = (&item[..eq], &item[eq + 1..]);
+        let Some(v) = atoi32(val) else { continue };
+        match key {
+            b"boottrace" => d.boottrace = v,
+            b"schedtrace" => d.schedtrace = v,
+            b"scheddetail" => d.scheddetail = v,
+            _ => {}
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atoi32_is_gos() {
+        assert_eq!(atoi32(b"3"), Some(3));
+        assert_eq!(atoi32(b"-1"), Some(-1));
+        assert_eq!(atoi32(b"2147483647"), Some(i32::MAX));
+        assert_eq!(atoi32(b"-2147483648"), Some(i32::MIN));
+        for bad in [&b""[..], b"-", b"+2", b" 2", b"2 ", b"3x", b"abc", b"2147483648", b"99999999999", b"0x10"] {
+            assert_eq!(atoi32(bad), None, "{:?}", core::str::from_utf8(bad));
+        }
+    }
+
+    #[test]
+    fn gomaxprocs_follows_go() {
+        let ncpu = 2;
+        for bad in [None, Some(&b""[..]), Some(b"0"), Some(b"-1"), Some(b"abc"), Some(b" 2"), Some(b"+2"), Some(b"3x"), Some(b"99999999999")] {
+            assert_eq!(gomaxprocs(bad, ncpu), (2, ProcsSource::Ncpu), "{bad:?}");
+        }
+        assert_eq!(gomaxprocs(Some(b"3"), ncpu), (3, ProcsSource::Env));
+        assert_eq!(gomaxprocs(Some(b"1024"), ncpu), (1024, ProcsSource::Env));
+        assert_eq!(gomaxprocs(Some(b"1025"), ncpu), (MAX_GOMAXPROCS, ProcsSource::Clamped));
+        assert_eq!(gomaxprocs(Some(b"2147483647"), ncpu), (MAX_GOMAXPROCS, ProcsSource::Clamped));
+        assert_eq!(gomaxprocs(None, 5000), (MAX_GOMAXPROCS, ProcsSource::Clamped));
+    }
+
+    #[test]
+    fn godebug_parsing() {
+        let d = parse_godebug(b"boottrace=1,schedtrace=100,foo=bar,scheddetail=x,,=,schedtrace=200");
+        assert_eq!(d, DebugVars { boottrace: 1, schedtrace: 200, scheddetail: 0 });
+        assert_eq!(parse_godebug(b""), DebugVars::default());
+    }
+}

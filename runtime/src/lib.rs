@@ -1,0 +1,82 @@
+//! A freestanding Go-style runtime: Go's bootstrap and G/M/P scheduler for
+//! static Linux executables, without libc.
+//!
+//! A program links this crate (as `libruntime.a` from C, as an rlib from
+//! Rust) and defines `main_main`. The entry point `_start` (in `rt0/`) runs
+//! Go's boot sequence — `rt0_go`, `args`, `checkgoarm`, `osinit`,
+//! `schedinit`, `newproc(runtime.main)`, `mstart`, `schedule` — and the
+//! main goroutine calls `main_main`. When it returns the process exits 0.
+//! See `proc` for the sequence and `GODEBUG=boottrace=1` to watch it.
+//!
+//! Layers, lowest first: `arch` (assembly: entry, thread pointer, context
+//! switch), `os` (system calls), the core (`runtime2` structures, `proc`,
+//! `runq`, `stack`, `malloc`, `lock`, `panic`, `print`), and the APIs:
+//! `capi` for C (`include/runtime.h`) and the functions below for Rust.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+// The C memory functions the compiler calls; linked for their symbols.
+extern crate runtime_mem;
+
+pub mod arch;
+pub mod args;
+pub mod capi;
+pub mod env;
+pub mod lock;
+pub mod malloc;
+pub mod os;
+pub mod panic;
+pub mod print;
+pub mod proc;
+pub mod runq;
+pub mod runtime2;
+pub mod stack;
+
+pub use print::Line;
+
+/// The process-wide allocator (`rt_malloc`, `alloc::*` in Rust programs).
+#[cfg_attr(not(test), global_allocator)]
+pub static ALLOCATOR: malloc::Allocator = malloc::Allocator::new();
+
+/// Referenced by the unwind tables of the prebuilt `core`, even with
+/// panic=abort. Nothing unwinds, so it is never called.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}
+
+/// The command-line arguments, as bytes without their NUL.
+pub fn args() -> impl Iterator<Item = &'static [u8]> {
+    let st = proc::startup();
+    (0..st.argc).filter_map(move |i| st.arg(i))
+}
+
+/// The value of environment variable `name`, if set.
+pub fn getenv(name: &str) -> Option<&'static [u8]> {
+    proc::startup().getenv(name.as_bytes())
+}
+
+/// Writes all of `buf` to `fd`, retrying short writes and EINTR.
+pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
+    os::write_all(fd, buf)
+}
+
+/// Ends the process with `code`, whatever other goroutines are doing.
+pub fn exit(code: i32) -> ! {
+    os::exit_group(code)
+}
+
+/// CPUs this process may run on (`runtime.NumCPU`).
+pub fn num_cpu() -> i32 {
+    proc::ncpu()
+}
+
+/// `runtime.GOMAXPROCS`: sets the number of Ps when `n > 0`; returns the
+/// previous value.
+pub fn gomaxprocs(n: i32) -> i32 {
+    proc::set_gomaxprocs(n)
+}
+
+/// Host unit tests link no user program; give the runtime its symbol.
+#[cfg(test)]
+#[no_mangle]
+extern "C" fn main_main() {}

@@ -1,0 +1,157 @@
+//! Runtime locks and notes on futexes (Go's `lock_futex.go`).
+//!
+//! `Mutex<T>` is Go's runtime mutex with the data it guards: one u32 key,
+//! 0 unlocked, 1 locked, 2 locked with sleepers. `lock` swaps in 1; when
+//! that fails it spins a little (only with more than one CPU), yields once,
+//! then swaps in 2 and sleeps on the futex. `unlock` swaps in 0 and wakes
+//! one sleeper only if the old value was 2, so an uncontended lock/unlock is
+//! two atomic operations and no system call. It blocks the *thread*; a lock
+//! that goroutines wait on belongs to a higher layer (semaphores).
+//!
+//! `Note` is a one-shot event for parking an M: `sleep` blocks until
+//! `wakeup`, `clear` rearms it.
+
+use crate::os;
+use core::cell::UnsafeCell;
+use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicU32, Ordering};
+
+const UNLOCKED: u32 = 0;
+const LOCKED: u32 = 1;
+const SLEEPING: u32 = 2;
+const ACTIVE_SPIN: u32 = 4;
+const ACTIVE_SPIN_CNT: u32 = 30;
+const PASSIVE_SPIN: u32 = 1;
+
+/// A futex-based lock around a `T`.
+pub struct Mutex<T> {
+    key: AtomicU32,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: access to data is serialised by the key.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Send for Mutex<T> {}
+
+/// Proof that the lock is held; unlocks on drop.
+pub struct MutexGuard<'a, T> {
+    m: &'a Mutex<T>,
+}
+
+impl<T> Mutex<T> {
+    pub const fn new(v: T) -> Mutex<T> {
+        Mutex { key: AtomicU32::new(UNLOCKED), data: UnsafeCell::new(v) }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        let v = self.key.swap(LOCKED, Ordering::Acquire);
+        if v != UNLOCKED {
+            self.lock_slow(v);
+        }
+        MutexGuard { m: self }
+    }
+
+    #[cold]
+    fn lock_slow(&self, mut wait: u32) {
+        // wait is what we must put back if we take the lock: a sleeper may
+        // already be registered (2), and taking the lock with 1 would lose
+        // its wakeup.
+        let spin = if crate::proc::ncpu() > 1 { ACTIVE_SPIN } else { 0 };
+        loop {
+            for _ in 0..spin {
+                while self.key.load(Ordering::Relaxed) == UNLOCKED {
+                    if self.key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        return;
+                    }
+                }
+                for _ in 0..ACTIVE_SPIN_CNT {
+                    core::hint::spin_loop();
+                }
+            }
+            for _ in 0..PASSIVE_SPIN {
+                while self.key.load(Ordering::Relaxed) == UNLOCKED {
+                    if self.key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                        return;
+                    }
+                }
+                os::sched_yield();
+            }
+            let v = self.key.swap(SLEEPING, Ordering::Acquire);
+            if v == UNLOCKED {
+                return;
+            }
+            wait = SLEEPING;
+            // EINTR or a changed value just means: look again.
+            let _ = os::futex_wait(&self.key, SLEEPING);
+        }
+    }
+
+    /// The data, without locking.
+    ///
+    /// # Safety
+    /// The caller must hold the lock some other way (stop-the-world, or
+    /// before a second thread exists).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn get_unchecked(&self) -> &mut T {
+        &mut *self.data.get()
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        let v = self.m.key.swap(UNLOCKED, Ordering::Release);
+        if v == UNLOCKED {
+            crate::panic::throw("unlock of unlocked lock");
+        }
+        if v == SLEEPING {
+            let _ = os::futex_wake(&self.m.key, 1);
+        }
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard proves the lock is held.
+        unsafe { &*self.m.data.get() }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard proves the lock is held, exclusively.
+        unsafe { &mut *self.m.data.get() }
+    }
+}
+
+/// A one-shot sleep/wakeup event for Ms.
+pub struct Note {
+    key: AtomicU32,
+}
+
+impl Note {
+    pub const fn new() -> Note {
+        Note { key: AtomicU32::new(0) }
+    }
+
+    /// Rearms the note. Only when no one sleeps on it.
+    pub fn clear(&self) {
+        self.key.store(0, Ordering::Relaxed);
+    }
+
+    /// Wakes the sleeper (now or when it comes to sleep).
+    pub fn wakeup(&self) {
+        if self.key.swap(1, Ordering::Release) != 0 {
+            crate::panic::throw("notewakeup - double wakeup");
+        }
+        let _ = os::futex_wake(&self.key, 1);
+    }
+
+    /// Blocks the thread until `wakeup`.
+    pub fn sleep(&self) {
+        while self.key.load(Ordering::Acquire) == 0 {
+            let _ = os::futex_wait(&self.key, 0);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Memory: a `GlobalAlloc` over `linked_list_allocator`, fed by mmap.
+//!
+//! Small and medium requests are served first-fit from arenas, each an
+//! anonymous mapping managed by one `linked_list_allocator::Heap`. The
+//! first arena is `FIRST_ARENA` bytes; each new one is twice the last (at
+//! most `MAX_ARENA`), or as large as the request needs, so a program that
+//! allocates N bytes makes O(log N) mmap calls. Requests of `LARGE` bytes or
+//! more get a mapping of their own and are unmapped when freed.
+//!
+//! The allocator never returns null: when the kernel refuses memory the
+//! process ends with Go's `runtime: out of memory: cannot allocate N-byte
+//! block (M in use)` / `fatal error: out of memory`, exit 2.
+//!
+//! Arenas are found by address on free (a scan of at most `MAX_ARENAS`
+//! ranges). The whole allocator sits behind one runtime mutex; the hot
+//! paths of the scheduler (G structs, stacks) keep free lists of their own
+//! and rarely come here.
+
+use crate::lock::Mutex;
+use crate::os;
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::NonNull;
+use linked_list_allocator::Heap;
+
+const FIRST_ARENA: usize = 256 << 10;
+const MAX_ARENA: usize = 256 << 20;
+const MAX_ARENAS: usize = 48;
+/// Requests at least this large are mapped on their own.
+pub const LARGE: usize = 128 << 10;
+
+struct Arenas {
+    heaps: [Heap; MAX_ARENAS],
+    n: usize,
+    next_size: usize,
+    /// Bytes handed out and not yet freed, large mappings included.
+    in_use: usize,
+}
+
+pub struct Allocator {
+    arenas: Mutex<Arenas>,
+}
+
+impl Allocator {
+    pub const fn new() -> Allocator {
+        Allocator {
+            arenas: Mutex::new(Arenas {
+                heaps: [const { Heap::empty() }; MAX_ARENAS],
+                n: 0,
+                next_size: FIRST_ARENA,
+                in_use: 0,
+            }),
+        }
+    }
+
+    /// Bytes currently allocated.
+    pub fn in_use(&self) -> usize {
+        self.arenas.lock().in_use
+    }
+}
+
+fn page_round(n: usize) -> Option<usize> {
+    let page = crate::proc::physpagesize();
+    n.checked_add(page - 1).map(|v| v & !(page - 1))
+}
+
+impl Arenas {
+    fn alloc_small(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        for i in (0..self.n).rev() {
+            if let Ok(p) = self.heaps[i].allocate_first_fit(layout) {
+                return Some(p);
+            }
+        }
+        self.grow(layout)?;
+        self.heaps[self.n - 1].allocate_first_fit(layout).ok()
+    }
+
+    fn grow(&mut self, layout: Layout) -> Option<()> {
+        if self.n == MAX_ARENAS {
+            return None;
+        }
+        // Room for the request, its alignment and the allocator's own hole
+        // header.
+        let need = page_round(layout.size().checked_add(layout.align())?.checked_add(64)?)?;
+        let mut size = core::cmp::max(self.next_size, need);
+        // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
+        let base = match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) } {
+            Ok(p) => p,
+            Err(_) if size > need => {
+                size = need;
+                // SAFETY: as above.
+                unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) }.ok()?
+            }
+            Err(_) => return None,
+        };
+        // SAFETY: [base, base+size) is ours, writable, and used by nothing else.
+        unsafe { self.heaps[self.n].init(base, size) };
+        self.n += 1;
+        self.next_size = core::cmp::min(self.next_size * 2, MAX_ARENA);
+        Some(())
+    }
+
+    fn owner(&mut self, p: *mut u8) -> Option<&mut Heap> {
+        self.heaps[..self.n].iter_mut().find(|h| h.bottom() <= p && p < h.top())
+    }
+}
+
+// SAFETY: every block handed out is a live, exclusive range of the size and
+// alignment asked for, from an arena or a mapping of its own, and is given
+// back to the place it came from.
+unsafe impl GlobalAlloc for Allocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() >= LARGE || layout.align() > 4096 {
+            return self.alloc_large(layout);
+        }
+        let mut a = self.arenas.lock();
+        match a.alloc_small(layout) {
+            Some(p) => {
+                a.in_use += layout.size();
+                p.as_ptr()
+            }
+            None => {
+                let used = a.in_use;
+                drop(a);
+                crate::panic::throw_oom(layout.size(), used)
+            }
+        }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        if layout.size() >= LARGE || layout.align() > 4096 {
+            return self.dealloc_large(p, layout);
+        }
+        let mut a = self.arenas.lock();
+        a.in_use -= layout.size();
+        match a.owner(p) {
+            Some(h) => h.deallocate(NonNull::new_unchecked(p), layout),
+            None => {
+                drop(a);
+                crate::panic::throw("free of memory the allocator did not hand out")
+            }
+        }
+    }
+}
+
+impl Allocator {
+    unsafe fn alloc_large(&self, layout: Layout) -> *mut u8 {
+        let align = core::cmp::max(layout.align(), crate::proc::physpagesize());
+        let len = layout.size().checked_add(align - crate::proc::physpagesize()).and_then(page_round);
+        let mapped = match len {
+            Some(len) => os::mmap_anon(len, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE).ok(),
+            None => None,
+        };
+        let (Some(len), Some(base)) = (len, mapped) else {
+            crate::panic::throw_oom(layout.size(), self.in_use())
+        };
+        // Over-aligned requests: trim the mapping to the aligned part.
+        let start = (base as usize + align - 1) & !(align - 1);
+        let head = start - base as usize;
+        let want = page_round(layout.size()).unwrap_or(len);
+        if head > 0 {
+            let _ = os::munmap(base, head);
+        }
+        let tail = len - head - want;
+        if tail > 0 {
+            let _ = os::munmap((start + want) as *mut u8, tail);
+        }
+        self.arenas.lock().in_use += layout.size();
+        start as *mut u8
+    }
+
+    unsafe fn dealloc_large(&self, p: *mut u8, layout: Layout) {
+        self.arenas.lock().in_use -= layout.size();
+        let len = page_round(layout.size()).unwrap_or(0);
+        if os::munmap(p, len).is_err() {
+            crate::panic::throw("munmap of a large block failed");
+        }
+    }
+}
+
+/// `rt_malloc`'s header: the layout is needed again at `rt_free`.
+const MALLOC_ALIGN: usize = 16;
+
+/// C `malloc` semantics over the global allocator: 16-byte aligned, never
+/// null (exhaustion is fatal, as in Go), `n == 0` gives a unique pointer.
+pub fn c_malloc(n: usize) -> *mut u8 {
+    let Some(total) = n.checked_add(MALLOC_ALIGN) else {
+        crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
+    };
+    let Ok(layout) = Layout::from_size_align(total, MALLOC_ALIGN) else {
+        crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
+    };
+    // SAFETY: layout has non-zero size; the header word is inside the block.
+    unsafe {
+        let p = crate::ALLOCATOR.alloc(layout);
+        (p as *mut usize).write(total);
+        p.add(MALLOC_ALIGN)
+    }
+}
+
+/// C `free` for pointers from `c_malloc`; null is ignored.
+///
+/// # Safety
+/// `p` must be null or come from `c_malloc` and not have been freed.
+pub unsafe fn c_free(p: *mut u8) {
+    if p.is_null() {
+        return;
+    }
+    let base = p.sub(MALLOC_ALIGN);
+    let total = (base as *const usize).read();
+    crate::ALLOCATOR.dealloc(base, Layout::from_size_align_unchecked(total, MALLOC_ALIGN));
+}

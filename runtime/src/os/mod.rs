@@ -1,0 +1,145 @@
+//! Linux system calls, typed.
+//!
+//! Thin wrappers over raw system calls (the `syscalls` crate): each returns
+//! `Result<_, Errno>` and the caller decides what a failure means. Nothing
+//! here allocates, prints or panics, so every function is usable from the
+//! first instruction of `rt0_go` and from signal handlers.
+
+use syscalls::{syscall1, syscall2, syscall3, syscall4, syscall6, Errno, Sysno};
+
+pub const PROT_NONE: usize = 0;
+pub const PROT_READ: usize = 1;
+pub const PROT_WRITE: usize = 2;
+pub const MAP_PRIVATE: usize = 0x02;
+pub const MAP_ANONYMOUS: usize = 0x20;
+pub const MAP_NORESERVE: usize = 0x4000;
+pub const MAP_STACK: usize = 0x20000;
+
+const O_RDONLY: usize = 0;
+const O_CLOEXEC: usize = 0o2000000;
+const AT_FDCWD: isize = -100;
+const RLIMIT_STACK: usize = 3;
+
+/// `write(2)`: one attempt; may write less than asked.
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
+    unsafe { syscall3(Sysno::write, fd as usize, buf.as_ptr() as usize, buf.len()) }
+}
+
+/// Writes all of `buf`, retrying short writes and EINTR.
+pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
+    while !buf.is_empty() {
+        match write(fd, buf) {
+            Ok(0) => return Err(Errno::EIO),
+            Ok(n) => buf = &buf[n..],
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// `read(2)`.
+pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most buf.len() bytes into a live slice.
+    unsafe { syscall3(Sysno::read, fd as usize, buf.as_mut_ptr() as usize, buf.len()) }
+}
+
+/// Opens `path` (NUL-terminated) read-only.
+pub fn open_readonly(path: &[u8]) -> Result<i32, Errno> {
+    debug_assert_eq!(path.last(), Some(&0));
+    // SAFETY: path is NUL-terminated and outlives the call.
+    unsafe { syscall4(Sysno::openat, AT_FDCWD as usize, path.as_ptr() as usize, O_RDONLY | O_CLOEXEC, 0) }
+        .map(|fd| fd as i32)
+}
+
+/// `close(2)`.
+pub fn close(fd: i32) -> Result<(), Errno> {
+    // SAFETY: closing a descriptor touches no memory of ours.
+    unsafe { syscall1(Sysno::close, fd as usize) }.map(|_| ())
+}
+
+/// Ends the whole process (every thread) with `code`.
+pub fn exit_group(code: i32) -> ! {
+    // SAFETY: exit_group does not return.
+    unsafe {
+        let _ = syscall1(Sysno::exit_group, code as usize);
+    }
+    // exit_group cannot fail; if it ever returned, do not run on.
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// Anonymous private mapping of `len` bytes.
+///
+/// # Safety
+/// With `MAP_FIXED`-like hints the caller must own the range; we never pass
+/// MAP_FIXED here, so the kernel picks free address space.
+pub unsafe fn mmap_anon(len: usize, prot: usize, extra_flags: usize) -> Result<*mut u8, Errno> {
+    let flags = MAP_PRIVATE | MAP_ANONYMOUS | extra_flags;
+    #[cfg(target_arch = "arm")]
+    let r = syscall6(Sysno::mmap2, 0, len, prot, flags, usize::MAX, 0);
+    #[cfg(not(target_arch = "arm"))]
+    let r = syscall6(Sysno::mmap, 0, len, prot, flags, usize::MAX, 0);
+    r.map(|p| p as *mut u8)
+}
+
+/// `munmap(2)`.
+///
+/// # Safety
+/// Nothing may use the range afterwards.
+pub unsafe fn munmap(addr: *mut u8, len: usize) -> Result<(), Errno> {
+    syscall2(Sysno::munmap, addr as usize, len).map(|_| ())
+}
+
+/// `mprotect(2)`.
+///
+/// # Safety
+/// Removing access from memory still in use faults its users.
+pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: usize) -> Result<(), Errno> {
+    syscall3(Sysno::mprotect, addr as usize, len, prot).map(|_| ())
+}
+
+/// `sched_getaffinity(0, len, buf)`: the number of bytes of mask written.
+pub fn sched_getaffinity(buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most buf.len() bytes.
+    unsafe { syscall3(Sysno::sched_getaffinity, 0, buf.len(), buf.as_mut_ptr() as usize) }
+}
+
+/// The soft limit on the main thread's stack, `None` when unlimited.
+pub fn stack_rlimit() -> Result<Option<u64>, Errno> {
+    let mut lim = [0u64; 2];
+    // SAFETY: prlimit64 writes one struct rlimit64 (two u64) into lim.
+    unsafe { syscall4(Sysno::prlimit64, 0, RLIMIT_STACK, 0, lim.as_mut_ptr() as usize) }?;
+    Ok(if lim[0] == u64::MAX { None } else { Some(lim[0]) })
+}
+
+/// Fills `buf` from the kernel's random source without blocking for long.
+pub fn getrandom(buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most buf.len() bytes.
+    unsafe { syscall3(Sysno::getrandom, buf.as_mut_ptr() as usize, buf.len(), 0) }
+}
+
+const FUTEX_WAIT_PRIVATE: usize = 128;
+const FUTEX_WAKE_PRIVATE: usize = 129;
+
+/// Sleeps while `*addr == val` (or until woken, or a signal arrives).
+pub fn futex_wait(addr: &core::sync::atomic::AtomicU32, val: u32) -> Result<(), Errno> {
+    // SAFETY: addr is a live u32; no timeout pointer.
+    unsafe { syscall4(Sysno::futex, addr.as_ptr() as usize, FUTEX_WAIT_PRIVATE, val as usize, 0) }.map(|_| ())
+}
+
+/// Wakes up to `n` threads sleeping on `addr`.
+pub fn futex_wake(addr: &core::sync::atomic::AtomicU32, n: u32) -> Result<usize, Errno> {
+    // SAFETY: only the address is used as a key.
+    unsafe { syscall3(Sysno::futex, addr.as_ptr() as usize, FUTEX_WAKE_PRIVATE, n as usize) }
+}
+
+/// `sched_yield(2)`.
+pub fn sched_yield() {
+    // SAFETY: no arguments, cannot fail.
+    unsafe {
+        let _ = syscalls::syscall0(Sysno::sched_yield);
+    }
+}

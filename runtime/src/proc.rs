@@ -1,0 +1,773 @@
+//! Bootstrap and the scheduler (Go's `proc.go`).
+//!
+//! # Boot
+//!
+//! `_start` (rt0/) hands the kernel's stack pointer to `rt0_go`, which does
+//! what Go's `rt0_go` does, in Go's order:
+//!
+//! 1. bind m0 and g0 to each other and point the thread pointer at m0's
+//!    control block, so `getg()` works from here on;
+//! 2. give g0 the OS stack: `hi` = the entry sp, `lo` = `hi` minus half of
+//!    RLIMIT_STACK (the kernel put argv and envp above sp, within a quarter
+//!    of the limit), stackguard0/1 = lo + `STACK_GUARD`;
+//! 3. `args`: argc, argv, envp, auxv (with /proc/self/auxv and defaults as
+//!    fallbacks);
+//! 4. `checkgoarm` (arm: VFPv3 must be present — already enforced by
+//!    `_start` before any VFP instruction; repeated here for kernels whose
+//!    auxv lacked AT_HWCAP);
+//! 5. `osinit`: ncpu from `sched_getaffinity`, the page size;
+//! 6. `schedinit`: `mcommoninit(m0)`, GOMAXPROCS, `procresize`;
+//! 7. `newproc(runtime.main)`: the main goroutine, on P0's `runnext`;
+//! 8. `mstart` → `mstart1` → `schedule` → `execute` → `gogo`: m0 leaves the
+//!    OS stack and runs the main goroutine on a stack of its own;
+//! 9. `runtime_main` calls the program's `main_main`, then exits with 0.
+//!
+//! `GODEBUG=boottrace=1` prints one line per step, with its values.
+//!
+//! # Scheduling
+//!
+//! An M runs the scheduler on its g0 stack and user code on G stacks. A G
+//! gives control back through `mcall`, which saves its context and calls a
+//! function on g0 (`goexit0`, `park_m`, `gosched_m`); that function ends
+//! in `schedule()`, which picks the next G and `gogo`s to it. `schedule`
+//! never returns: each pass starts afresh at the top of the g0 stack.
+//!
+//! `findrunnable` looks, in Go's order: the global queue every 61st tick
+//! (so a P whose local queue never empties cannot starve the global one),
+//! the local queue (runnext first), then the global queue.
+
+use crate::args::{self, Startup};
+use crate::arch;
+use crate::env::{self, DebugVars, ProcsSource, MAX_GOMAXPROCS};
+use crate::lock::Mutex;
+use crate::os;
+use crate::print::Line;
+use crate::runq::RUNQ_SIZE;
+use crate::runtime2::{GQueue, GoFn, Gstatus, Pstatus, G, M, P};
+use crate::stack::{self, STACK_GUARD};
+use alloc::boxed::Box;
+use core::cell::UnsafeCell;
+use core::ptr::{addr_of_mut, null_mut};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicUsize, Ordering};
+
+/// A value written while the process is single-threaded (during boot) and
+/// only read afterwards.
+pub struct BootCell<T>(UnsafeCell<T>);
+
+// SAFETY: `set` is only called before a second thread exists; afterwards
+// the value is immutable, so shared reads from any thread are sound.
+unsafe impl<T> Sync for BootCell<T> {}
+
+impl<T> BootCell<T> {
+    pub const fn new(v: T) -> BootCell<T> {
+        BootCell(UnsafeCell::new(v))
+    }
+
+    /// # Safety
+    /// Only during single-threaded boot, with no outstanding `get` borrow.
+    pub unsafe fn set(&self, v: T) {
+        *self.0.get() = v;
+    }
+
+    pub fn get(&self) -> &T {
+        // SAFETY: see the Sync impl.
+        unsafe { &*self.0.get() }
+    }
+}
+
+/// m0: the M of the main thread. Statically allocated, as in Go.
+static mut M0: M = M::new();
+/// g0 of m0: the scheduler's goroutine on the OS-provided main stack.
+static mut G0: G = G::new();
+
+static STARTUP: BootCell<Startup> = BootCell::new(Startup::empty());
+static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars { boottrace: 0, schedtrace: 0, scheddetail: 0 });
+static NCPU: AtomicI32 = AtomicI32::new(1);
+static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
+static GOMAXPROCS: AtomicI32 = AtomicI32::new(0);
+static TLS_READY: AtomicBool = AtomicBool::new(false);
+static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
+
+/// `allp`: every P ever made, indexed by id. Ps are never freed, so a
+/// pointer read here stays valid; entries past GOMAXPROCS are `_Pdead`.
+static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS as usize] = [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS as usize];
+
+/// `allgs`, as a push-only list through `G::alllink` (Gs are never freed).
+static ALLGS: AtomicPtr<G> = AtomicPtr::new(null_mut());
+static ALLGLEN: AtomicUsize = AtomicUsize::new(0);
+
+/// What `sched.lock` protects.
+pub struct SchedLocked {
+    /// The global run queue.
+    pub runq: GQueue,
+    /// Dead Gs that P caches overflowed into.
+    pub gfree: GQueue,
+    /// Idle Ps, linked through `P::link`.
+    pub pidle: *mut P,
+    pub npidle: i32,
+}
+
+// SAFETY: the raw pointers are to Ps, which live forever; access is under
+// the lock.
+unsafe impl Send for SchedLocked {}
+
+pub struct SchedT {
+    pub goidgen: AtomicI64,
+    pub lock: Mutex<SchedLocked>,
+}
+
+pub static SCHED: SchedT = SchedT {
+    goidgen: AtomicI64::new(0),
+    lock: Mutex::new(SchedLocked { runq: GQueue::new(), gfree: GQueue::new(), pidle: null_mut(), npidle: 0 }),
+};
+
+/// Goroutine ids are handed to Ps in batches of this many (Go's
+/// `_GoidCacheBatch`), so `newproc` rarely touches the shared counter.
+const GOID_CACHE_BATCH: i64 = 16;
+/// Dead Gs kept per P before half go to the global list.
+const GFREE_LOCAL_MAX: usize = 64;
+
+pub fn ncpu() -> i32 {
+    NCPU.load(Ordering::Relaxed)
+}
+
+pub fn physpagesize() -> usize {
+    PHYSPAGESIZE.load(Ordering::Relaxed)
+}
+
+pub fn gomaxprocs() -> i32 {
+    GOMAXPROCS.load(Ordering::Relaxed)
+}
+
+/// True once the thread pointer is set and `getg()` may be called.
+pub fn tls_ready() -> bool {
+    TLS_READY.load(Ordering::Acquire)
+}
+
+pub fn startup() -> &'static Startup {
+    STARTUP.get()
+}
+
+pub fn debug() -> &'static DebugVars {
+    DEBUG.get()
+}
+
+/// A `boottrace:` line, if GODEBUG asked for them.
+fn bt(step: &str) -> Option<Line> {
+    if debug().boottrace <= 0 {
+        return None;
+    }
+    let mut l = Line::stderr();
+    l.s("boottrace: ").s(step).s(" ");
+    Some(l)
+}
+
+/// The current M.
+#[inline]
+pub fn getm() -> *mut M {
+    // SAFETY: after rt0_go every thread's g is live and bound to its M.
+    unsafe { (*arch::getg()).m }
+}
+
+/// Go's `rt0_go`, called by `_start` with the kernel's stack pointer.
+///
+/// # Safety
+/// Called once, by `_start`, with the initial process stack.
+#[no_mangle]
+pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
+    // 1. m0 and g0, and the thread pointer.
+    let m0 = addr_of_mut!(M0);
+    let g0 = addr_of_mut!(G0);
+    (*m0).g0 = g0;
+    (*g0).m = m0;
+    (*m0).tls.words[arch::G_SLOT] = g0 as usize;
+    if arch::set_thread_pointer(addr_of_mut!((*m0).tls)).is_err() {
+        let _ = os::write_all(2, b"fatal error: cannot set the thread pointer\n");
+        os::exit_group(2);
+    }
+    TLS_READY.store(true, Ordering::Release);
+
+    // 2. g0's stack is the OS stack.
+    let hi = sp as usize;
+    let limit = match os::stack_rlimit() {
+        Ok(Some(l)) if l >= (256 << 10) => l as usize,
+        _ => 8 << 20,
+    };
+    let lo = hi - core::cmp::min(limit / 2, hi / 2);
+    (*g0).stack = crate::runtime2::Stack { lo, hi };
+    (*g0).stackguard0 = lo + STACK_GUARD;
+    (*g0).stackguard1 = (*g0).stackguard0;
+
+    // 3. args (and GODEBUG, read early as Go's cpuinit does, so that the
+    // steps already taken can be traced).
+    let mut st = args::parse(sp);
+    args::complete(&mut st);
+    STARTUP.set(st);
+    PHYSPAGESIZE.store(st.physpagesize, Ordering::Relaxed);
+    if let Some(v) = st.getenv(b"GODEBUG") {
+        DEBUG.set(env::parse_godebug(v));
+    }
+    if let Some(mut l) = bt("_rt0") {
+        l.s("sp=").ptr(sp).end();
+    }
+    if let Some(mut l) = bt("rt0_go") {
+        l.s("m0=").ptr(m0).s(" g0=").ptr(g0).s(" tp=").ptr(addr_of_mut!((*m0).tls)).s(" g0.stack=[").hex(lo as u64).s(", ")
+            .hex(hi as u64).s(") stackguard0=").hex((*g0).stackguard0 as u64).end();
+    }
+    if let Some(mut l) = bt("args") {
+        let a = &st.auxv;
+        l.s("argc=").u(st.argc as u64).s(" envc=").u(st.envc as u64).s(" pagesz=").u(st.physpagesize as u64)
+            .s(" hwcap=").hex(a.hwcap.unwrap_or(0) as u64).s(" hwcap2=").hex(a.hwcap2.unwrap_or(0) as u64)
+            .s(" random=").hex(a.random.unwrap_or(0) as u64).s(" sysinfo_ehdr=").hex(a.sysinfo_ehdr.unwrap_or(0) as u64)
+            .s(" auxv=").s(["stack", "stack+/proc/self/auxv", "defaults"][st.auxv_source as usize]).end();
+    }
+
+    // 4.
+    checkgoarm();
+    // 5.
+    osinit();
+    // 6.
+    schedinit();
+    // 7.
+    let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE);
+    if let Some(mut l) = bt("newproc") {
+        let pp = (*m0).p;
+        l.s("fn=runtime.main goid=").i(goid).s(" p=").i((*pp).id as i64).s(" runnext").end();
+    }
+    // 8.
+    mstart()
+}
+
+/// Go's `checkgoarm`: the build needs VFPv3 (and no NEON).
+#[cfg(target_arch = "arm")]
+fn checkgoarm() {
+    const HWCAP_VFP: usize = 1 << 6;
+    const HWCAP_VFPV3: usize = 1 << 13;
+    let hwcap = startup().auxv.hwcap.unwrap_or(0);
+    if hwcap & HWCAP_VFPV3 == 0 {
+        let first = if hwcap & HWCAP_VFP == 0 {
+            "runtime: this CPU has no floating point hardware, so it cannot run"
+        } else {
+            "runtime: this CPU has no VFPv3 floating point hardware, so it cannot run"
+        };
+        Line::stderr().s(first).end();
+        Line::stderr().s("this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).").end();
+        os::exit_group(1);
+    }
+    if let Some(mut l) = bt("checkgoarm") {
+        l.s("hwcap=").hex(hwcap as u64).s(" vfp=yes vfpv3=yes").end();
+    }
+}
+
+#[cfg(not(target_arch = "arm"))]
+fn checkgoarm() {}
+
+/// Go's `osinit`.
+fn osinit() {
+    let n = getproccount(|buf| os::sched_getaffinity(buf).map_err(|e| e.into_raw()));
+    NCPU.store(n, Ordering::Relaxed);
+    if let Some(mut l) = bt("osinit") {
+        l.s("ncpu=").i(n as i64).s(" physpagesize=").u(physpagesize() as u64).end();
+    }
+}
+
+const EINVAL: i32 = 22;
+
+/// The number of CPUs this process may run on: the bits set in its
+/// affinity mask. The mask buffer starts at 1024 bytes (8192 CPUs) on the
+/// stack and doubles, in a mapping, while the kernel answers EINVAL (its
+/// mask is larger), up to 1 MiB. Any other failure counts as 1 CPU, as in
+/// Go.
+pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>) -> i32 {
+    let mut small = [0u8; 1024];
+    match getaffinity(&mut small) {
+        Ok(r) => return count_bits(&small[..r]),
+        Err(EINVAL) => {}
+        Err(_) => return 1,
+    }
+    let mut size = small.len() * 2;
+    while size <= 1 << 20 {
+        // The allocator is not set up yet during osinit; map directly.
+        // SAFETY: a fresh private mapping, unmapped below.
+        let p = match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, 0) } {
+            Ok(p) => p,
+            Err(_) => return 1,
+        };
+        // SAFETY: [p, p+size) is ours until the munmap.
+        let mask = unsafe { core::slice::from_raw_parts_mut(p, size) };
+        let r = getaffinity(mask);
+        let n = match r {
+            Ok(r) => Some(count_bits(&mask[..r])),
+            Err(EINVAL) => None,
+            Err(_) => Some(1),
+        };
+        // SAFETY: nothing refers to the mask any more.
+        unsafe {
+            let _ = os::munmap(p, size);
+        }
+        if let Some(n) = n {
+            return n;
+        }
+        size *= 2;
+    }
+    1
+}
+
+/// Set bits in an affinity mask, at least 1.
+pub fn count_bits(mask: &[u8]) -> i32 {
+    let n: u32 = mask.iter().map(|b| b.count_ones()).sum();
+    core::cmp::max(n, 1) as i32
+}
+
+/// Go's `schedinit`.
+unsafe fn schedinit() {
+    let m0 = addr_of_mut!(M0);
+    mcommoninit(m0);
+    let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
+    if let Some(mut l) = bt("schedinit") {
+        l.s("m0.id=").i((*m0).id).s(" gomaxprocs=").i(procs as i64).s(" (from ").s(src.name());
+        if src != ProcsSource::Ncpu {
+            l.s(", ncpu=").i(ncpu() as i64);
+        }
+        l.s(")").end();
+    }
+    procresize(procs);
+    if !(*(*m0).p).runq.is_empty() {
+        crate::panic::throw("unknown runnable goroutine during bootstrap");
+    }
+    if let Some(mut l) = bt("procresize") {
+        let p0 = (*m0).p;
+        l.s("nprocs=").i(gomaxprocs() as i64).s(" allp[0]=").ptr(p0).s(" p0.m=m").i((*(*p0).m).id).s(" idle=")
+            .i(SCHED.lock.lock().npidle as i64).end();
+    }
+}
+
+/// Go's `mcommoninit`: an id and a random seed for the M.
+unsafe fn mcommoninit(mp: *mut M) {
+    static MNEXT: AtomicI64 = AtomicI64::new(0);
+    (*mp).id = MNEXT.fetch_add(1, Ordering::Relaxed);
+    let seed = &startup().seed;
+    let mut s = [0u8; 8];
+    s.copy_from_slice(&seed[..8]);
+    (*mp).fastrand = u64::from_le_bytes(s) ^ ((*mp).id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+}
+
+/// Go's `procresize`: makes `nprocs` Ps usable, wires the current M to one
+/// of them and puts the rest on the idle list. Called during boot and with
+/// the world stopped.
+unsafe fn procresize(nprocs: i32) {
+    let old = gomaxprocs();
+    for i in 0..nprocs {
+        let mut pp = ALLP[i as usize].load(Ordering::Acquire);
+        if pp.is_null() {
+            pp = Box::into_raw(Box::new(P::new(i)));
+            ALLP[i as usize].store(pp, Ordering::Release);
+        }
+        if (*pp).status == Pstatus::_Pdead {
+            (*pp).status = Pstatus::_Pgcstop;
+        }
+    }
+    let mp = getm();
+    let mut sched = SCHED.lock.lock();
+    // Ps beyond nprocs die: their work goes to the global queue, their dead
+    // Gs to the global free list.
+    for i in nprocs..old {
+        let pp = ALLP[i as usize].load(Ordering::Acquire);
+        let mut moved = alloc::vec::Vec::new();
+        (*pp).runq.drain(|gp| moved.push(gp));
+        for &gp in moved.iter().rev() {
+            sched.runq.push_front(gp);
+        }
+        while let Some(gp) = (*pp).gfree.pop() {
+            sched.gfree.push_back(gp);
+        }
+        (*pp).status = Pstatus::_Pdead;
+        (*pp).m = null_mut();
+    }
+    // The current M keeps its P if it survives, else takes P0.
+    if !(*mp).p.is_null() && (*(*mp).p).id < nprocs {
+        (*(*mp).p).status = Pstatus::_Prunning;
+    } else {
+        if !(*mp).p.is_null() {
+            (*(*mp).p).m = null_mut();
+        }
+        (*mp).p = null_mut();
+        acquirep(mp, ALLP[0].load(Ordering::Acquire));
+    }
+    sched.pidle = null_mut();
+    sched.npidle = 0;
+    for i in (0..nprocs).rev() {
+        let pp = ALLP[i as usize].load(Ordering::Acquire);
+        if pp == (*mp).p {
+            continue;
+        }
+        (*pp).status = Pstatus::_Pidle;
+        (*pp).m = null_mut();
+        (*pp).link = sched.pidle;
+        sched.pidle = pp;
+        sched.npidle += 1;
+    }
+    GOMAXPROCS.store(nprocs, Ordering::Release);
+}
+
+/// Go's `acquirep`: wires `pp` to `mp`.
+unsafe fn acquirep(mp: *mut M, pp: *mut P) {
+    (*mp).p = pp;
+    (*pp).m = mp;
+    (*pp).status = Pstatus::_Prunning;
+}
+
+/// `runtime.GOMAXPROCS(n)`: n ≤ 0 only queries; otherwise the number of Ps
+/// becomes `min(n, MAX_GOMAXPROCS)`. Returns the previous value.
+pub fn set_gomaxprocs(n: i32) -> i32 {
+    let prev = gomaxprocs();
+    if n <= 0 || n == prev {
+        return prev;
+    }
+    let n = core::cmp::min(n, MAX_GOMAXPROCS);
+    // Only the running M exists, so the world is stopped already.
+    // SAFETY: no other thread touches the Ps.
+    unsafe { procresize(n) };
+    prev
+}
+
+/// Go's `newproc`: a new goroutine running `f(arg)` on a stack of
+/// `stacksize` bytes, queued in the current P's `runnext`. Returns its id.
+pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
+    let Some(size) = stack::round_stack_size(stacksize) else {
+        crate::panic::throw("newproc: stack size out of range")
+    };
+    // SAFETY: called on a thread with a current M that holds a P.
+    unsafe {
+        let pp = (*getm()).p;
+        let newg = match gfget(pp, size) {
+            Some(g) => g,
+            None => malg(size),
+        };
+        (*newg).startfn = Some(f);
+        (*newg).startarg = arg;
+        (*newg).sched.sp = arch::prepare_frame((*newg).stack.hi, goentry);
+        if (*pp).goidcache == (*pp).goidcacheend {
+            let base = SCHED.goidgen.fetch_add(GOID_CACHE_BATCH, Ordering::Relaxed);
+            (*pp).goidcache = base + 1;
+            (*pp).goidcacheend = base + 1 + GOID_CACHE_BATCH;
+        }
+        (*newg).goid = (*pp).goidcache;
+        (*pp).goidcache += 1;
+        (*newg).casgstatus(Gstatus::_Gdead, Gstatus::_Grunnable);
+        let goid = (*newg).goid;
+        runqput(pp, newg, true);
+        goid
+    }
+}
+
+/// Go's `malg`: a new G with a stack, published on `allgs` as `_Gdead`.
+unsafe fn malg(size: usize) -> *mut G {
+    let gp = Box::into_raw(Box::new(G::new()));
+    stackalloc_for(gp, size);
+    (*gp).stackguard1 = usize::MAX;
+    (*gp).casgstatus(Gstatus::_Gidle, Gstatus::_Gdead);
+    allgadd(gp);
+    gp
+}
+
+unsafe fn stackalloc_for(gp: *mut G, size: usize) {
+    match stack::stackalloc(size) {
+        Ok(s) => {
+            (*gp).stack = s;
+            (*gp).stackguard0 = s.lo + STACK_GUARD;
+            (*gp).stacksize = size;
+        }
+        Err(_) => crate::panic::throw_with(
+            |l| {
+                l.s("cannot allocate a ").u(size as u64).s("-byte goroutine stack");
+            },
+            "out of memory",
+        ),
+    }
+}
+
+fn allgadd(gp: *mut G) {
+    let mut head = ALLGS.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: gp is not yet visible to anyone else.
+        unsafe { (*gp).alllink = head };
+        match ALLGS.compare_exchange_weak(head, gp, Ordering::AcqRel, Ordering::Relaxed) {
+            Ok(_) => break,
+            Err(h) => head = h,
+        }
+    }
+    ALLGLEN.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Every G ever made, newest first.
+pub fn allgs() -> impl Iterator<Item = *mut G> {
+    let mut gp = ALLGS.load(Ordering::Acquire);
+    core::iter::from_fn(move || {
+        if gp.is_null() {
+            return None;
+        }
+        let cur = gp;
+        // SAFETY: Gs are never freed and alllink never changes once set.
+        gp = unsafe { (*cur).alllink };
+        Some(cur)
+    })
+}
+
+/// Go's `gfput`: a dead G goes to its P's free list; past
+/// `GFREE_LOCAL_MAX`, half of them move to the global list.
+unsafe fn gfput(pp: *mut P, gp: *mut G) {
+    (*pp).gfree.push_back(gp);
+    if (*pp).gfree.len >= GFREE_LOCAL_MAX {
+        let mut sched = SCHED.lock.lock();
+        while (*pp).gfree.len > GFREE_LOCAL_MAX / 2 {
+            let Some(g) = (*pp).gfree.pop() else { break };
+            sched.gfree.push_back(g);
+        }
+    }
+}
+
+/// Go's `gfget`: a dead G from the P's list (refilled from the global one),
+/// with a stack of `size` bytes.
+unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
+    if (*pp).gfree.is_empty() {
+        let mut sched = SCHED.lock.lock();
+        while (*pp).gfree.len < GFREE_LOCAL_MAX / 2 {
+            let Some(g) = sched.gfree.pop() else { break };
+            (*pp).gfree.push_back(g);
+        }
+    }
+    let gp = (*pp).gfree.pop()?;
+    if (*gp).stacksize != size {
+        stack::stackfree((*gp).stack);
+        stackalloc_for(gp, size);
+    }
+    Some(gp)
+}
+
+/// Go's `runqput`; overflow goes to the global queue.
+unsafe fn runqput(pp: *mut P, gp: *mut G, next: bool) {
+    (*pp).runq.put(gp, next, |batch| {
+        let mut sched = SCHED.lock.lock();
+        for &g in batch {
+            sched.runq.push_back(g);
+        }
+    });
+}
+
+/// Go's `globrunqget`: takes a fair share of the global queue — at most
+/// `max` (0: no limit) — returning the first and putting the rest on the
+/// local queue.
+unsafe fn globrunqget(pp: *mut P, max: usize) -> Option<*mut G> {
+    let mut sched = SCHED.lock.lock();
+    let size = sched.runq.len;
+    if size == 0 {
+        return None;
+    }
+    let mut n = core::cmp::min(size, size / gomaxprocs() as usize + 1);
+    if max > 0 {
+        n = core::cmp::min(n, max);
+    }
+    n = core::cmp::min(n, RUNQ_SIZE / 2);
+    let first = sched.runq.pop();
+    for _ in 1..n {
+        let Some(g) = sched.runq.pop() else { break };
+        (*pp).runq.put(g, false, |_| unreachable_overflow());
+    }
+    first
+}
+
+fn unreachable_overflow() {
+    crate::panic::throw("globrunqget: local run queue overflow");
+}
+
+/// Go's `mstart`/`mstart1` for m0: g0's resumption point becomes the top
+/// of the current stack, then the scheduler takes over.
+unsafe fn mstart() -> ! {
+    let gp = arch::getg();
+    let mp = (*gp).m;
+    if gp != (*mp).g0 {
+        crate::panic::throw("bad runtime·mstart");
+    }
+    // Everything g0 runs from now on (schedule, mcall targets) starts here;
+    // this frame and the OS's above it stay untouched.
+    (*gp).sched.sp = (arch::current_sp() - 256) & !15;
+    if let Some(mut l) = bt("mstart") {
+        l.s("m").i((*mp).id).s(" g0.sched.sp=").hex((*gp).sched.sp as u64).s(" -> schedule").end();
+    }
+    schedule()
+}
+
+/// Go's `schedule`: one round of the scheduler. Never returns.
+pub fn schedule() -> ! {
+    // SAFETY: runs on g0 of an M that holds a P.
+    unsafe {
+        let mp = getm();
+        let pp = (*mp).p;
+        let (gp, inherit) = findrunnable(pp);
+        execute(gp, inherit)
+    }
+}
+
+unsafe fn findrunnable(pp: *mut P) -> (*mut G, bool) {
+    // Fairness: every 61st tick look at the global queue first.
+    if (*pp).schedtick % 61 == 0 && SCHED.lock.lock().runq.len > 0 {
+        if let Some(gp) = globrunqget(pp, 1) {
+            return (gp, false);
+        }
+    }
+    if let Some(r) = (*pp).runq.get() {
+        return r;
+    }
+    if let Some(gp) = globrunqget(pp, 0) {
+        return (gp, false);
+    }
+    checkdead()
+}
+
+/// Go's `checkdead`: no G can run and no M could make one runnable.
+fn checkdead() -> ! {
+    let waiting = allgs().any(|gp| {
+        // SAFETY: Gs live forever.
+        unsafe { (*gp).status() == Gstatus::_Gwaiting }
+    });
+    if waiting {
+        crate::panic::throw("all goroutines are asleep - deadlock!")
+    }
+    crate::panic::throw("no goroutines (main called runtime.Goexit) - deadlock!")
+}
+
+/// Go's `execute`: runs `gp` on the current M. With `inherit`, `gp`
+/// continues the current time slice (it came from runnext).
+unsafe fn execute(gp: *mut G, inherit: bool) -> ! {
+    let mp = getm();
+    (*mp).curg = gp;
+    (*gp).m = mp;
+    (*gp).casgstatus(Gstatus::_Grunnable, Gstatus::_Grunning);
+    if !inherit {
+        (*(*mp).p).schedtick = (*(*mp).p).schedtick.wrapping_add(1);
+    }
+    arch::setg(gp);
+    arch::gogo((*gp).sched.sp)
+}
+
+/// The first function of every goroutine: `gogo` "returns" into it on a
+/// fresh stack. It runs the goroutine's function, then `goexit1`.
+extern "C" fn goentry() -> ! {
+    // SAFETY: execute set g before the switch; startfn was set by newproc.
+    unsafe {
+        let gp = arch::getg();
+        if let Some(f) = (*gp).startfn {
+            f((*gp).startarg);
+        }
+    }
+    goexit1()
+}
+
+/// Go's `mcall`: saves the running G's context and calls `f(gp)` on g0's
+/// stack. `f` must not return; the G resumes when something `gogo`s it.
+///
+/// # Safety
+/// Must be called on a user G, not on g0.
+pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
+    let gp = arch::getg();
+    let g0 = (*(*gp).m).g0;
+    if gp == g0 {
+        crate::panic::throw("runtime: mcall called on m->g0 stack");
+    }
+    arch::setg(g0);
+    arch::mcall_switch(addr_of_mut!((*gp).sched.sp), (*g0).sched.sp, f, gp as *mut u8);
+}
+
+/// Go's `goexit1`: the running goroutine ends.
+pub fn goexit1() -> ! {
+    // SAFETY: called on a user G.
+    unsafe { mcall(goexit0) };
+    crate::panic::throw("goexit0 returned")
+}
+
+/// Go's `goexit0`, on g0: the G becomes dead and goes to the free list.
+unsafe extern "C" fn goexit0(arg: *mut u8) {
+    let gp = arg as *mut G;
+    let mp = getm();
+    (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gdead);
+    (*gp).m = null_mut();
+    (*gp).startfn = None;
+    (*gp).startarg = null_mut();
+    (*mp).curg = null_mut();
+    gfput((*mp).p, gp);
+    schedule()
+}
+
+extern "C" {
+    /// The program's entry point, defined by the user program (C or Rust)
+    /// and resolved at link time, as Go's `main.main` is.
+    fn main_main();
+}
+
+/// Go's `runtime.main`: the main goroutine.
+unsafe extern "C" fn runtime_main(_: *mut u8) {
+    MAIN_STARTED.store(true, Ordering::Release);
+    let gp = arch::getg();
+    let mp = (*gp).m;
+    if let Some(mut l) = bt("runtime.main") {
+        let sp = arch::current_sp();
+        let own = (*gp).stack.lo <= sp && sp < (*gp).stack.hi;
+        l.s("m").i((*mp).id).s(" g").i((*gp).goid).s(" sp=").hex(sp as u64).s(if own { " on its own stack [" } else { " NOT on its own stack [" })
+            .hex((*gp).stack.lo as u64).s(", ").hex((*gp).stack.hi as u64).s(") -> main_main").end();
+    }
+    main_main();
+    if let Some(mut l) = bt("exit") {
+        l.s("main_main returned -> exit_group(0)").end();
+    }
+    os::exit_group(0)
+}
+
+/// Number of live goroutines (Go's `gcount`).
+pub fn gcount() -> usize {
+    allgs()
+        .filter(|&gp| {
+            // SAFETY: Gs live forever.
+            let s = unsafe { (*gp).status() };
+            s != Gstatus::_Gdead && s != Gstatus::_Gidle
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn count_bits_counts_and_floors_at_one() {
+        assert_eq!(count_bits(&[0b1011, 0, 0x80]), 4);
+        assert_eq!(count_bits(&[]), 1);
+        assert_eq!(count_bits(&[0; 8]), 1);
+    }
+
+    #[test]
+    fn getproccount_grows_the_buffer_on_einval() {
+        // A kernel whose mask is 4096 bytes: EINVAL until the buffer is
+        // large enough, then CPUs 0..=8191 minus one.
+        let mut sizes = std::vec::Vec::new();
+        let n = getproccount(|buf| {
+            sizes.push(buf.len());
+            if buf.len() < 4096 {
+                return Err(EINVAL);
+            }
+            for b in buf[..1024].iter_mut() {
+                *b = 0xff;
+            }
+            buf[0] = 0xfe;
+            Ok(4096)
+        });
+        assert_eq!(n, 8191);
+        assert_eq!(sizes, std::vec![1024, 2048, 4096]);
+    }
+
+    #[test]
+    fn getproccount_other_failure_is_one_cpu() {
+        assert_eq!(getproccount(|_| Err(1)), 1);
+        assert_eq!(getproccount(|_| Err(EINVAL)), 1);
+    }
+}

@@ -1,0 +1,292 @@
+//! The scheduler's structures, named as in Go's `runtime2.go`.
+//!
+//! - **G**, a goroutine: its stack, its saved context (`sched`), its status.
+//! - **M**, a machine: an OS thread. Its first field is the thread control
+//!   block the thread pointer points at; it runs Gs on their stacks and its
+//!   own scheduling code on its `g0` stack.
+//! - **P**, a processor: what an M must hold to run Go code. GOMAXPROCS of
+//!   them exist; each has a local run queue, a `runnext` slot and a cache of
+//!   dead Gs, so most scheduling touches no shared lock.
+//! - **sched**: what is global — idle Ms and Ps, the global run queue, the
+//!   global free G list — behind `sched.lock`.
+//!
+//! Invariants the code relies on:
+//! - A G's status changes only through `casgstatus`, and a G is on at most
+//!   one queue (run queue or free list) at a time, linked by `schedlink`.
+//! - Gs and Ps are never freed: dead Gs are reused (`gfget`), Ps beyond
+//!   GOMAXPROCS become `_Pdead` and stay in `allp` for reuse, so raw
+//!   pointers to them stay valid for the life of the process.
+
+use crate::arch::Tcb;
+use crate::lock::Note;
+use crate::runq::RunQueue;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// G status, Go's `_G*` constants (same values).
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Gstatus {
+    /// Just allocated, not yet initialised.
+    _Gidle = 0,
+    /// On a run queue, not running.
+    _Grunnable = 1,
+    /// Running on an M that holds a P.
+    _Grunning = 2,
+    /// In a system call, not running Go code.
+    _Gsyscall = 3,
+    /// Blocked in the runtime (`gopark`), not on a run queue.
+    _Gwaiting = 4,
+    /// Unused: exited, or on a free list.
+    _Gdead = 6,
+}
+
+impl Gstatus {
+    pub fn from_u32(v: u32) -> Gstatus {
+        match v {
+            0 => Gstatus::_Gidle,
+            1 => Gstatus::_Grunnable,
+            2 => Gstatus::_Grunning,
+            3 => Gstatus::_Gsyscall,
+            4 => Gstatus::_Gwaiting,
+            _ => Gstatus::_Gdead,
+        }
+    }
+}
+
+/// P status, Go's `_P*` constants.
+#[allow(non_camel_case_types)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Pstatus {
+    _Pidle = 0,
+    _Prunning = 1,
+    _Psyscall = 2,
+    _Pgcstop = 3,
+    _Pdead = 4,
+}
+
+/// A goroutine stack: `[lo, hi)`, with a PROT_NONE guard below `lo` on
+/// mmap'd stacks.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct Stack {
+    pub lo: usize,
+    pub hi: usize,
+}
+
+/// A saved context. The callee-saved registers and the resume address are
+/// on the stack at `sp` (see `arch`), so the stack pointer is all there is.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct Gobuf {
+    pub sp: usize,
+}
+
+/// The function a goroutine runs: C's `void (*)(void *)`.
+pub type GoFn = unsafe extern "C" fn(*mut u8);
+
+#[repr(C)]
+pub struct G {
+    pub stack: Stack,
+    /// `stack.lo + STACK_GUARD`: the lowest sp the goroutine may reach
+    /// before its guard page.
+    pub stackguard0: usize,
+    /// Same on g0 and gsignal; `usize::MAX` on user Gs (Go's convention).
+    pub stackguard1: usize,
+    pub sched: Gobuf,
+    pub m: *mut M,
+    pub atomicstatus: AtomicU32,
+    pub goid: i64,
+    /// Link on a run queue or free list.
+    pub schedlink: *mut G,
+    /// Link on `allgs`; set once, never changed.
+    pub alllink: *mut G,
+    pub startfn: Option<GoFn>,
+    pub startarg: *mut u8,
+    /// The size the stack was asked for (without the guard page).
+    pub stacksize: usize,
+}
+
+impl G {
+    pub const fn new() -> G {
+        G {
+            stack: Stack { lo: 0, hi: 0 },
+            stackguard0: 0,
+            stackguard1: 0,
+            sched: Gobuf { sp: 0 },
+            m: null_mut(),
+            atomicstatus: AtomicU32::new(Gstatus::_Gidle as u32),
+            goid: 0,
+            schedlink: null_mut(),
+            alllink: null_mut(),
+            startfn: None,
+            startarg: null_mut(),
+            stacksize: 0,
+        }
+    }
+
+    pub fn status(&self) -> Gstatus {
+        Gstatus::from_u32(self.atomicstatus.load(Ordering::Acquire))
+    }
+
+    /// Go's `casgstatus`: every transition is from a known state; finding
+    /// another is a runtime bug.
+    pub fn casgstatus(&self, old: Gstatus, new: Gstatus) {
+        if self
+            .atomicstatus
+            .compare_exchange(old as u32, new as u32, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            crate::panic::throw_with(
+                |l| {
+                    l.s("casgstatus: bad transition goid=").i(self.goid).s(" old=").u(self.atomicstatus.load(Ordering::Relaxed) as u64)
+                        .s(" want=").u(old as u64).s(" new=").u(new as u64);
+                },
+                "casgstatus: bad incoming values",
+            );
+        }
+    }
+}
+
+#[repr(C)]
+pub struct M {
+    /// Must stay the first field: the thread pointer points here.
+    pub tls: Tcb,
+    /// The goroutine with the scheduling stack.
+    pub g0: *mut G,
+    /// The user goroutine running now, or null.
+    pub curg: *mut G,
+    /// The attached P, null when not running Go code.
+    pub p: *mut P,
+    /// The P to attach when this M is started.
+    pub nextp: *mut P,
+    pub id: i64,
+    pub spinning: bool,
+    /// Parks this M while it has nothing to do.
+    pub park: Note,
+    /// Link on `allm`.
+    pub alllink: *mut M,
+    /// Link on `sched.midle`.
+    pub schedlink: *mut M,
+    /// State of this M's fast random generator.
+    pub fastrand: u64,
+}
+
+impl M {
+    pub const fn new() -> M {
+        M {
+            tls: Tcb::new(),
+            g0: null_mut(),
+            curg: null_mut(),
+            p: null_mut(),
+            nextp: null_mut(),
+            id: 0,
+            spinning: false,
+            park: Note::new(),
+            alllink: null_mut(),
+            schedlink: null_mut(),
+            fastrand: 0,
+        }
+    }
+}
+
+/// A list of Gs linked through `schedlink`, FIFO.
+pub struct GQueue {
+    pub head: *mut G,
+    pub tail: *mut G,
+    pub len: usize,
+}
+
+// SAFETY: a GQueue is only touched under the lock (or P) that owns it.
+unsafe impl Send for GQueue {}
+
+impl GQueue {
+    pub const fn new() -> GQueue {
+        GQueue { head: null_mut(), tail: null_mut(), len: 0 }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head.is_null()
+    }
+
+    /// Adds `gp` at the tail.
+    ///
+    /// # Safety
+    /// `gp` is live and on no other queue.
+    pub unsafe fn push_back(&mut self, gp: *mut G) {
+        (*gp).schedlink = null_mut();
+        if self.tail.is_null() {
+            self.head = gp;
+        } else {
+            (*self.tail).schedlink = gp;
+        }
+        self.tail = gp;
+        self.len += 1;
+    }
+
+    /// Adds `gp` at the head.
+    ///
+    /// # Safety
+    /// `gp` is live and on no other queue.
+    pub unsafe fn push_front(&mut self, gp: *mut G) {
+        (*gp).schedlink = self.head;
+        self.head = gp;
+        if self.tail.is_null() {
+            self.tail = gp;
+        }
+        self.len += 1;
+    }
+
+    /// Removes the head.
+    pub fn pop(&mut self) -> Option<*mut G> {
+        if self.head.is_null() {
+            return None;
+        }
+        let gp = self.head;
+        // SAFETY: queued Gs are live.
+        unsafe {
+            self.head = (*gp).schedlink;
+            (*gp).schedlink = null_mut();
+        }
+        if self.head.is_null() {
+            self.tail = null_mut();
+        }
+        self.len -= 1;
+        Some(gp)
+    }
+}
+
+#[repr(C)]
+pub struct P {
+    pub id: i32,
+    pub status: Pstatus,
+    /// Link on `sched.pidle`.
+    pub link: *mut P,
+    /// Incremented on every scheduler call that picks a new G.
+    pub schedtick: u32,
+    pub m: *mut M,
+    /// Goroutine ids handed out by this P: [goidcache, goidcacheend).
+    pub goidcache: i64,
+    pub goidcacheend: i64,
+    pub runq: RunQueue,
+    /// Dead Gs with stacks, ready for reuse.
+    pub gfree: GQueue,
+}
+
+impl P {
+    pub fn new(id: i32) -> P {
+        P {
+            id,
+            status: Pstatus::_Pgcstop,
+            link: null_mut(),
+            schedtick: 0,
+            m: null_mut(),
+            goidcache: 0,
+            goidcacheend: 0,
+            runq: RunQueue::new(),
+            gfree: GQueue::new(),
+        }
+    }
+}
