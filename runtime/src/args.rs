@@ -82,6 +82,8 @@ pub struct Startup {
     pub argv: *const *const u8,
     pub envc: usize,
     pub envp: *const *const u8,
+    /// The auxiliary vector on the stack: (tag, value) pairs up to AT_NULL.
+    pub auxv_ptr: *const usize,
     pub auxv: Auxv,
     /// Where the auxiliary values came from: 0 the stack, 1 /proc/self/auxv
     /// filled gaps, 2 defaults filled gaps.
@@ -99,7 +101,14 @@ impl Startup {
             argv: core::ptr::null(),
             envc: 0,
             envp: core::ptr::null(),
-            auxv: Auxv { pagesz: None, hwcap: None, hwcap2: None, random: None, sysinfo_ehdr: None },
+            auxv_ptr: core::ptr::null(),
+            auxv: Auxv {
+                pagesz: None,
+                hwcap: None,
+                hwcap2: None,
+                random: None,
+                sysinfo_ehdr: None,
+            },
             auxv_source: 0,
             physpagesize: DEFAULT_PAGE_SIZE,
             seed: [0; 16],
@@ -114,6 +123,31 @@ impl Startup {
         // SAFETY: argv has argc valid NUL-terminated strings for the life of
         // the process (the kernel placed them above the initial stack).
         unsafe { Some(cstr_bytes(*self.argv.add(i))) }
+    }
+
+    /// C's `getauxval`: the value for `tag` on the stack's auxiliary
+    /// vector, else what the fallbacks found, else 0.
+    pub fn getauxval(&self, tag: usize) -> usize {
+        let mut p = self.auxv_ptr;
+        // SAFETY: auxv_ptr was found by `parse` and the vector ends with
+        // AT_NULL; it lives on the initial stack for the whole process.
+        unsafe {
+            while !p.is_null() && *p != AT_NULL {
+                if *p == tag {
+                    return *p.add(1);
+                }
+                p = p.add(2);
+            }
+        }
+        let a = &self.auxv;
+        match tag {
+            AT_PAGESZ => self.physpagesize,
+            AT_HWCAP => a.hwcap.unwrap_or(0),
+            AT_HWCAP2 => a.hwcap2.unwrap_or(0),
+            AT_RANDOM => a.random.unwrap_or(0),
+            AT_SYSINFO_EHDR => a.sysinfo_ehdr.unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// The environment entries, `NAME=value`, as bytes.
@@ -161,6 +195,7 @@ pub unsafe fn parse(sp: *const usize) -> Startup {
     }
     st.envc = n;
     let mut aux = st.envp.add(n + 1) as *const usize;
+    st.auxv_ptr = aux;
     while st.auxv.take(*aux, *aux.add(1)) {
         aux = aux.add(2);
     }
@@ -190,7 +225,9 @@ pub fn complete(st: &mut Startup) {
     match st.auxv.random {
         // SAFETY: AT_RANDOM points at 16 bytes the kernel placed on the
         // initial stack.
-        Some(p) if p != 0 => unsafe { core::ptr::copy_nonoverlapping(p as *const u8, st.seed.as_mut_ptr(), 16) },
+        Some(p) if p != 0 => unsafe {
+            core::ptr::copy_nonoverlapping(p as *const u8, st.seed.as_mut_ptr(), 16)
+        },
         _ => {
             st.auxv_source = 2;
             if os::getrandom(&mut st.seed) != Ok(16) {
@@ -210,7 +247,10 @@ fn read_proc_auxv(words: &mut [usize]) -> Option<usize> {
     let fd = os::open_readonly(b"/proc/self/auxv\0").ok()?;
     // SAFETY: a usize slice viewed as bytes; every bit pattern is valid.
     let bytes = unsafe {
-        core::slice::from_raw_parts_mut(words.as_mut_ptr() as *mut u8, core::mem::size_of_val(words))
+        core::slice::from_raw_parts_mut(
+            words.as_mut_ptr() as *mut u8,
+            core::mem::size_of_val(words),
+        )
     };
     let mut got = 0;
     while got < bytes.len() {
@@ -261,7 +301,16 @@ mod tests {
 
     #[test]
     fn parses_args_env_and_auxv() {
-        let (w, _s) = stack(&["prog", "a b", ""], &["X=1", "GOMAXPROCS=3"], &[(AT_PAGESZ, 16384), (AT_HWCAP, 0x2000), (99, 1), (AT_RANDOM, 1234)]);
+        let (w, _s) = stack(
+            &["prog", "a b", ""],
+            &["X=1", "GOMAXPROCS=3"],
+            &[
+                (AT_PAGESZ, 16384),
+                (AT_HWCAP, 0x2000),
+                (99, 1),
+                (AT_RANDOM, 1234),
+            ],
+        );
         let st = unsafe { parse(w.as_ptr()) };
         assert_eq!(st.argc, 3);
         assert_eq!(st.arg(0), Some(&b"prog"[..]));
@@ -270,12 +319,19 @@ mod tests {
         assert_eq!(st.arg(3), None);
         assert_eq!(st.envc, 2);
         assert_eq!(st.getenv(b"GOMAXPROCS"), Some(&b"3"[..]));
-        assert_eq!(st.getenv(b"GOMAXPROC"), None, "prefix of a name is not the name");
+        assert_eq!(
+            st.getenv(b"GOMAXPROC"),
+            None,
+            "prefix of a name is not the name"
+        );
         assert_eq!(st.getenv(b"Y"), None);
         assert_eq!(st.auxv.pagesz, Some(16384));
         assert_eq!(st.auxv.hwcap, Some(0x2000));
         assert_eq!(st.auxv.random, Some(1234));
         assert_eq!(st.auxv.hwcap2, None);
+        assert_eq!(st.getauxval(99), 1);
+        assert_eq!(st.getauxval(AT_HWCAP2), 0);
+        assert_eq!(st.getauxval(AT_RANDOM), 1234);
     }
 
     #[test]
@@ -289,7 +345,10 @@ mod tests {
 
     #[test]
     fn missing_values_filled_from_second_source_only() {
-        let mut a = Auxv { pagesz: Some(4096), ..Auxv::default() };
+        let mut a = Auxv {
+            pagesz: Some(4096),
+            ..Auxv::default()
+        };
         a.fill_from_words(&[AT_PAGESZ, 65536, AT_RANDOM, 77, AT_NULL, 0, AT_HWCAP, 5]);
         assert_eq!(a.pagesz, Some(4096), "the stack's value wins");
         assert_eq!(a.random, Some(77));

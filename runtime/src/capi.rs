@@ -104,3 +104,11 @@ pub extern "C" fn rt_malloc(n: c_ulong) -> *mut c_void {
 pub unsafe extern "C" fn rt_free(p: *mut c_void) {
     malloc::c_free(p as *mut u8)
 }
+
+/// C's `getauxval`, for code that expects it (compiler-rt's CPU feature
+/// detection on aarch64 calls it from a constructor): the kernel's value,
+/// or 0 when the tag is absent.
+#[no_mangle]
+pub extern "C" fn getauxval(tag: c_ulong) -> c_ulong {
+    proc::startup().getauxval(tag as usize) as c_ulong
+}

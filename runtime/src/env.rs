@@ -62,7 +62,14 @@ pub fn gomaxprocs(env: Option<&[u8]>, ncpu: i32) -> (i32, ProcsSource) {
     match env.and_then(atoi32) {
         Some(n) if n > MAX_GOMAXPROCS => (MAX_GOMAXPROCS, ProcsSource::Clamped),
         Some(n) if n > 0 => (n, ProcsSource::Env),
-        _ => (base, if base == ncpu { ProcsSource::Ncpu } else { ProcsSource::Clamped }),
+        _ => (
+            base,
+            if base == ncpu {
+                ProcsSource::Ncpu
+            } else {
+                ProcsSource::Clamped
+            },
+        ),
     }
 }
 
@@ -82,7 +89,9 @@ pub struct DebugVars {
 pub fn parse_godebug(s: &[u8]) -> DebugVars {
     let mut d = DebugVars::default();
     for item in s.split(|&c| c == b',') {
-        let Some(eq) = item.iter().position(|&c| c == b'=') else { continue };
+        let Some(eq) = item.iter().position(|&c| c == b'=') else {
+            continue;
+        };
         let (key, val) = (&item[..eq], &item[eq + 1..]);
         let Some(v) = atoi32(val) else { continue };
         match key {
@@ -105,7 +114,18 @@ mod tests {
         assert_eq!(atoi32(b"-1"), Some(-1));
         assert_eq!(atoi32(b"2147483647"), Some(i32::MAX));
         assert_eq!(atoi32(b"-2147483648"), Some(i32::MIN));
-        for bad in [&b""[..], b"-", b"+2", b" 2", b"2 ", b"3x", b"abc", b"2147483648", b"99999999999", b"0x10"] {
+        for bad in [
+            &b""[..],
+            b"-",
+            b"+2",
+            b" 2",
+            b"2 ",
+            b"3x",
+            b"abc",
+            b"2147483648",
+            b"99999999999",
+            b"0x10",
+        ] {
             assert_eq!(atoi32(bad), None, "{:?}", core::str::from_utf8(bad));
         }
     }
@@ -113,20 +133,47 @@ mod tests {
     #[test]
     fn gomaxprocs_follows_go() {
         let ncpu = 2;
-        for bad in [None, Some(&b""[..]), Some(b"0"), Some(b"-1"), Some(b"abc"), Some(b" 2"), Some(b"+2"), Some(b"3x"), Some(b"99999999999")] {
+        for bad in [
+            None,
+            Some(&b""[..]),
+            Some(b"0"),
+            Some(b"-1"),
+            Some(b"abc"),
+            Some(b" 2"),
+            Some(b"+2"),
+            Some(b"3x"),
+            Some(b"99999999999"),
+        ] {
             assert_eq!(gomaxprocs(bad, ncpu), (2, ProcsSource::Ncpu), "{bad:?}");
         }
         assert_eq!(gomaxprocs(Some(b"3"), ncpu), (3, ProcsSource::Env));
         assert_eq!(gomaxprocs(Some(b"1024"), ncpu), (1024, ProcsSource::Env));
-        assert_eq!(gomaxprocs(Some(b"1025"), ncpu), (MAX_GOMAXPROCS, ProcsSource::Clamped));
-        assert_eq!(gomaxprocs(Some(b"2147483647"), ncpu), (MAX_GOMAXPROCS, ProcsSource::Clamped));
-        assert_eq!(gomaxprocs(None, 5000), (MAX_GOMAXPROCS, ProcsSource::Clamped));
+        assert_eq!(
+            gomaxprocs(Some(b"1025"), ncpu),
+            (MAX_GOMAXPROCS, ProcsSource::Clamped)
+        );
+        assert_eq!(
+            gomaxprocs(Some(b"2147483647"), ncpu),
+            (MAX_GOMAXPROCS, ProcsSource::Clamped)
+        );
+        assert_eq!(
+            gomaxprocs(None, 5000),
+            (MAX_GOMAXPROCS, ProcsSource::Clamped)
+        );
     }
 
     #[test]
     fn godebug_parsing() {
-        let d = parse_godebug(b"boottrace=1,schedtrace=100,foo=bar,scheddetail=x,,=,schedtrace=200");
-        assert_eq!(d, DebugVars { boottrace: 1, schedtrace: 200, scheddetail: 0 });
+        let d =
+            parse_godebug(b"boottrace=1,schedtrace=100,foo=bar,scheddetail=x,,=,schedtrace=200");
+        assert_eq!(
+            d,
+            DebugVars {
+                boottrace: 1,
+                schedtrace: 200,
+                scheddetail: 0
+            }
+        );
         assert_eq!(parse_godebug(b""), DebugVars::default());
     }
 }

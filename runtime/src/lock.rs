@@ -41,7 +41,10 @@ pub struct MutexGuard<'a, T> {
 
 impl<T> Mutex<T> {
     pub const fn new(v: T) -> Mutex<T> {
-        Mutex { key: AtomicU32::new(UNLOCKED), data: UnsafeCell::new(v) }
+        Mutex {
+            key: AtomicU32::new(UNLOCKED),
+            data: UnsafeCell::new(v),
+        }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, T> {
@@ -57,11 +60,19 @@ impl<T> Mutex<T> {
         // wait is what we must put back if we take the lock: a sleeper may
         // already be registered (2), and taking the lock with 1 would lose
         // its wakeup.
-        let spin = if crate::proc::ncpu() > 1 { ACTIVE_SPIN } else { 0 };
+        let spin = if crate::proc::ncpu() > 1 {
+            ACTIVE_SPIN
+        } else {
+            0
+        };
         loop {
             for _ in 0..spin {
                 while self.key.load(Ordering::Relaxed) == UNLOCKED {
-                    if self.key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                    if self
+                        .key
+                        .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
+                    {
                         return;
                     }
                 }
@@ -71,7 +82,11 @@ impl<T> Mutex<T> {
             }
             for _ in 0..PASSIVE_SPIN {
                 while self.key.load(Ordering::Relaxed) == UNLOCKED {
-                    if self.key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                    if self
+                        .key
+                        .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
+                    {
                         return;
                     }
                 }
@@ -132,7 +147,9 @@ pub struct Note {
 
 impl Note {
     pub const fn new() -> Note {
-        Note { key: AtomicU32::new(0) }
+        Note {
+            key: AtomicU32::new(0),
+        }
     }
 
     /// Rearms the note. Only when no one sleeps on it.

@@ -83,15 +83,20 @@ impl Arenas {
         let need = page_round(layout.size().checked_add(layout.align())?.checked_add(64)?)?;
         let mut size = core::cmp::max(self.next_size, need);
         // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
-        let base = match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) } {
-            Ok(p) => p,
-            Err(_) if size > need => {
-                size = need;
-                // SAFETY: as above.
-                unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) }.ok()?
-            }
-            Err(_) => return None,
-        };
+        let base =
+            match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) }
+            {
+                Ok(p) => p,
+                Err(_) if size > need => {
+                    size = need;
+                    // SAFETY: as above.
+                    unsafe {
+                        os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE)
+                    }
+                    .ok()?
+                }
+                Err(_) => return None,
+            };
         // SAFETY: [base, base+size) is ours, writable, and used by nothing else.
         unsafe { self.heaps[self.n].init(base, size) };
         self.n += 1;
@@ -100,7 +105,9 @@ impl Arenas {
     }
 
     fn owner(&mut self, p: *mut u8) -> Option<&mut Heap> {
-        self.heaps[..self.n].iter_mut().find(|h| h.bottom() <= p && p < h.top())
+        self.heaps[..self.n]
+            .iter_mut()
+            .find(|h| h.bottom() <= p && p < h.top())
     }
 }
 
@@ -145,7 +152,10 @@ unsafe impl GlobalAlloc for Allocator {
 impl Allocator {
     unsafe fn alloc_large(&self, layout: Layout) -> *mut u8 {
         let align = core::cmp::max(layout.align(), crate::proc::physpagesize());
-        let len = layout.size().checked_add(align - crate::proc::physpagesize()).and_then(page_round);
+        let len = layout
+            .size()
+            .checked_add(align - crate::proc::physpagesize())
+            .and_then(page_round);
         let mapped = match len {
             Some(len) => os::mmap_anon(len, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE).ok(),
             None => None,

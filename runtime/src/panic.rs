@@ -100,7 +100,11 @@ fn rust_panic(info: &core::panic::PanicInfo) -> ! {
 pub fn throw_oom(size: usize, in_use: usize) -> ! {
     throw_with(
         |l| {
-            l.s("out of memory: cannot allocate ").u(size as u64).s("-byte block (").u(in_use as u64).s(" in use)");
+            l.s("out of memory: cannot allocate ")
+                .u(size as u64)
+                .s("-byte block (")
+                .u(in_use as u64)
+                .s(" in use)");
         },
         "out of memory",
     )

@@ -21,12 +21,20 @@ pub struct Line {
 impl Line {
     /// A line for standard error.
     pub fn stderr() -> Line {
-        Line { fd: 2, len: 0, buf: [0; CAP] }
+        Line {
+            fd: 2,
+            len: 0,
+            buf: [0; CAP],
+        }
     }
 
     /// A line for `fd`.
     pub fn to_fd(fd: i32) -> Line {
-        Line { fd, len: 0, buf: [0; CAP] }
+        Line {
+            fd,
+            len: 0,
+            buf: [0; CAP],
+        }
     }
 
     fn flush(&mut self) {

@@ -36,8 +36,8 @@
 //! (so a P whose local queue never empties cannot starve the global one),
 //! the local queue (runnext first), then the global queue.
 
-use crate::args::{self, Startup};
 use crate::arch;
+use crate::args::{self, Startup};
 use crate::env::{self, DebugVars, ProcsSource, MAX_GOMAXPROCS};
 use crate::lock::Mutex;
 use crate::os;
@@ -81,7 +81,11 @@ static mut M0: M = M::new();
 static mut G0: G = G::new();
 
 static STARTUP: BootCell<Startup> = BootCell::new(Startup::empty());
-static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars { boottrace: 0, schedtrace: 0, scheddetail: 0 });
+static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
+    boottrace: 0,
+    schedtrace: 0,
+    scheddetail: 0,
+});
 static NCPU: AtomicI32 = AtomicI32::new(1);
 static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
 static GOMAXPROCS: AtomicI32 = AtomicI32::new(0);
@@ -90,7 +94,8 @@ static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
 
 /// `allp`: every P ever made, indexed by id. Ps are never freed, so a
 /// pointer read here stays valid; entries past GOMAXPROCS are `_Pdead`.
-static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS as usize] = [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS as usize];
+static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS as usize] =
+    [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS as usize];
 
 /// `allgs`, as a push-only list through `G::alllink` (Gs are never freed).
 static ALLGS: AtomicPtr<G> = AtomicPtr::new(null_mut());
@@ -118,7 +123,12 @@ pub struct SchedT {
 
 pub static SCHED: SchedT = SchedT {
     goidgen: AtomicI64::new(0),
-    lock: Mutex::new(SchedLocked { runq: GQueue::new(), gfree: GQueue::new(), pidle: null_mut(), npidle: 0 }),
+    lock: Mutex::new(SchedLocked {
+        runq: GQueue::new(),
+        gfree: GQueue::new(),
+        pidle: null_mut(),
+        npidle: 0,
+    }),
 };
 
 /// Goroutine ids are handed to Ps in batches of this many (Go's
@@ -211,15 +221,39 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         l.s("sp=").ptr(sp).end();
     }
     if let Some(mut l) = bt("rt0_go") {
-        l.s("m0=").ptr(m0).s(" g0=").ptr(g0).s(" tp=").ptr(addr_of_mut!((*m0).tls)).s(" g0.stack=[").hex(lo as u64).s(", ")
-            .hex(hi as u64).s(") stackguard0=").hex((*g0).stackguard0 as u64).end();
+        l.s("m0=")
+            .ptr(m0)
+            .s(" g0=")
+            .ptr(g0)
+            .s(" tp=")
+            .ptr(addr_of_mut!((*m0).tls))
+            .s(" g0.stack=[")
+            .hex(lo as u64)
+            .s(", ")
+            .hex(hi as u64)
+            .s(") stackguard0=")
+            .hex((*g0).stackguard0 as u64)
+            .end();
     }
     if let Some(mut l) = bt("args") {
         let a = &st.auxv;
-        l.s("argc=").u(st.argc as u64).s(" envc=").u(st.envc as u64).s(" pagesz=").u(st.physpagesize as u64)
-            .s(" hwcap=").hex(a.hwcap.unwrap_or(0) as u64).s(" hwcap2=").hex(a.hwcap2.unwrap_or(0) as u64)
-            .s(" random=").hex(a.random.unwrap_or(0) as u64).s(" sysinfo_ehdr=").hex(a.sysinfo_ehdr.unwrap_or(0) as u64)
-            .s(" auxv=").s(["stack", "stack+/proc/self/auxv", "defaults"][st.auxv_source as usize]).end();
+        l.s("argc=")
+            .u(st.argc as u64)
+            .s(" envc=")
+            .u(st.envc as u64)
+            .s(" pagesz=")
+            .u(st.physpagesize as u64)
+            .s(" hwcap=")
+            .hex(a.hwcap.unwrap_or(0) as u64)
+            .s(" hwcap2=")
+            .hex(a.hwcap2.unwrap_or(0) as u64)
+            .s(" random=")
+            .hex(a.random.unwrap_or(0) as u64)
+            .s(" sysinfo_ehdr=")
+            .hex(a.sysinfo_ehdr.unwrap_or(0) as u64)
+            .s(" auxv=")
+            .s(["stack", "stack+/proc/self/auxv", "defaults"][st.auxv_source as usize])
+            .end();
     }
 
     // 4.
@@ -232,7 +266,12 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE);
     if let Some(mut l) = bt("newproc") {
         let pp = (*m0).p;
-        l.s("fn=runtime.main goid=").i(goid).s(" p=").i((*pp).id as i64).s(" runnext").end();
+        l.s("fn=runtime.main goid=")
+            .i(goid)
+            .s(" p=")
+            .i((*pp).id as i64)
+            .s(" runnext")
+            .end();
     }
     // 8.
     mstart()
@@ -255,7 +294,10 @@ fn checkgoarm() {
         os::exit_group(1);
     }
     if let Some(mut l) = bt("checkgoarm") {
-        l.s("hwcap=").hex(hwcap as u64).s(" vfp=yes vfpv3=yes").end();
+        l.s("hwcap=")
+            .hex(hwcap as u64)
+            .s(" vfp=yes vfpv3=yes")
+            .end();
     }
 }
 
@@ -267,7 +309,11 @@ fn osinit() {
     let n = getproccount(|buf| os::sched_getaffinity(buf).map_err(|e| e.into_raw()));
     NCPU.store(n, Ordering::Relaxed);
     if let Some(mut l) = bt("osinit") {
-        l.s("ncpu=").i(n as i64).s(" physpagesize=").u(physpagesize() as u64).end();
+        l.s("ncpu=")
+            .i(n as i64)
+            .s(" physpagesize=")
+            .u(physpagesize() as u64)
+            .end();
     }
 }
 
@@ -325,7 +371,12 @@ unsafe fn schedinit() {
     mcommoninit(m0);
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
-        l.s("m0.id=").i((*m0).id).s(" gomaxprocs=").i(procs as i64).s(" (from ").s(src.name());
+        l.s("m0.id=")
+            .i((*m0).id)
+            .s(" gomaxprocs=")
+            .i(procs as i64)
+            .s(" (from ")
+            .s(src.name());
         if src != ProcsSource::Ncpu {
             l.s(", ncpu=").i(ncpu() as i64);
         }
@@ -337,8 +388,15 @@ unsafe fn schedinit() {
     }
     if let Some(mut l) = bt("procresize") {
         let p0 = (*m0).p;
-        l.s("nprocs=").i(gomaxprocs() as i64).s(" allp[0]=").ptr(p0).s(" p0.m=m").i((*(*p0).m).id).s(" idle=")
-            .i(SCHED.lock.lock().npidle as i64).end();
+        l.s("nprocs=")
+            .i(gomaxprocs() as i64)
+            .s(" allp[0]=")
+            .ptr(p0)
+            .s(" p0.m=m")
+            .i((*(*p0).m).id)
+            .s(" idle=")
+            .i(SCHED.lock.lock().npidle as i64)
+            .end();
     }
 }
 
@@ -349,7 +407,8 @@ unsafe fn mcommoninit(mp: *mut M) {
     let seed = &startup().seed;
     let mut s = [0u8; 8];
     s.copy_from_slice(&seed[..8]);
-    (*mp).fastrand = u64::from_le_bytes(s) ^ ((*mp).id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (*mp).fastrand =
+        u64::from_le_bytes(s) ^ ((*mp).id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
 }
 
 /// Go's `procresize`: makes `nprocs` Ps usable, wires the current M to one
@@ -480,7 +539,9 @@ unsafe fn stackalloc_for(gp: *mut G, size: usize) {
         }
         Err(_) => crate::panic::throw_with(
             |l| {
-                l.s("cannot allocate a ").u(size as u64).s("-byte goroutine stack");
+                l.s("cannot allocate a ")
+                    .u(size as u64)
+                    .s("-byte goroutine stack");
             },
             "out of memory",
         ),
@@ -593,7 +654,12 @@ unsafe fn mstart() -> ! {
     // this frame and the OS's above it stay untouched.
     (*gp).sched.sp = (arch::current_sp() - 256) & !15;
     if let Some(mut l) = bt("mstart") {
-        l.s("m").i((*mp).id).s(" g0.sched.sp=").hex((*gp).sched.sp as u64).s(" -> schedule").end();
+        l.s("m")
+            .i((*mp).id)
+            .s(" g0.sched.sp=")
+            .hex((*gp).sched.sp as u64)
+            .s(" -> schedule")
+            .end();
     }
     schedule()
 }
@@ -676,7 +742,12 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
         crate::panic::throw("runtime: mcall called on m->g0 stack");
     }
     arch::setg(g0);
-    arch::mcall_switch(addr_of_mut!((*gp).sched.sp), (*g0).sched.sp, f, gp as *mut u8);
+    arch::mcall_switch(
+        addr_of_mut!((*gp).sched.sp),
+        (*g0).sched.sp,
+        f,
+        gp as *mut u8,
+    );
 }
 
 /// Go's `goexit1`: the running goroutine ends.
@@ -705,6 +776,35 @@ extern "C" {
     fn main_main();
 }
 
+/// Runs the program's constructors (`.init_array`), as Go's `doInit`
+/// runs package initialisers before `main.main`. Returns how many ran.
+#[cfg(not(test))]
+fn doinit() -> usize {
+    extern "C" {
+        static __init_array_start: [Option<unsafe extern "C" fn()>; 0];
+        static __init_array_end: [Option<unsafe extern "C" fn()>; 0];
+    }
+    // SAFETY: the linker script brackets .init_array with these symbols;
+    // between them lie function pointers, each called once, in order, on
+    // the main goroutine with the runtime fully up.
+    unsafe {
+        let start = __init_array_start.as_ptr();
+        let n =
+            (__init_array_end.as_ptr() as usize - start as usize) / core::mem::size_of::<usize>();
+        for i in 0..n {
+            if let Some(f) = *start.add(i) {
+                f();
+            }
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+fn doinit() -> usize {
+    0
+}
+
 /// Go's `runtime.main`: the main goroutine.
 unsafe extern "C" fn runtime_main(_: *mut u8) {
     MAIN_STARTED.store(true, Ordering::Release);
@@ -713,8 +813,29 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
     if let Some(mut l) = bt("runtime.main") {
         let sp = arch::current_sp();
         let own = (*gp).stack.lo <= sp && sp < (*gp).stack.hi;
-        l.s("m").i((*mp).id).s(" g").i((*gp).goid).s(" sp=").hex(sp as u64).s(if own { " on its own stack [" } else { " NOT on its own stack [" })
-            .hex((*gp).stack.lo as u64).s(", ").hex((*gp).stack.hi as u64).s(") -> main_main").end();
+        l.s("m")
+            .i((*mp).id)
+            .s(" g")
+            .i((*gp).goid)
+            .s(" sp=")
+            .hex(sp as u64)
+            .s(if own {
+                " on its own stack ["
+            } else {
+                " NOT on its own stack ["
+            })
+            .hex((*gp).stack.lo as u64)
+            .s(", ")
+            .hex((*gp).stack.hi as u64)
+            .s(") -> main_main")
+            .end();
+    }
+    let ctors = doinit();
+    if let Some(mut l) = bt("doInit") {
+        l.s("ran ")
+            .u(ctors as u64)
+            .s(" constructors (.init_array)")
+            .end();
     }
     main_main();
     if let Some(mut l) = bt("exit") {

@@ -82,9 +82,14 @@ impl RunQueue {
             let n = (RUNQ_SIZE / 2) as u32;
             let mut batch = [null_mut(); RUNQ_SIZE / 2 + 1];
             for (i, slot) in batch.iter_mut().take(n as usize).enumerate() {
-                *slot = self.buf[(h.wrapping_add(i as u32) & MASK) as usize].load(Ordering::Relaxed);
+                *slot =
+                    self.buf[(h.wrapping_add(i as u32) & MASK) as usize].load(Ordering::Relaxed);
             }
-            if self.head.compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+            if self
+                .head
+                .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
                 batch[n as usize] = gp;
                 overflow(&batch);
                 return;
@@ -97,7 +102,10 @@ impl RunQueue {
     pub fn get(&self) -> Option<(*mut G, bool)> {
         let next = self.runnext.load(Ordering::Relaxed);
         if !next.is_null()
-            && self.runnext.compare_exchange(next, null_mut(), Ordering::AcqRel, Ordering::Relaxed).is_ok()
+            && self
+                .runnext
+                .compare_exchange(next, null_mut(), Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
         {
             return Some((next, true));
         }
@@ -108,7 +116,11 @@ impl RunQueue {
                 return None;
             }
             let gp = self.buf[(h & MASK) as usize].load(Ordering::Relaxed);
-            if self.head.compare_exchange(h, h.wrapping_add(1), Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+            if self
+                .head
+                .compare_exchange(h, h.wrapping_add(1), Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
                 return Some((gp, false));
             }
         }
@@ -127,7 +139,10 @@ impl RunQueue {
                 if steal_runnext {
                     let next = self.runnext.load(Ordering::Acquire);
                     if !next.is_null()
-                        && self.runnext.compare_exchange(next, null_mut(), Ordering::AcqRel, Ordering::Relaxed).is_ok()
+                        && self
+                            .runnext
+                            .compare_exchange(next, null_mut(), Ordering::AcqRel, Ordering::Relaxed)
+                            .is_ok()
                     {
                         batch[0] = next;
                         return 1;
@@ -140,9 +155,14 @@ impl RunQueue {
                 continue;
             }
             for (i, slot) in batch.iter_mut().take(n as usize).enumerate() {
-                *slot = self.buf[(h.wrapping_add(i as u32) & MASK) as usize].load(Ordering::Relaxed);
+                *slot =
+                    self.buf[(h.wrapping_add(i as u32) & MASK) as usize].load(Ordering::Relaxed);
             }
-            if self.head.compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+            if self
+                .head
+                .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
                 return n as usize;
             }
         }
@@ -186,8 +206,13 @@ mod tests {
         q.put(g[1], false, |_| panic!());
         q.put(g[2], true, |_| panic!());
         q.put(g[3], true, |_| panic!()); // displaces g2 to the tail
-        let order: Vec<(i64, bool)> = core::iter::from_fn(|| q.get()).map(|(g, inh)| (id(g), inh)).collect();
-        assert_eq!(order, std::vec![(3, true), (0, false), (1, false), (2, false)]);
+        let order: Vec<(i64, bool)> = core::iter::from_fn(|| q.get())
+            .map(|(g, inh)| (id(g), inh))
+            .collect();
+        assert_eq!(
+            order,
+            std::vec![(3, true), (0, false), (1, false), (2, false)]
+        );
         assert!(q.is_empty());
     }
 
@@ -199,7 +224,9 @@ mod tests {
             q.put(x, false, |_| panic!("not full yet"));
         }
         let mut moved = Vec::new();
-        q.put(g[RUNQ_SIZE], false, |b| moved.extend(b.iter().map(|&x| id(x))));
+        q.put(g[RUNQ_SIZE], false, |b| {
+            moved.extend(b.iter().map(|&x| id(x)))
+        });
         let want: Vec<i64> = (0..128).chain([256]).collect();
         assert_eq!(moved, want);
         assert_eq!(q.len(), 128);

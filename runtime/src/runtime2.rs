@@ -141,8 +141,14 @@ impl G {
         {
             crate::panic::throw_with(
                 |l| {
-                    l.s("casgstatus: bad transition goid=").i(self.goid).s(" old=").u(self.atomicstatus.load(Ordering::Relaxed) as u64)
-                        .s(" want=").u(old as u64).s(" new=").u(new as u64);
+                    l.s("casgstatus: bad transition goid=")
+                        .i(self.goid)
+                        .s(" old=")
+                        .u(self.atomicstatus.load(Ordering::Relaxed) as u64)
+                        .s(" want=")
+                        .u(old as u64)
+                        .s(" new=")
+                        .u(new as u64);
                 },
                 "casgstatus: bad incoming values",
             );
@@ -204,7 +210,11 @@ unsafe impl Send for GQueue {}
 
 impl GQueue {
     pub const fn new() -> GQueue {
-        GQueue { head: null_mut(), tail: null_mut(), len: 0 }
+        GQueue {
+            head: null_mut(),
+            tail: null_mut(),
+            len: 0,
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -47,7 +47,11 @@ pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
     let total = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
     // SAFETY: a fresh mapping; the guard is the lowest page of it.
     unsafe {
-        let base = os::mmap_anon(total, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE | os::MAP_STACK)?;
+        let base = os::mmap_anon(
+            total,
+            os::PROT_READ | os::PROT_WRITE,
+            os::MAP_NORESERVE | os::MAP_STACK,
+        )?;
         if let Err(e) = os::mprotect(base, guard, os::PROT_NONE) {
             let _ = os::munmap(base, total);
             return Err(e);

@@ -223,7 +223,9 @@ mod tests {
     use std::vec::Vec;
 
     fn pattern(len: usize, seed: u8) -> Vec<u8> {
-        (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+        (0..len)
+            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+            .collect()
     }
 
     #[test]
@@ -233,11 +235,15 @@ mod tests {
                 for d_off in 0..WORD {
                     let src = pattern(len + so, 7);
                     let mut dst = std::vec![0xAAu8; len + d_off + 8];
-                    let r = unsafe { memcpy(dst.as_mut_ptr().add(d_off), src.as_ptr().add(so), len) };
+                    let r =
+                        unsafe { memcpy(dst.as_mut_ptr().add(d_off), src.as_ptr().add(so), len) };
                     assert_eq!(r, unsafe { dst.as_mut_ptr().add(d_off) });
                     assert_eq!(&dst[d_off..d_off + len], &src[so..so + len]);
                     assert!(dst[..d_off].iter().all(|&b| b == 0xAA), "wrote before dst");
-                    assert!(dst[d_off + len..].iter().all(|&b| b == 0xAA), "wrote past dst");
+                    assert!(
+                        dst[d_off + len..].iter().all(|&b| b == 0xAA),
+                        "wrote past dst"
+                    );
                 }
             }
         }
@@ -291,7 +297,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(unsafe { memcmp(core::ptr::null(), core::ptr::null(), 0) }, 0);
+        assert_eq!(
+            unsafe { memcmp(core::ptr::null(), core::ptr::null(), 0) },
+            0
+        );
     }
 
     #[test]

@@ -78,6 +78,15 @@ global_asm!(
     // The EABI helper that compiled code calls for the thread pointer (C
     // `__thread`, Rust thread-locals under the static relocation model).
     // Callers assume it changes r0 only.
+    // The ARM EHABI personality routines that the unwind tables of the
+    // prebuilt `core` name. The tables are discarded at link time and
+    // nothing unwinds, so these are never called; they exist so that no
+    // symbol stays undefined, and trap if that ever changes.
+    ".globl __aeabi_unwind_cpp_pr0",
+    ".globl __aeabi_unwind_cpp_pr1",
+    "__aeabi_unwind_cpp_pr0:",
+    "__aeabi_unwind_cpp_pr1:",
+    "    udf #0",
     ".globl __aeabi_read_tp",
     "__aeabi_read_tp:",
     "    mrc p15, 0, r0, c13, c0, 3",
@@ -92,7 +101,12 @@ extern "C" {
     /// `new_sp` (8-byte aligned). `f` must not return; the call returns when
     /// someone `gogo`s the saved context.
     #[link_name = "rt_mcall_switch"]
-    pub fn mcall_switch(save: *mut usize, new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+    pub fn mcall_switch(
+        save: *mut usize,
+        new_sp: usize,
+        f: unsafe extern "C" fn(*mut u8),
+        arg: *mut u8,
+    );
     /// Calls `f(arg)` on the stack `new_sp` (8-byte aligned) and returns.
     #[link_name = "rt_call_on_stack"]
     pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);

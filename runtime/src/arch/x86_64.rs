@@ -29,7 +29,9 @@ pub fn getg() -> *mut G {
     let g: *mut G;
     // SAFETY: FS points at this thread's Tcb from rt0_go (or the clone
     // trampoline) on; the G slot is the Tcb's second word.
-    unsafe { asm!("mov {}, qword ptr fs:[8]", out(reg) g, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        asm!("mov {}, qword ptr fs:[8]", out(reg) g, options(nostack, readonly, preserves_flags))
+    };
     g
 }
 
@@ -88,7 +90,12 @@ extern "C" {
     /// `new_sp` (16-byte aligned). `f` must not return; the call returns
     /// when someone `gogo`s the saved context.
     #[link_name = "rt_mcall_switch"]
-    pub fn mcall_switch(save: *mut usize, new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+    pub fn mcall_switch(
+        save: *mut usize,
+        new_sp: usize,
+        f: unsafe extern "C" fn(*mut u8),
+        arg: *mut u8,
+    );
     /// Calls `f(arg)` on the stack `new_sp` (16-byte aligned) and returns.
     #[link_name = "rt_call_on_stack"]
     pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);

@@ -42,15 +42,30 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
 /// `read(2)`.
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most buf.len() bytes into a live slice.
-    unsafe { syscall3(Sysno::read, fd as usize, buf.as_mut_ptr() as usize, buf.len()) }
+    unsafe {
+        syscall3(
+            Sysno::read,
+            fd as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    }
 }
 
 /// Opens `path` (NUL-terminated) read-only.
 pub fn open_readonly(path: &[u8]) -> Result<i32, Errno> {
     debug_assert_eq!(path.last(), Some(&0));
     // SAFETY: path is NUL-terminated and outlives the call.
-    unsafe { syscall4(Sysno::openat, AT_FDCWD as usize, path.as_ptr() as usize, O_RDONLY | O_CLOEXEC, 0) }
-        .map(|fd| fd as i32)
+    unsafe {
+        syscall4(
+            Sysno::openat,
+            AT_FDCWD as usize,
+            path.as_ptr() as usize,
+            O_RDONLY | O_CLOEXEC,
+            0,
+        )
+    }
+    .map(|fd| fd as i32)
 }
 
 /// `close(2)`.
@@ -104,15 +119,34 @@ pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: usize) -> Result<(), Err
 /// `sched_getaffinity(0, len, buf)`: the number of bytes of mask written.
 pub fn sched_getaffinity(buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most buf.len() bytes.
-    unsafe { syscall3(Sysno::sched_getaffinity, 0, buf.len(), buf.as_mut_ptr() as usize) }
+    unsafe {
+        syscall3(
+            Sysno::sched_getaffinity,
+            0,
+            buf.len(),
+            buf.as_mut_ptr() as usize,
+        )
+    }
 }
 
 /// The soft limit on the main thread's stack, `None` when unlimited.
 pub fn stack_rlimit() -> Result<Option<u64>, Errno> {
     let mut lim = [0u64; 2];
     // SAFETY: prlimit64 writes one struct rlimit64 (two u64) into lim.
-    unsafe { syscall4(Sysno::prlimit64, 0, RLIMIT_STACK, 0, lim.as_mut_ptr() as usize) }?;
-    Ok(if lim[0] == u64::MAX { None } else { Some(lim[0]) })
+    unsafe {
+        syscall4(
+            Sysno::prlimit64,
+            0,
+            RLIMIT_STACK,
+            0,
+            lim.as_mut_ptr() as usize,
+        )
+    }?;
+    Ok(if lim[0] == u64::MAX {
+        None
+    } else {
+        Some(lim[0])
+    })
 }
 
 /// Fills `buf` from the kernel's random source without blocking for long.
@@ -127,13 +161,29 @@ const FUTEX_WAKE_PRIVATE: usize = 129;
 /// Sleeps while `*addr == val` (or until woken, or a signal arrives).
 pub fn futex_wait(addr: &core::sync::atomic::AtomicU32, val: u32) -> Result<(), Errno> {
     // SAFETY: addr is a live u32; no timeout pointer.
-    unsafe { syscall4(Sysno::futex, addr.as_ptr() as usize, FUTEX_WAIT_PRIVATE, val as usize, 0) }.map(|_| ())
+    unsafe {
+        syscall4(
+            Sysno::futex,
+            addr.as_ptr() as usize,
+            FUTEX_WAIT_PRIVATE,
+            val as usize,
+            0,
+        )
+    }
+    .map(|_| ())
 }
 
 /// Wakes up to `n` threads sleeping on `addr`.
 pub fn futex_wake(addr: &core::sync::atomic::AtomicU32, n: u32) -> Result<usize, Errno> {
     // SAFETY: only the address is used as a key.
-    unsafe { syscall3(Sysno::futex, addr.as_ptr() as usize, FUTEX_WAKE_PRIVATE, n as usize) }
+    unsafe {
+        syscall3(
+            Sysno::futex,
+            addr.as_ptr() as usize,
+            FUTEX_WAKE_PRIVATE,
+            n as usize,
+        )
+    }
 }
 
 /// `sched_yield(2)`.

@@ -1,0 +1,33 @@
+/* Ways a program ends: rt_exit with a code, rt_panic with a message or
+ * NULL, a write to a bad descriptor, memory exhaustion. */
+#include "common.h"
+
+void main_main(void)
+{
+    const char *mode = rt_argc() > 1 ? rt_argv(1) : "";
+    out("before\n");
+    if (str_eq(mode, "exit")) {
+        rt_exit((int)to_int(rt_argv(2)));
+    } else if (str_eq(mode, "panic")) {
+        rt_panic(rt_argc() > 2 ? rt_argv(2) : 0);
+    } else if (str_eq(mode, "badfd")) {
+        out_kv("badfd", rt_write(99, "x", 1));
+        out_kv("zero", rt_write(99, "x", 0));
+    } else if (str_eq(mode, "oom-huge")) {
+        /* More than the address space: the size computation overflows. */
+        rt_malloc(~0UL - 8);
+    } else if (str_eq(mode, "oom-loop")) {
+        /* Exhaust the address space 64 MiB at a time. */
+        for (long i = 0;; i++) {
+            char *p = rt_malloc(64UL << 20);
+            p[0] = (char)i;
+        }
+    } else if (str_eq(mode, "oom-small")) {
+        /* Exhaust it through the small-object arenas. */
+        for (long i = 0;; i++) {
+            char *p = rt_malloc(100000);
+            p[0] = (char)i;
+        }
+    }
+    out("after\n");
+}

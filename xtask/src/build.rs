@@ -1,0 +1,198 @@
+//! Building the runtime and linking programs with it.
+//!
+//! Rust code for a target is built by cargo with flags from the target's
+//! descriptor: the static relocation model (no PIE, no GOT indirection, no
+//! `__tls_get_addr`), and for executables rust-lld with the target's linker
+//! script. The flags travel in CARGO_ENCODED_RUSTFLAGS, which with an
+//! explicit `--target` applies to the target's crates only — build scripts
+//! keep linking for the host.
+//!
+//! C programs are compiled by clang, freestanding (no libc headers, no
+//! startup files) and linked by rust-lld with the same script and
+//! `libruntime.a`.
+
+use crate::target::Target;
+use crate::tools;
+use crate::Result;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where cargo leaves release artifacts for `t`.
+pub fn out_dir(root: &Path, t: &Target) -> PathBuf {
+    root.join("target").join(&t.triple).join("release")
+}
+
+fn rustflags(root: &Path, t: &Target) -> Vec<String> {
+    let link = root.join("link");
+    let mut f: Vec<String> = vec![
+        "-C".into(),
+        "relocation-model=static".into(),
+        "-C".into(),
+        "target-feature=+crt-static".into(),
+        "-C".into(),
+        "linker=rust-lld".into(),
+        "-C".into(),
+        "linker-flavor=ld.lld".into(),
+        "-C".into(),
+        format!("link-arg=-T{}", t.linker_script.display()),
+        "-C".into(),
+        format!("link-arg=-L{}", link.display()),
+        "-C".into(),
+        "link-arg=-static".into(),
+        "-C".into(),
+        "link-arg=--strip-all".into(),
+    ];
+    f.extend(t.rustflags.iter().cloned());
+    f
+}
+
+/// `cargo build --release --target <t>` with the target's flags.
+pub fn cargo(root: &Path, t: &Target, args: &[&str]) -> Result<()> {
+    let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .arg("build")
+        .arg("--release")
+        .arg("--quiet")
+        .arg("--target")
+        .arg(&t.triple)
+        .args(args)
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, t).join("\x1f"))
+        .env_remove("RUSTFLAGS")
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo build for {} failed", t.triple))
+    }
+}
+
+/// Builds `libruntime.a` for `t`; returns its path.
+pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
+    cargo(root, t, &["-p", "runtime", "--lib"])?;
+    Ok(out_dir(root, t).join("libruntime.a"))
+}
+
+/// Compiles and links C sources (or objects) into a static executable.
+/// With `symbols`, the symbol table is kept (for the tests' checks).
+pub fn cc(
+    root: &Path,
+    t: &Target,
+    out: &Path,
+    inputs: &[PathBuf],
+    extra: &[String],
+    symbols: bool,
+) -> Result<()> {
+    let lib = runtime_lib(root, t)?;
+    let objdir = out_dir(root, t).join("cc-obj");
+    std::fs::create_dir_all(&objdir).map_err(|e| format!("{}: {e}", objdir.display()))?;
+    let mut objects = Vec::new();
+    for input in inputs {
+        if input.extension().and_then(|e| e.to_str()) != Some("c") {
+            objects.push(input.clone());
+            continue;
+        }
+        let stem = input
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("input");
+        let obj = objdir.join(format!(
+            "{}-{stem}.o",
+            out.file_name().and_then(|s| s.to_str()).unwrap_or("out")
+        ));
+        let st = Command::new("clang")
+            .args(&t.cflags)
+            .args([
+                "-c",
+                "-O2",
+                "-ffreestanding",
+                "-nostdlibinc",
+                "-fno-pic",
+                "-fno-stack-protector",
+                "-fno-asynchronous-unwind-tables",
+                "-fno-unwind-tables",
+                "-ffunction-sections",
+                "-fdata-sections",
+                "-Wall",
+            ])
+            .arg("-I")
+            .arg(root.join("include"))
+            .args(extra)
+            .arg("-o")
+            .arg(&obj)
+            .arg(input)
+            .status()
+            .map_err(|e| format!("cannot run clang: {e}"))?;
+        if !st.success() {
+            return Err(format!("clang failed on {}", input.display()));
+        }
+        objects.push(obj);
+    }
+    let mut link = Command::new(tools::rust_lld()?);
+    link.args([
+        "-flavor",
+        "gnu",
+        "-static",
+        "--gc-sections",
+        "--no-undefined",
+    ])
+    .arg(format!("-T{}", t.linker_script.display()))
+    .arg(format!("-L{}", root.join("link").display()));
+    if !symbols {
+        link.arg("--strip-all");
+    }
+    link.arg("-o").arg(out).args(&objects).arg(&lib);
+    let st = link
+        .status()
+        .map_err(|e| format!("cannot run rust-lld: {e}"))?;
+    if !st.success() {
+        return Err(format!("linking {} failed", out.display()));
+    }
+    Ok(())
+}
+
+/// Every file in `dir` with extension `ext`, sorted.
+pub fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == ext))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Builds the runtime and every example for `t`: Rust examples keep their
+/// name, C examples are named `<stem>-c`. Returns the executables.
+pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
+    tools::ensure_target(root, t, true)?;
+    runtime_lib(root, t)?;
+    cargo(root, t, &["-p", "examples", "--examples"])?;
+    let dir = out_dir(root, t).join("examples");
+    let mut built: Vec<PathBuf> = files_with(&root.join("examples"), "rs")
+        .iter()
+        .filter_map(|p| p.file_stem().map(|s| dir.join(s)))
+        .collect();
+    for c in files_with(&root.join("examples"), "c") {
+        let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
+        let out = dir.join(format!("{stem}-c"));
+        cc(root, t, &out, &[c.clone()], &[], false)?;
+        built.push(out);
+    }
+    Ok(built)
+}
+
+/// The command that runs an executable for `t` on this host.
+pub fn runner(t: &Target, exe: &Path) -> Command {
+    match &t.qemu {
+        Some(q) => {
+            let mut c = Command::new(q);
+            c.arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    }
+}

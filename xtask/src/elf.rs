@@ -1,0 +1,151 @@
+//! Checks on linked executables, read with the `object` crate.
+//!
+//! - `static_problems`: what makes an executable not a proper static one —
+//!   a PT_INTERP or PT_DYNAMIC, a segment both writable and executable, a
+//!   missing or executable PT_GNU_STACK, writable code, not ET_EXEC.
+//! - `undefined_symbols`: names left undefined (a weak reference would
+//!   link and then crash at run time).
+//! - `mem_self_calls`: calls or branches from one of the C memory functions
+//!   into any of them — the compiler turning a copy loop back into a call
+//!   to `memcpy` is infinite recursion.
+
+use object::elf;
+use object::read::elf::{ElfFile, FileHeader, ProgramHeader};
+use object::{Object, ObjectSection, ObjectSymbol};
+use std::path::Path;
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn segment_problems<H: FileHeader<Endian = object::Endianness>>(
+    data: &[u8],
+) -> Result<Vec<String>, String> {
+    let f = ElfFile::<H>::parse(data).map_err(|e| e.to_string())?;
+    let e = f.endian();
+    let mut problems = Vec::new();
+    if f.elf_header().e_type(e) != elf::ET_EXEC {
+        problems.push("not an ET_EXEC executable".to_string());
+    }
+    let mut gnu_stack = None;
+    for ph in f.elf_program_headers() {
+        let flags = ph.p_flags(e);
+        let (w, x) = (flags & elf::PF_W != 0, flags & elf::PF_X != 0);
+        match ph.p_type(e) {
+            elf::PT_INTERP => problems.push("has PT_INTERP (asks for a dynamic loader)".into()),
+            elf::PT_DYNAMIC => problems.push("has PT_DYNAMIC".into()),
+            elf::PT_LOAD if w && x => {
+                problems.push("has a segment both writable and executable".into())
+            }
+            elf::PT_GNU_STACK => gnu_stack = Some(x),
+            _ => {}
+        }
+    }
+    match gnu_stack {
+        None => problems.push("no PT_GNU_STACK".into()),
+        Some(true) => problems.push("PT_GNU_STACK is executable".into()),
+        Some(false) => {}
+    }
+    Ok(problems)
+}
+
+/// Ways in which `path` is not a well-formed static executable.
+pub fn static_problems(path: &Path) -> Result<Vec<String>, String> {
+    let data = read(path)?;
+    match object::FileKind::parse(&*data).map_err(|e| e.to_string())? {
+        object::FileKind::Elf32 => segment_problems::<elf::FileHeader32<object::Endianness>>(&data),
+        object::FileKind::Elf64 => segment_problems::<elf::FileHeader64<object::Endianness>>(&data),
+        k => Err(format!("{}: not ELF ({k:?})", path.display())),
+    }
+}
+
+/// Symbols `path` references but does not define.
+pub fn undefined_symbols(path: &Path) -> Result<Vec<String>, String> {
+    let data = read(path)?;
+    let f = object::File::parse(&*data).map_err(|e| e.to_string())?;
+    Ok(f.symbols()
+        .filter(|s| s.is_undefined() && !s.name().unwrap_or("").is_empty())
+        .map(|s| s.name().unwrap_or("?").to_string())
+        .collect())
+}
+
+const MEM_FUNCTIONS: [&str; 6] = ["memcpy", "memmove", "memset", "memcmp", "bcmp", "strlen"];
+
+/// Branch targets of direct calls and jumps in `code` at `addr`.
+fn branch_targets(arch: object::Architecture, code: &[u8], addr: u64) -> Vec<u64> {
+    use object::Architecture::*;
+    let mut out = Vec::new();
+    match arch {
+        // ARM state: every instruction is a word; B/BL = cond 101 L imm24.
+        Arm => {
+            for (i, w) in code.chunks_exact(4).enumerate() {
+                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                if (w >> 25) & 7 == 0b101 && w >> 28 != 0xf {
+                    let off = (((w & 0x00ff_ffff) << 8) as i32 >> 6) as i64;
+                    out.push((addr as i64 + 4 * i as i64 + 8 + off) as u64);
+                }
+            }
+        }
+        // B/BL = x00101 imm26.
+        Aarch64 => {
+            for (i, w) in code.chunks_exact(4).enumerate() {
+                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                if (w >> 26) & 0x1f == 0b00101 {
+                    let off = (((w & 0x03ff_ffff) << 6) as i32 >> 4) as i64;
+                    out.push((addr as i64 + 4 * i as i64 + off) as u64);
+                }
+            }
+        }
+        // call/jmp rel32 (E8/E9): scanning every byte offset over-approximates
+        // (a false hit needs a target that happens to be a mem function).
+        X86_64 => {
+            for i in 0..code.len().saturating_sub(4) {
+                if code[i] == 0xe8 || code[i] == 0xe9 {
+                    let rel =
+                        i32::from_le_bytes([code[i + 1], code[i + 2], code[i + 3], code[i + 4]])
+                            as i64;
+                    out.push((addr as i64 + i as i64 + 5 + rel) as u64);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// "memset calls memset"-style findings in an executable with symbols.
+pub fn mem_self_calls(path: &Path) -> Result<Vec<String>, String> {
+    let data = read(path)?;
+    let f = object::File::parse(&*data).map_err(|e| e.to_string())?;
+    let text = f.section_by_name(".text").ok_or("no .text")?;
+    let text_data = text.data().map_err(|e| e.to_string())?;
+    let funcs: Vec<(String, u64, u64)> = f
+        .symbols()
+        .filter_map(|s| {
+            let name = s.name().ok()?;
+            MEM_FUNCTIONS
+                .contains(&name)
+                .then(|| (name.to_string(), s.address() & !1, s.size()))
+        })
+        .collect();
+    if funcs.len() < 4 {
+        return Err(format!(
+            "{}: only {} of the mem functions linked",
+            path.display(),
+            funcs.len()
+        ));
+    }
+    let mut problems = Vec::new();
+    for (name, addr, size) in &funcs {
+        let start = (addr - text.address()) as usize;
+        let code = text_data
+            .get(start..start + *size as usize)
+            .ok_or("symbol outside .text")?;
+        for target in branch_targets(f.architecture(), code, *addr) {
+            if let Some((callee, _, _)) = funcs.iter().find(|(_, a, _)| *a == target) {
+                problems.push(format!("{name} calls {callee}"));
+            }
+        }
+    }
+    Ok(problems)
+}

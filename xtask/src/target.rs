@@ -1,0 +1,115 @@
+//! Target descriptors: `targets/<triple>.toml`.
+//!
+//! Everything xtask knows about a target comes from its descriptor, so that
+//! adding a target means adding a file there (plus `rt0/`, `link/` and an
+//! arch module in the runtime), not editing xtask.
+
+use crate::Result;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub triple: String,
+    /// The qemu-user binary that runs its executables; None = natively.
+    pub qemu: Option<String>,
+    pub qemu_package: String,
+    pub linker_script: PathBuf,
+    pub cflags: Vec<String>,
+    pub rustflags: Vec<String>,
+    pub goarch: String,
+    pub goarm: String,
+}
+
+impl Target {
+    /// Short name for tables: the architecture part of the triple.
+    pub fn arch(&self) -> &str {
+        self.triple.split('-').next().unwrap_or(&self.triple)
+    }
+}
+
+fn string(t: &toml::Table, key: &str, file: &Path) -> Result<String> {
+    match t.get(key) {
+        Some(toml::Value::String(s)) => Ok(s.clone()),
+        _ => Err(format!("{}: `{key}` must be a string", file.display())),
+    }
+}
+
+fn strings(t: &toml::Table, key: &str, file: &Path) -> Result<Vec<String>> {
+    match t.get(key) {
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("{}: `{key}` must hold strings", file.display()))
+            })
+            .collect(),
+        _ => Err(format!(
+            "{}: `{key}` must be an array of strings",
+            file.display()
+        )),
+    }
+}
+
+pub fn load(root: &Path, triple: &str) -> Result<Target> {
+    let file = root.join("targets").join(format!("{triple}.toml"));
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        format!(
+            "unknown target `{triple}` ({}: {e}); known: {}",
+            file.display(),
+            known(root).join(", ")
+        )
+    })?;
+    let t: toml::Table = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let qemu = string(&t, "qemu", &file)?;
+    let target = Target {
+        triple: string(&t, "triple", &file)?,
+        qemu: if qemu.is_empty() { None } else { Some(qemu) },
+        qemu_package: string(&t, "qemu_package", &file)?,
+        linker_script: root.join(string(&t, "linker_script", &file)?),
+        cflags: strings(&t, "cflags", &file)?,
+        rustflags: strings(&t, "rustflags", &file)?,
+        goarch: string(&t, "goarch", &file)?,
+        goarm: string(&t, "goarm", &file)?,
+    };
+    if target.triple != triple {
+        return Err(format!(
+            "{}: says triple = {:?}",
+            file.display(),
+            target.triple
+        ));
+    }
+    Ok(target)
+}
+
+/// Every target with a descriptor, the primary one (armv7) first.
+pub fn known(root: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root.join("targets"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()?
+                        .strip_suffix(".toml")
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort_by_key(|t| (!t.starts_with("armv7"), t.clone()));
+    v
+}
+
+/// The triple rustc builds for by default.
+pub fn host_triple() -> Result<String> {
+    let out = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .ok_or_else(|| "rustc -vV printed no host triple".to_string())
+}

@@ -1,0 +1,376 @@
+//! `cargo xtask test`: the host unit tests, then every test program on
+//! every target (under qemu or natively), then checks of the executables
+//! themselves. Ends with the line `N passed, N failed`.
+//!
+//! The cases below are the behaviour users rely on: the boot path and its
+//! trace, arguments and environment (including 100,000 arguments, 1 MiB of
+//! environment and none at all), GOMAXPROCS in every malformed form, exit
+//! codes, Go-style panics and fatal errors, memory exhaustion, a CPU
+//! without the floating point the build needs, and the static-executable
+//! properties (no interpreter, no W+X segment, non-executable stack, size).
+
+use crate::build;
+use crate::check::{self, Case};
+use crate::elf;
+use crate::target::Target;
+use crate::Result;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Largest hello-world executable we accept.
+const HELLO_MAX_BYTES: u64 = 32 * 1024;
+
+#[derive(Default)]
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
+    pub failures: Vec<String>,
+}
+
+impl Tally {
+    pub fn record(&mut self, name: &str, r: std::result::Result<(), String>) {
+        match r {
+            Ok(()) => {
+                self.passed += 1;
+                println!("ok    {name}");
+            }
+            Err(e) => {
+                self.failed += 1;
+                println!("FAIL  {name}\n    {e}");
+                self.failures.push(name.to_string());
+            }
+        }
+    }
+}
+
+/// CPUs in this process's affinity mask, as the runtime will count them.
+fn affinity_cpus() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let mask = s
+                .lines()
+                .find_map(|l| l.strip_prefix("Cpus_allowed:"))?
+                .trim()
+                .replace(',', "");
+            Some(
+                mask.chars()
+                    .filter_map(|c| c.to_digit(16))
+                    .map(|d| d.count_ones() as usize)
+                    .sum(),
+            )
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Builds every test program for `t`: C ones (with symbols kept, for the
+/// checks) into `tests/`, Rust ones as cargo examples.
+fn build_programs(root: &Path, t: &Target) -> Result<PathBuf> {
+    let dir = build::out_dir(root, t).join("tests");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for c in build::files_with(&root.join("tests/c"), "c") {
+        let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("test");
+        build::cc(root, t, &dir.join(stem), &[c.clone()], &[], true)?;
+    }
+    build::cargo(root, t, &["-p", "runtime-tests", "--examples"])?;
+    Ok(dir)
+}
+
+fn gomaxprocs_out(ncpu: usize, procs: usize) -> String {
+    format!("ncpu={ncpu}\ngomaxprocs={procs}\n")
+}
+
+/// What `GODEBUG=boottrace=1` must print, in order, for a plain start.
+fn boottrace_steps(t: &Target, n: usize) -> Vec<String> {
+    let mut steps = vec![
+        "boottrace: _rt0 sp=0x",
+        "boottrace: rt0_go m0=0x",
+        " g0.stack=[0x",
+        "boottrace: args argc=1 ",
+        " pagesz=4096 ",
+    ];
+    if t.arch() == "armv7" {
+        steps.push("boottrace: checkgoarm hwcap=");
+    }
+    let mut v: Vec<String> = steps.into_iter().map(String::from).collect();
+    v.push(format!("boottrace: osinit ncpu={n} "));
+    v.push(format!(
+        "boottrace: schedinit m0.id=0 gomaxprocs={n} (from ncpu)\n"
+    ));
+    v.push(format!("boottrace: procresize nprocs={n} "));
+    v.extend(
+        [
+            "boottrace: newproc fn=runtime.main goid=1 p=0 runnext\n",
+            "boottrace: mstart m0 ",
+            "boottrace: runtime.main m0 g1 sp=0x",
+            " on its own stack [0x",
+            "boottrace: exit main_main returned -> exit_group(0)\n",
+        ]
+        .map(String::from),
+    );
+    v
+}
+
+/// The run cases for `t`.
+pub fn cases(t: &Target) -> Vec<Case> {
+    let n = affinity_cpus();
+    let hello = "hello, world\n";
+    let mut v = vec![
+        Case::new("hello (Rust)", "hello").stdout(hello),
+        Case::new("hello (C)", "hello-c").stdout(hello),
+        Case::new("args: spaces, empty, UTF-8, env value with =", "args")
+            .args(["a b", "", "ü"])
+            .env("RT_TEST_VAR", "x=y")
+            .stdout("argc=4\nargv[1]=<a b>\nargv[2]=<>\nargv[3]=<ü>\nout-of-range=NULL\nRT_TEST_VAR=x=y\nprefix-lookup=NULL\nbigvars=0\nbigbytes=0\n"),
+        Case::new("args: 100,000 arguments", "args")
+            .args((0..100_000).map(|i| format!("a{i}")))
+            .stdout_has(&["argc=100001\n", "last=<a99999>\n"]),
+        Case::new("env: 1 MiB of environment", "args")
+            .env_clear()
+            .stdout_has(&["RT_TEST_VAR=(unset)\n", "bigvars=16\nbigbytes=1048576\n"]),
+        Case::new("env: empty environment", "args").env_clear().stdout("argc=1\nout-of-range=NULL\nRT_TEST_VAR=(unset)\nprefix-lookup=NULL\nbigvars=0\nbigbytes=0\n"),
+        Case::new("GOMAXPROCS unset = ncpu", "gomaxprocs").stdout(&gomaxprocs_out(n, n)),
+        Case::new("GOMAXPROCS=3 taken as given", "gomaxprocs").env("GOMAXPROCS", "3").stdout(&gomaxprocs_out(n, 3)),
+        Case::new("GOMAXPROCS=1025 clamped to 1024", "gomaxprocs").env("GOMAXPROCS", "1025").stdout(&gomaxprocs_out(n, 1024)),
+        Case::new("GOMAXPROCS=2147483647 clamped, no OOM", "gomaxprocs").env("GOMAXPROCS", "2147483647").stdout(&gomaxprocs_out(n, 1024)),
+        Case::new("GOMAXPROCS at run time", "gomaxprocs").args(["resize"]).stdout(&format!(
+            "{}set3-prev={n}\nquery=3\nnegative-query=3\nset-huge-prev=3\nafter-huge=1024\nset1-prev=1024\nfinal=1\n",
+            gomaxprocs_out(n, n)
+        )),
+        Case::new("exit code from rt_exit", "fail").args(["exit", "3"]).code(3).stdout("before\n"),
+        Case::new("rt_write to a bad fd returns -EBADF", "fail").args(["badfd"]).stdout("before\nbadfd=-9\nzero=0\nafter\n"),
+        Case::new("rt_panic", "fail").args(["panic", "boom"]).code(2).stdout("before\n").stderr("panic: boom\n\ngoroutine 1 [running]:\n"),
+        Case::new("rt_panic(NULL)", "fail").args(["panic"]).code(2).stdout("before\n").stderr("panic: nil\n\ngoroutine 1 [running]:\n"),
+        Case::new("Rust panic! with a formatted message", "rust-panic")
+            .code(2)
+            .stdout("before\n")
+            .stderr_has(&["panic: index 7 out of range\n\ngoroutine 1 [running]:\n\t", "tests/rust/panic.rs:"]),
+        Case::new("out of memory: impossible size", "fail")
+            .args(["oom-huge"])
+            .code(2)
+            .stdout("before\n")
+            .stderr_has(&["runtime: out of memory: cannot allocate ", "-byte block (", " in use)\nfatal error: out of memory\n"]),
+        Case::new("memory functions and rt_malloc from C", "memory").stdout("ok\n"),
+        Case::new("GODEBUG=boottrace=1 traces every step in order", "hello-c")
+            .env("GODEBUG", "boottrace=1")
+            .stdout(hello)
+            .stderr_has(&boottrace_steps(t, n)),
+        Case::new("boottrace shows where GOMAXPROCS came from", "hello-c")
+            .env("GODEBUG", "schedtrace=0,boottrace=1")
+            .env("GOMAXPROCS", "3")
+            .stdout(hello)
+            .stderr_has(&[format!("gomaxprocs=3 (from GOMAXPROCS, ncpu={n})\nboottrace: procresize nprocs=3 "), " idle=2\n".into()]),
+        Case::new("malformed GODEBUG is ignored", "hello-c").env("GODEBUG", "boottrace,boottrace=yes,=1,,").stdout(hello),
+    ];
+    for bad in [
+        "",
+        "0",
+        "-1",
+        "abc",
+        " 2",
+        "+2",
+        "3x",
+        "99999999999",
+        "2147483648",
+        "0x10",
+    ] {
+        v.push(
+            Case::new(&format!("GOMAXPROCS={bad:?} ignored"), "gomaxprocs")
+                .env("GOMAXPROCS", bad)
+                .stdout(&gomaxprocs_out(n, n)),
+        );
+    }
+    // 1 MiB of environment: 16 variables of 64 KiB (one string may not
+    // exceed 128 KiB).
+    for c in v.iter_mut().filter(|c| c.name.starts_with("env: 1 MiB")) {
+        for i in 0..16 {
+            c.env.push((format!("BIG{i:02}"), "x".repeat(65536)));
+        }
+    }
+    if crate::tools::which("taskset").is_some() {
+        v.push(
+            Case::new(
+                "ncpu follows the affinity mask (taskset -c 0)",
+                "gomaxprocs",
+            )
+            .wrapper(["taskset", "-c", "0"])
+            .stdout(&gomaxprocs_out(1, 1)),
+        );
+    }
+    // Exhausting memory for real: the 32-bit target runs out of address
+    // space by itself; elsewhere an address-space limit stands in.
+    let limit: Vec<String> = match (t.arch(), crate::tools::which("prlimit")) {
+        ("armv7", _) => vec![],
+        (_, Some(_)) if t.qemu.is_none() => vec!["prlimit".into(), "--as=2147483648".into()],
+        _ => vec!["-".into()],
+    };
+    if limit.first().map(String::as_str) != Some("-") {
+        for mode in ["oom-loop", "oom-small"] {
+            v.push(
+                Case::new(&format!("out of memory: exhausted ({mode})"), "fail")
+                    .args([mode])
+                    .wrapper(limit.clone())
+                    .code(2)
+                    .stdout("before\n")
+                    .stderr_has(&[
+                        "runtime: out of memory: cannot allocate ",
+                        "fatal error: out of memory\n",
+                    ]),
+            );
+        }
+    }
+    if t.arch() == "armv7" {
+        let second =
+            "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
+        v.push(
+            Case::new(
+                "checkgoarm: CPU without floating point (cortex-r5)",
+                "hello-c",
+            )
+            .cpu("cortex-r5")
+            .code(1)
+            .stdout("")
+            .stderr(&format!(
+                "runtime: this CPU has no floating point hardware, so it cannot run\n{second}"
+            )),
+        );
+        v.push(
+            Case::new("checkgoarm: CPU with VFPv2 only (arm1136)", "hello")
+                .cpu("arm1136")
+                .code(1)
+                .stdout("")
+                .stderr(&format!("runtime: this CPU has no VFPv3 floating point hardware, so it cannot run\n{second}")),
+        );
+        v.push(
+            Case::new("checkgoarm: VFPv3-D16 CPU runs (cortex-r5f)", "hello-c")
+                .cpu("cortex-r5f")
+                .stdout(hello),
+        );
+    }
+    v
+}
+
+fn find_program(root: &Path, t: &Target, name: &str) -> PathBuf {
+    let out = build::out_dir(root, t);
+    let test = out.join("tests").join(name);
+    if test.is_file() {
+        test
+    } else {
+        out.join("examples").join(name)
+    }
+}
+
+fn run_case(root: &Path, t: &Target, c: &Case) -> std::result::Result<(), String> {
+    let exe = find_program(root, t, &c.prog);
+    let mut argv: Vec<String> = c.wrapper.clone();
+    if let Some(q) = &t.qemu {
+        argv.push(q.clone());
+        if let Some(cpu) = &c.cpu {
+            argv.push("-cpu".into());
+            argv.push(cpu.clone());
+        }
+    }
+    argv.push(exe.display().to_string());
+    argv.extend(c.args.iter().cloned());
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    if c.env_clear {
+        cmd.env_clear();
+    }
+    for (k, v) in &c.env {
+        cmd.env(k, v);
+    }
+    let out = check::run(cmd, c.timeout)?;
+    check::verify(c, &out)
+}
+
+/// Checks on the executables themselves.
+fn check_executables(root: &Path, t: &Target, tally: &mut Tally, examples: &[PathBuf]) {
+    let a = t.arch();
+    let tests_dir = build::out_dir(root, t).join("tests");
+    let mut all: Vec<PathBuf> = examples.to_vec();
+    all.extend(
+        build::files_with(&root.join("tests/c"), "c")
+            .iter()
+            .filter_map(|c| c.file_stem().map(|s| tests_dir.join(s))),
+    );
+    for exe in &all {
+        let name = exe.file_name().and_then(|s| s.to_str()).unwrap_or("?");
+        tally.record(
+            &format!("{a}/static ELF: {name}"),
+            match elf::static_problems(exe) {
+                Ok(p) if p.is_empty() => Ok(()),
+                Ok(p) => Err(p.join("; ")),
+                Err(e) => Err(e),
+            },
+        );
+    }
+    for name in ["hello", "hello-c"] {
+        let exe = build::out_dir(root, t).join("examples").join(name);
+        let r = std::fs::metadata(&exe)
+            .map_err(|e| e.to_string())
+            .and_then(|m| {
+                if m.len() <= HELLO_MAX_BYTES {
+                    println!("      {a}/{name}: {} bytes", m.len());
+                    Ok(())
+                } else {
+                    Err(format!("{} bytes > {HELLO_MAX_BYTES}", m.len()))
+                }
+            });
+        tally.record(&format!("{a}/size: {name} ≤ 32 KiB"), r);
+    }
+    let probe = tests_dir.join("memory");
+    tally.record(
+        &format!("{a}/no undefined symbols (probe)"),
+        match elf::undefined_symbols(&probe) {
+            Ok(u) if u.is_empty() => Ok(()),
+            Ok(u) => Err(format!("undefined: {}", u.join(", "))),
+            Err(e) => Err(e),
+        },
+    );
+    tally.record(
+        &format!("{a}/memory functions do not call memory functions"),
+        match elf::mem_self_calls(&probe) {
+            Ok(p) if p.is_empty() => Ok(()),
+            Ok(p) => Err(p.join("; ")),
+            Err(e) => Err(e),
+        },
+    );
+}
+
+/// Tests for one target.
+pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) -> Result<()> {
+    println!("== {}", t.triple);
+    let examples = build::examples(root, t)?;
+    build_programs(root, t)?;
+    let a = t.arch().to_string();
+    for c in cases(t) {
+        let name = format!("{a}/{}", c.name);
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let r = run_case(root, t, &c);
+        tally.record(&name, r);
+    }
+    if filter.is_none() {
+        check_executables(root, t, tally, &examples);
+    }
+    Ok(())
+}
+
+/// The host unit tests (`cargo test`).
+pub fn host(root: &Path, tally: &mut Tally) {
+    let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--quiet"])
+        .current_dir(root)
+        .status();
+    tally.record(
+        "host/cargo test (parsers, run queue, mem functions)",
+        match st {
+            Ok(s) if s.success() => Ok(()),
+            Ok(s) => Err(format!("cargo test: {s}")),
+            Err(e) => Err(e.to_string()),
+        },
+    );
+}
