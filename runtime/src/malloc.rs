@@ -31,7 +31,9 @@ pub const LARGE: usize = 128 << 10;
 struct Arenas {
     heaps: [Heap; MAX_ARENAS],
     n: usize,
-    next_size: usize,
+    /// Size of the last arena mapped (0 before the first). Zero-initialised
+    /// state keeps the allocator in .bss, not in the executable's file.
+    last_size: usize,
     /// Bytes handed out and not yet freed, large mappings included.
     in_use: usize,
 }
@@ -46,7 +48,7 @@ impl Allocator {
             arenas: Mutex::new(Arenas {
                 heaps: [const { Heap::empty() }; MAX_ARENAS],
                 n: 0,
-                next_size: FIRST_ARENA,
+                last_size: 0,
                 in_use: 0,
             }),
         }
@@ -81,7 +83,8 @@ impl Arenas {
         // Room for the request, its alignment and the allocator's own hole
         // header.
         let need = page_round(layout.size().checked_add(layout.align())?.checked_add(64)?)?;
-        let mut size = core::cmp::max(self.next_size, need);
+        let next = if self.last_size == 0 { FIRST_ARENA } else { core::cmp::min(self.last_size * 2, MAX_ARENA) };
+        let mut size = core::cmp::max(next, need);
         // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
         let base =
             match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) }
@@ -100,7 +103,7 @@ impl Arenas {
         // SAFETY: [base, base+size) is ours, writable, and used by nothing else.
         unsafe { self.heaps[self.n].init(base, size) };
         self.n += 1;
-        self.next_size = core::cmp::min(self.next_size * 2, MAX_ARENA);
+        self.last_size = core::cmp::max(self.last_size, core::cmp::min(size, MAX_ARENA));
         Some(())
     }
 
