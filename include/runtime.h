@@ -60,6 +60,37 @@ int rt_ncpu(void);
  * integer, else rt_ncpu(). */
 int rt_gomaxprocs(int n);
 
+/* Starts a goroutine running f(arg) (Go's `go f(arg)`). Goroutines run on
+ * GOMAXPROCS threads at once, scheduled by the runtime; each has its own
+ * stack: 64 KiB on 64-bit targets, 16 KiB on armv7, with a guard page
+ * below it. Running off the end prints "fatal error: stack overflow" and
+ * exits with status 2. f == NULL is "fatal error: go of nil func value". */
+void rt_go(void (*f)(void *), void *arg);
+
+/* Like rt_go, on a stack of stack_bytes (rounded up to whole pages, at
+ * least 8 KiB), for goroutines that need more (or less) than the default. */
+void rt_go_stack(void (*f)(void *), void *arg, unsigned long stack_bytes);
+
+/* Yields the processor: the caller goes to the back of the global run
+ * queue and other goroutines run (runtime.Gosched). */
+void rt_gosched(void);
+
+/* Ends the calling goroutine (runtime.Goexit). Called from main_main, the
+ * program continues until the other goroutines end, then exits with
+ * "fatal error: no goroutines (main called runtime.Goexit) - deadlock!". */
+void rt_goexit(void) __attribute__((noreturn));
+
+/* The calling goroutine's id: 1 for main_main, then increasing, never
+ * reused. */
+long rt_goid(void);
+
+/* The number of goroutines that exist now (runtime.NumGoroutine). */
+int rt_numgoroutine(void);
+
+/* The id of the runtime thread (M) running the caller: 0 is the main
+ * thread. For diagnostics; a goroutine may move between threads. */
+long rt_mid(void);
+
 /* ---- Memory ------------------------------------------------------------ */
 
 /* n bytes, 16-byte aligned; rt_malloc(0) returns a unique pointer. Never

@@ -4,7 +4,7 @@
 //! say only what the Rust side relies on.
 
 use crate::args::cstr_bytes;
-use crate::{malloc, os, panic, proc};
+use crate::{malloc, os, panic, proc, sched, stack};
 use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
 
 /// Number of command-line arguments.
@@ -87,7 +87,7 @@ pub extern "C" fn rt_ncpu() -> c_int {
 /// Sets GOMAXPROCS when n > 0; returns the previous value.
 #[no_mangle]
 pub extern "C" fn rt_gomaxprocs(n: c_int) -> c_int {
-    proc::set_gomaxprocs(n)
+    sched::set_gomaxprocs(n)
 }
 
 /// 16-byte aligned memory; never NULL (exhaustion is fatal).
@@ -111,4 +111,51 @@ pub unsafe extern "C" fn rt_free(p: *mut c_void) {
 #[no_mangle]
 pub extern "C" fn getauxval(tag: c_ulong) -> c_ulong {
     proc::startup().getauxval(tag as usize) as c_ulong
+}
+
+/// Starts a goroutine running `f(arg)` with the default stack size.
+#[no_mangle]
+pub extern "C" fn rt_go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void) {
+    rt_go_stack(f, arg, stack::DEFAULT_STACK_SIZE as c_ulong)
+}
+
+/// Starts a goroutine running `f(arg)` on a stack of `stack_bytes`
+/// (rounded up to whole pages, at least 8 KiB).
+#[no_mangle]
+pub extern "C" fn rt_go_stack(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void, stack_bytes: c_ulong) {
+    let Some(f) = f else { panic::throw("go of nil func value") };
+    // SAFETY: `void (*)(void *)` and `unsafe extern "C" fn(*mut u8)` have
+    // the same ABI.
+    let f: unsafe extern "C" fn(*mut u8) = unsafe { core::mem::transmute(f) };
+    proc::newproc(f, arg as *mut u8, stack_bytes as usize);
+}
+
+/// Yields the processor (`runtime.Gosched`).
+#[no_mangle]
+pub extern "C" fn rt_gosched() {
+    sched::gosched()
+}
+
+/// Ends the calling goroutine (`runtime.Goexit`).
+#[no_mangle]
+pub extern "C" fn rt_goexit() -> ! {
+    proc::goexit1()
+}
+
+/// The calling goroutine's id (main is 1).
+#[no_mangle]
+pub extern "C" fn rt_goid() -> c_long {
+    proc::goid() as c_long
+}
+
+/// Goroutines that exist now (`runtime.NumGoroutine`).
+#[no_mangle]
+pub extern "C" fn rt_numgoroutine() -> c_int {
+    proc::gcount() as c_int
+}
+
+/// Id of the M (OS thread) running the caller; for diagnostics and tests.
+#[no_mangle]
+pub extern "C" fn rt_mid() -> c_long {
+    proc::getm_id() as c_long
 }

@@ -89,16 +89,16 @@ pub struct DebugVars {
 pub fn parse_godebug(s: &[u8]) -> DebugVars {
     let mut d = DebugVars::default();
     for item in s.split(|&c| c == b',') {
-        let Some(eq) = item.iter().position(|&c| c == b'=') else {
-            continue;
+        let mut kv = item.splitn(2, |&c| c == b'=');
+        let (Some(key), Some(val)) = (kv.next(), kv.next()) else { continue };
+        let slot = match key {
+            b"boottrace" => &mut d.boottrace,
+            b"schedtrace" => &mut d.schedtrace,
+            b"scheddetail" => &mut d.scheddetail,
+            _ => continue,
         };
-        let (key, val) = (&item[..eq], &item[eq + 1..]);
-        let Some(v) = atoi32(val) else { continue };
-        match key {
-            b"boottrace" => d.boottrace = v,
-            b"schedtrace" => d.schedtrace = v,
-            b"scheddetail" => d.scheddetail = v,
-            _ => {}
+        if let Some(v) = atoi32(val) {
+            *slot = v;
         }
     }
     d

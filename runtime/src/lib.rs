@@ -30,7 +30,10 @@ pub mod print;
 pub mod proc;
 pub mod runq;
 pub mod runtime2;
+pub mod sched;
+pub mod signal;
 pub mod stack;
+pub mod trace;
 
 pub use print::Line;
 
@@ -73,7 +76,48 @@ pub fn num_cpu() -> i32 {
 /// `runtime.GOMAXPROCS`: sets the number of Ps when `n > 0`; returns the
 /// previous value.
 pub fn gomaxprocs(n: i32) -> i32 {
-    proc::set_gomaxprocs(n)
+    sched::set_gomaxprocs(n)
+}
+
+/// Starts a goroutine running `f` (Go's `go f()`), with the default stack
+/// size. Returns its id.
+pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
+    go_with_stack(stack::DEFAULT_STACK_SIZE, f)
+}
+
+/// Like `go`, on a stack of `stack_bytes` (rounded up to pages, at least
+/// 8 KiB): for goroutines that recurse deeply or keep big buffers.
+pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> i64 {
+    /// Runs the boxed closure that `go` handed over.
+    unsafe extern "C" fn run<F: FnOnce()>(arg: *mut u8) {
+        // SAFETY: arg is the Box<F> leaked below, used exactly once.
+        let f = unsafe { alloc::boxed::Box::from_raw(arg as *mut F) };
+        f()
+    }
+    let arg = alloc::boxed::Box::into_raw(alloc::boxed::Box::new(f)) as *mut u8;
+    proc::newproc(run::<F>, arg, stack_bytes)
+}
+
+/// Yields the processor to other goroutines (`runtime.Gosched`).
+pub fn gosched() {
+    sched::gosched()
+}
+
+/// Ends the calling goroutine (`runtime.Goexit`). In `main_main`, the
+/// program goes on until the other goroutines end, then reports a deadlock,
+/// as Go does.
+pub fn goexit() -> ! {
+    proc::goexit1()
+}
+
+/// The calling goroutine's id; main's is 1.
+pub fn goid() -> i64 {
+    proc::goid()
+}
+
+/// Goroutines that exist now (`runtime.NumGoroutine`).
+pub fn num_goroutine() -> i64 {
+    proc::gcount()
 }
 
 /// Host unit tests link no user program; give the runtime its symbol.

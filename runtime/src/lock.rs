@@ -50,56 +50,9 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let v = self.key.swap(LOCKED, Ordering::Acquire);
         if v != UNLOCKED {
-            self.lock_slow(v);
+            lock_slow(&self.key, v);
         }
         MutexGuard { m: self }
-    }
-
-    #[cold]
-    fn lock_slow(&self, mut wait: u32) {
-        // wait is what we must put back if we take the lock: a sleeper may
-        // already be registered (2), and taking the lock with 1 would lose
-        // its wakeup.
-        let spin = if crate::proc::ncpu() > 1 {
-            ACTIVE_SPIN
-        } else {
-            0
-        };
-        loop {
-            for _ in 0..spin {
-                while self.key.load(Ordering::Relaxed) == UNLOCKED {
-                    if self
-                        .key
-                        .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
-                        .is_ok()
-                    {
-                        return;
-                    }
-                }
-                for _ in 0..ACTIVE_SPIN_CNT {
-                    core::hint::spin_loop();
-                }
-            }
-            for _ in 0..PASSIVE_SPIN {
-                while self.key.load(Ordering::Relaxed) == UNLOCKED {
-                    if self
-                        .key
-                        .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
-                        .is_ok()
-                    {
-                        return;
-                    }
-                }
-                os::sched_yield();
-            }
-            let v = self.key.swap(SLEEPING, Ordering::Acquire);
-            if v == UNLOCKED {
-                return;
-            }
-            wait = SLEEPING;
-            // EINTR or a changed value just means: look again.
-            let _ = os::futex_wait(&self.key, SLEEPING);
-        }
     }
 
     /// The data, without locking.
@@ -137,6 +90,47 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the guard proves the lock is held, exclusively.
         unsafe { &mut *self.m.data.get() }
+    }
+}
+
+/// The contended path of `Mutex::lock` (not generic, so one copy).
+#[cold]
+#[inline(never)]
+fn lock_slow(key: &AtomicU32, mut wait: u32) {
+    // wait is what we must put back if we take the lock: a sleeper may
+    // already be registered (2), and taking the lock with 1 would lose
+    // its wakeup.
+    let spin = if crate::proc::ncpu() > 1 {
+        ACTIVE_SPIN
+    } else {
+        0
+    };
+    loop {
+        for _ in 0..spin {
+            while key.load(Ordering::Relaxed) == UNLOCKED {
+                if key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                    return;
+                }
+            }
+            for _ in 0..ACTIVE_SPIN_CNT {
+                core::hint::spin_loop();
+            }
+        }
+        for _ in 0..PASSIVE_SPIN {
+            while key.load(Ordering::Relaxed) == UNLOCKED {
+                if key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                    return;
+                }
+            }
+            os::sched_yield();
+        }
+        let v = key.swap(SLEEPING, Ordering::Acquire);
+        if v == UNLOCKED {
+            return;
+        }
+        wait = SLEEPING;
+        // EINTR or a changed value just means: look again.
+        let _ = os::futex_wait(key, SLEEPING);
     }
 }
 

@@ -1,15 +1,20 @@
 //! Panics and fatal errors, reported as Go reports them.
 //!
 //! - `throw(msg)`: a broken runtime invariant or an unrecoverable condition:
-//!   `fatal error: <msg>` on stderr, exit code 2.
+//!   `fatal error: <msg>`, then the goroutine that was running, exit 2.
+//!   `throw_with` first prints `runtime: …` diagnostic lines, as Go does
+//!   before a throw.
+//! - `fatal_with_goroutines(msg)`: `fatal error: <msg>` and every live
+//!   goroutine with its state (the deadlock report).
 //! - `gopanic(msg)`: an unrecovered panic: `panic: <msg>`, a blank line,
-//!   `goroutine <id> [running]:`, exit code 2. A Rust `panic!` anywhere in
-//!   the process and the C API's `rt_panic` both end here.
+//!   `goroutine <id> [running]:`, exit 2. A Rust `panic!` anywhere in the
+//!   process and the C API's `rt_panic` both end here.
 //!
 //! The runtime never unwinds (it is built with panic=abort), so nothing is
-//! recovered: the process ends. Only the first failure is reported; a
-//! failure while reporting one prints `panic during panic` and exits with 4,
-//! as Go's nested-failure path does.
+//! recovered: the process ends, every thread with it (`exit_group`). Only
+//! the first failure is reported; a failure while reporting one (another
+//! thread, or a fault inside the report) prints `panic during panic` and
+//! exits with 4, as Go's nested-failure path does.
 
 use crate::os;
 use crate::print::Line;
@@ -17,8 +22,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 static PANICKING: AtomicU32 = AtomicU32::new(0);
 
-/// Claims the right to report; a second failure (another thread, or a fault
-/// inside the report) is cut short.
+/// Claims the right to report; a second failure is cut short.
 fn start_dying() {
     if PANICKING.fetch_add(1, Ordering::AcqRel) != 0 {
         let _ = os::write_all(2, b"panic during panic\n");
@@ -26,45 +30,81 @@ fn start_dying() {
     }
 }
 
+/// True once a failure is being reported.
+pub fn panicking() -> bool {
+    PANICKING.load(Ordering::Acquire) != 0
+}
+
+/// The id of the user goroutine running on this thread, if any (not on
+/// g0, not before boot has set the thread pointer).
+fn current_goid() -> Option<i64> {
+    if !crate::proc::tls_ready() {
+        return None;
+    }
+    let gp = crate::arch::getg();
+    // SAFETY: with the thread pointer set, getg is this thread's live G,
+    // bound to its M.
+    unsafe {
+        if gp.is_null() || (*gp).m.is_null() || gp == (*(*gp).m).g0 {
+            None
+        } else {
+            Some((*gp).goid)
+        }
+    }
+}
+
+/// `goroutine N [running]:` (and a location), then exit 2.
+fn finish(location: Option<(&str, u32)>) -> ! {
+    if let Some(id) = current_goid() {
+        let mut l = Line::stderr();
+        l.s("\ngoroutine ").i(id).s(" [running]:");
+        if let Some((file, line)) = location {
+            l.s("\n\t").s(file).s(":").u(line as u64);
+        }
+        l.end();
+    }
+    os::exit_group(2)
+}
+
 /// Go's `throw`: prints `fatal error: <msg>` and exits with status 2.
 #[cold]
 pub fn throw(msg: &str) -> ! {
     start_dying();
     Line::stderr().s("fatal error: ").s(msg).end();
-    os::exit_group(2)
+    finish(None)
 }
 
-/// Like `throw`, after `runtime: ` diagnostic lines the caller printed.
+/// Like `throw`, after a `runtime: ` diagnostic line written by `diag`
+/// (which may end lines itself to print several).
 #[cold]
-pub fn throw_with(diag: impl FnOnce(&mut Line), msg: &str) -> ! {
+pub fn throw_with(diag: &dyn Fn(&mut Line), msg: &str) -> ! {
     start_dying();
     let mut l = Line::stderr();
     l.s("runtime: ");
     diag(&mut l);
     l.end();
     Line::stderr().s("fatal error: ").s(msg).end();
-    os::exit_group(2)
+    finish(None)
 }
 
-/// The id of the running goroutine, 0 before there is one.
-fn current_goid() -> i64 {
-    if !crate::proc::tls_ready() {
-        return 0;
-    }
-    let gp = crate::arch::getg();
-    // SAFETY: with the thread pointer set, getg is this thread's live G.
-    unsafe { (*gp).goid }
-}
-
-/// Prints the tail of a panic report and exits with 2.
-fn finish_panic(l: &mut Line, location: Option<(&str, u32)>) -> ! {
-    l.end();
+/// A fault the runtime cannot attribute to a goroutine's stack: Go's
+/// `unexpected signal` report, with the `[signal …]` line from `detail`.
+#[cold]
+pub fn fatal_signal(detail: &dyn Fn(&mut Line)) -> ! {
+    start_dying();
+    Line::stderr().s("fatal error: unexpected signal during runtime execution").end();
     let mut l = Line::stderr();
-    l.s("\ngoroutine ").i(current_goid()).s(" [running]:");
-    if let Some((file, line)) = location {
-        l.s("\n\t").s(file).s(":").u(line as u64);
-    }
+    detail(&mut l);
     l.end();
+    finish(None)
+}
+
+/// `fatal error: <msg>` followed by every live goroutine and its state.
+#[cold]
+pub fn fatal_with_goroutines(msg: &str) -> ! {
+    start_dying();
+    Line::stderr().s("fatal error: ").s(msg).end();
+    crate::sched::print_goroutines();
     os::exit_group(2)
 }
 
@@ -72,9 +112,8 @@ fn finish_panic(l: &mut Line, location: Option<(&str, u32)>) -> ! {
 #[cold]
 pub fn gopanic(msg: &[u8]) -> ! {
     start_dying();
-    let mut l = Line::stderr();
-    l.s("panic: ").bytes(msg);
-    finish_panic(&mut l, None)
+    Line::stderr().s("panic: ").bytes(msg).end();
+    finish(None)
 }
 
 #[cfg(not(test))]
@@ -92,19 +131,16 @@ fn rust_panic(info: &core::panic::PanicInfo) -> ! {
             let _ = core::fmt::write(&mut l, format_args!("{msg}"));
         }
     }
-    finish_panic(&mut l, info.location().map(|loc| (loc.file(), loc.line())))
+    l.end();
+    finish(info.location().map(|loc| (loc.file(), loc.line())))
 }
 
 /// Memory exhausted: Go's two lines, exit 2.
 #[cold]
 pub fn throw_oom(size: usize, in_use: usize) -> ! {
     throw_with(
-        |l| {
-            l.s("out of memory: cannot allocate ")
-                .u(size as u64)
-                .s("-byte block (")
-                .u(in_use as u64)
-                .s(" in use)");
+        &|l| {
+            l.s("out of memory: cannot allocate ").u(size as u64).s("-byte block (").u(in_use as u64).s(" in use)");
         },
         "out of memory",
     )

@@ -37,6 +37,7 @@ impl Line {
         }
     }
 
+    #[inline(never)]
     fn flush(&mut self) {
         // Printing is best effort: there is nowhere to report a failure to
         // write to stderr.
@@ -45,6 +46,7 @@ impl Line {
     }
 
     /// Appends raw bytes.
+    #[inline(never)]
     pub fn bytes(&mut self, mut b: &[u8]) -> &mut Line {
         while !b.is_empty() {
             if self.len == CAP {
@@ -59,11 +61,13 @@ impl Line {
     }
 
     /// Appends a string.
+    #[inline(never)]
     pub fn s(&mut self, s: &str) -> &mut Line {
         self.bytes(s.as_bytes())
     }
 
     /// Appends an unsigned decimal number.
+    #[inline(never)]
     pub fn u(&mut self, mut v: u64) -> &mut Line {
         let mut tmp = [0u8; 20];
         let mut i = tmp.len();
@@ -79,6 +83,7 @@ impl Line {
     }
 
     /// Appends a signed decimal number.
+    #[inline(never)]
     pub fn i(&mut self, v: i64) -> &mut Line {
         if v < 0 {
             self.s("-");
@@ -87,6 +92,7 @@ impl Line {
     }
 
     /// Appends `0x` and a hexadecimal number, as Go prints pointers.
+    #[inline(never)]
     pub fn hex(&mut self, mut v: u64) -> &mut Line {
         let mut tmp = [0u8; 18];
         let mut i = tmp.len();
@@ -110,6 +116,7 @@ impl Line {
     }
 
     /// Appends a newline and writes the line out.
+    #[inline(never)]
     pub fn end(&mut self) {
         self.s("\n");
         self.flush();

@@ -32,18 +32,17 @@
 //! in `schedule()`, which picks the next G and `gogo`s to it. `schedule`
 //! never returns: each pass starts afresh at the top of the g0 stack.
 //!
-//! `findrunnable` looks, in Go's order: the global queue every 61st tick
-//! (so a P whose local queue never empties cannot starve the global one),
-//! the local queue (runnext first), then the global queue.
+//! The scheduler itself (Ms, Ps, stealing, parking) is in `sched`; this
+//! file has the boot sequence and the life of a goroutine: `newproc`,
+//! `goentry`, `goexit`, and the free lists of dead Gs.
 
 use crate::arch;
 use crate::args::{self, Startup};
-use crate::env::{self, DebugVars, ProcsSource, MAX_GOMAXPROCS};
-use crate::lock::Mutex;
+use crate::env::{self, DebugVars, ProcsSource};
 use crate::os;
 use crate::print::Line;
-use crate::runq::RUNQ_SIZE;
-use crate::runtime2::{GQueue, GoFn, Gstatus, Pstatus, G, M, P};
+use crate::runtime2::{GoFn, Gstatus, G, M, P};
+use crate::sched::{self, gomaxprocs, SCHED};
 use crate::stack::{self, STACK_GUARD};
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
@@ -88,48 +87,12 @@ static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
 });
 static NCPU: AtomicI32 = AtomicI32::new(1);
 static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
-static GOMAXPROCS: AtomicI32 = AtomicI32::new(0);
 static TLS_READY: AtomicBool = AtomicBool::new(false);
 static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
-
-/// `allp`: every P ever made, indexed by id. Ps are never freed, so a
-/// pointer read here stays valid; entries past GOMAXPROCS are `_Pdead`.
-static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS as usize] =
-    [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS as usize];
-
 /// `allgs`, as a push-only list through `G::alllink` (Gs are never freed).
 static ALLGS: AtomicPtr<G> = AtomicPtr::new(null_mut());
-static ALLGLEN: AtomicUsize = AtomicUsize::new(0);
-
-/// What `sched.lock` protects.
-pub struct SchedLocked {
-    /// The global run queue.
-    pub runq: GQueue,
-    /// Dead Gs that P caches overflowed into.
-    pub gfree: GQueue,
-    /// Idle Ps, linked through `P::link`.
-    pub pidle: *mut P,
-    pub npidle: i32,
-}
-
-// SAFETY: the raw pointers are to Ps, which live forever; access is under
-// the lock.
-unsafe impl Send for SchedLocked {}
-
-pub struct SchedT {
-    pub goidgen: AtomicI64,
-    pub lock: Mutex<SchedLocked>,
-}
-
-pub static SCHED: SchedT = SchedT {
-    goidgen: AtomicI64::new(0),
-    lock: Mutex::new(SchedLocked {
-        runq: GQueue::new(),
-        gfree: GQueue::new(),
-        pidle: null_mut(),
-        npidle: 0,
-    }),
-};
+/// Live goroutines (created and not yet exited), for `NumGoroutine`.
+static NGOROUTINE: AtomicI64 = AtomicI64::new(0);
 
 /// Goroutine ids are handed to Ps in batches of this many (Go's
 /// `_GoidCacheBatch`), so `newproc` rarely touches the shared counter.
@@ -143,10 +106,6 @@ pub fn ncpu() -> i32 {
 
 pub fn physpagesize() -> usize {
     PHYSPAGESIZE.load(Ordering::Relaxed)
-}
-
-pub fn gomaxprocs() -> i32 {
-    GOMAXPROCS.load(Ordering::Relaxed)
 }
 
 /// True once the thread pointer is set and `getg()` may be called.
@@ -191,6 +150,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     (*m0).g0 = g0;
     (*g0).m = m0;
     (*m0).tls.words[arch::G_SLOT] = g0 as usize;
+    arch::init_tcb(addr_of_mut!((*m0).tls));
     if arch::set_thread_pointer(addr_of_mut!((*m0).tls)).is_err() {
         let _ = os::write_all(2, b"fatal error: cannot set the thread pointer\n");
         os::exit_group(2);
@@ -369,6 +329,9 @@ pub fn count_bits(mask: &[u8]) -> i32 {
 unsafe fn schedinit() {
     let m0 = addr_of_mut!(M0);
     mcommoninit(m0);
+    sched::register_m0();
+    sched::allmadd(m0);
+    (*m0).gsignal = crate::signal::m0_gsignal();
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
         l.s("m0.id=")
@@ -382,8 +345,7 @@ unsafe fn schedinit() {
         }
         l.s(")").end();
     }
-    procresize(procs);
-    if !(*(*m0).p).runq.is_empty() {
+    if !sched::procresize(procs).is_null() || !(*(*m0).p).runq.is_empty() {
         crate::panic::throw("unknown runnable goroutine during bootstrap");
     }
     if let Some(mut l) = bt("procresize") {
@@ -395,99 +357,22 @@ unsafe fn schedinit() {
             .s(" p0.m=m")
             .i((*(*p0).m).id)
             .s(" idle=")
-            .i(SCHED.lock.lock().npidle as i64)
+            .i(SCHED.npidle.load(Ordering::Relaxed) as i64)
             .end();
     }
 }
 
-/// Go's `mcommoninit`: an id and a random seed for the M.
-unsafe fn mcommoninit(mp: *mut M) {
-    static MNEXT: AtomicI64 = AtomicI64::new(0);
-    (*mp).id = MNEXT.fetch_add(1, Ordering::Relaxed);
+/// Go's `mcommoninit`: a random seed for the M (its id is reserved by
+/// the caller).
+///
+/// # Safety
+/// `mp` is a new M not yet running.
+pub unsafe fn mcommoninit(mp: *mut M) {
     let seed = &startup().seed;
     let mut s = [0u8; 8];
     s.copy_from_slice(&seed[..8]);
     (*mp).fastrand =
         u64::from_le_bytes(s) ^ ((*mp).id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-}
-
-/// Go's `procresize`: makes `nprocs` Ps usable, wires the current M to one
-/// of them and puts the rest on the idle list. Called during boot and with
-/// the world stopped.
-unsafe fn procresize(nprocs: i32) {
-    let old = gomaxprocs();
-    for i in 0..nprocs {
-        let mut pp = ALLP[i as usize].load(Ordering::Acquire);
-        if pp.is_null() {
-            pp = Box::into_raw(Box::new(P::new(i)));
-            ALLP[i as usize].store(pp, Ordering::Release);
-        }
-        if (*pp).status == Pstatus::_Pdead {
-            (*pp).status = Pstatus::_Pgcstop;
-        }
-    }
-    let mp = getm();
-    let mut sched = SCHED.lock.lock();
-    // Ps beyond nprocs die: their work goes to the global queue, their dead
-    // Gs to the global free list.
-    for i in nprocs..old {
-        let pp = ALLP[i as usize].load(Ordering::Acquire);
-        let mut moved = alloc::vec::Vec::new();
-        (*pp).runq.drain(|gp| moved.push(gp));
-        for &gp in moved.iter().rev() {
-            sched.runq.push_front(gp);
-        }
-        while let Some(gp) = (*pp).gfree.pop() {
-            sched.gfree.push_back(gp);
-        }
-        (*pp).status = Pstatus::_Pdead;
-        (*pp).m = null_mut();
-    }
-    // The current M keeps its P if it survives, else takes P0.
-    if !(*mp).p.is_null() && (*(*mp).p).id < nprocs {
-        (*(*mp).p).status = Pstatus::_Prunning;
-    } else {
-        if !(*mp).p.is_null() {
-            (*(*mp).p).m = null_mut();
-        }
-        (*mp).p = null_mut();
-        acquirep(mp, ALLP[0].load(Ordering::Acquire));
-    }
-    sched.pidle = null_mut();
-    sched.npidle = 0;
-    for i in (0..nprocs).rev() {
-        let pp = ALLP[i as usize].load(Ordering::Acquire);
-        if pp == (*mp).p {
-            continue;
-        }
-        (*pp).status = Pstatus::_Pidle;
-        (*pp).m = null_mut();
-        (*pp).link = sched.pidle;
-        sched.pidle = pp;
-        sched.npidle += 1;
-    }
-    GOMAXPROCS.store(nprocs, Ordering::Release);
-}
-
-/// Go's `acquirep`: wires `pp` to `mp`.
-unsafe fn acquirep(mp: *mut M, pp: *mut P) {
-    (*mp).p = pp;
-    (*pp).m = mp;
-    (*pp).status = Pstatus::_Prunning;
-}
-
-/// `runtime.GOMAXPROCS(n)`: n ≤ 0 only queries; otherwise the number of Ps
-/// becomes `min(n, MAX_GOMAXPROCS)`. Returns the previous value.
-pub fn set_gomaxprocs(n: i32) -> i32 {
-    let prev = gomaxprocs();
-    if n <= 0 || n == prev {
-        return prev;
-    }
-    let n = core::cmp::min(n, MAX_GOMAXPROCS);
-    // Only the running M exists, so the world is stopped already.
-    // SAFETY: no other thread touches the Ps.
-    unsafe { procresize(n) };
-    prev
 }
 
 /// Go's `newproc`: a new goroutine running `f(arg)` on a stack of
@@ -514,8 +399,12 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
         (*newg).goid = (*pp).goidcache;
         (*pp).goidcache += 1;
         (*newg).casgstatus(Gstatus::_Gdead, Gstatus::_Grunnable);
+        NGOROUTINE.fetch_add(1, Ordering::Relaxed);
         let goid = (*newg).goid;
-        runqput(pp, newg, true);
+        sched::runqput(pp, newg, true);
+        if MAIN_STARTED.load(Ordering::Relaxed) {
+            sched::wakep();
+        }
         goid
     }
 }
@@ -538,7 +427,7 @@ unsafe fn stackalloc_for(gp: *mut G, size: usize) {
             (*gp).stacksize = size;
         }
         Err(_) => crate::panic::throw_with(
-            |l| {
+            &|l| {
                 l.s("cannot allocate a ")
                     .u(size as u64)
                     .s("-byte goroutine stack");
@@ -558,7 +447,6 @@ fn allgadd(gp: *mut G) {
             Err(h) => head = h,
         }
     }
-    ALLGLEN.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Every G ever made, newest first.
@@ -606,42 +494,6 @@ unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
     Some(gp)
 }
 
-/// Go's `runqput`; overflow goes to the global queue.
-unsafe fn runqput(pp: *mut P, gp: *mut G, next: bool) {
-    (*pp).runq.put(gp, next, |batch| {
-        let mut sched = SCHED.lock.lock();
-        for &g in batch {
-            sched.runq.push_back(g);
-        }
-    });
-}
-
-/// Go's `globrunqget`: takes a fair share of the global queue — at most
-/// `max` (0: no limit) — returning the first and putting the rest on the
-/// local queue.
-unsafe fn globrunqget(pp: *mut P, max: usize) -> Option<*mut G> {
-    let mut sched = SCHED.lock.lock();
-    let size = sched.runq.len;
-    if size == 0 {
-        return None;
-    }
-    let mut n = core::cmp::min(size, size / gomaxprocs() as usize + 1);
-    if max > 0 {
-        n = core::cmp::min(n, max);
-    }
-    n = core::cmp::min(n, RUNQ_SIZE / 2);
-    let first = sched.runq.pop();
-    for _ in 1..n {
-        let Some(g) = sched.runq.pop() else { break };
-        (*pp).runq.put(g, false, |_| unreachable_overflow());
-    }
-    first
-}
-
-fn unreachable_overflow() {
-    crate::panic::throw("globrunqget: local run queue overflow");
-}
-
 /// Go's `mstart`/`mstart1` for m0: g0's resumption point becomes the top
 /// of the current stack, then the scheduler takes over.
 unsafe fn mstart() -> ! {
@@ -653,68 +505,14 @@ unsafe fn mstart() -> ! {
     // Everything g0 runs from now on (schedule, mcall targets) starts here;
     // this frame and the OS's above it stay untouched.
     (*gp).sched.sp = (arch::current_sp() - 256) & !15;
+    // minit and, on m0 only, mstartm0's initsig.
+    crate::signal::minit(mp);
+    crate::signal::initsig();
     if let Some(mut l) = bt("mstart") {
-        l.s("m")
-            .i((*mp).id)
-            .s(" g0.sched.sp=")
-            .hex((*gp).sched.sp as u64)
-            .s(" -> schedule")
-            .end();
+        l.s("m").i((*mp).id).s(" g0.sched.sp=").hex((*gp).sched.sp as u64).s(" sigaltstack=[").hex((*mp).gsignal.lo as u64);
+        l.s(", ").hex((*mp).gsignal.hi as u64).s(") -> schedule").end();
     }
-    schedule()
-}
-
-/// Go's `schedule`: one round of the scheduler. Never returns.
-pub fn schedule() -> ! {
-    // SAFETY: runs on g0 of an M that holds a P.
-    unsafe {
-        let mp = getm();
-        let pp = (*mp).p;
-        let (gp, inherit) = findrunnable(pp);
-        execute(gp, inherit)
-    }
-}
-
-unsafe fn findrunnable(pp: *mut P) -> (*mut G, bool) {
-    // Fairness: every 61st tick look at the global queue first.
-    if (*pp).schedtick % 61 == 0 && SCHED.lock.lock().runq.len > 0 {
-        if let Some(gp) = globrunqget(pp, 1) {
-            return (gp, false);
-        }
-    }
-    if let Some(r) = (*pp).runq.get() {
-        return r;
-    }
-    if let Some(gp) = globrunqget(pp, 0) {
-        return (gp, false);
-    }
-    checkdead()
-}
-
-/// Go's `checkdead`: no G can run and no M could make one runnable.
-fn checkdead() -> ! {
-    let waiting = allgs().any(|gp| {
-        // SAFETY: Gs live forever.
-        unsafe { (*gp).status() == Gstatus::_Gwaiting }
-    });
-    if waiting {
-        crate::panic::throw("all goroutines are asleep - deadlock!")
-    }
-    crate::panic::throw("no goroutines (main called runtime.Goexit) - deadlock!")
-}
-
-/// Go's `execute`: runs `gp` on the current M. With `inherit`, `gp`
-/// continues the current time slice (it came from runnext).
-unsafe fn execute(gp: *mut G, inherit: bool) -> ! {
-    let mp = getm();
-    (*mp).curg = gp;
-    (*gp).m = mp;
-    (*gp).casgstatus(Gstatus::_Grunnable, Gstatus::_Grunning);
-    if !inherit {
-        (*(*mp).p).schedtick = (*(*mp).p).schedtick.wrapping_add(1);
-    }
-    arch::setg(gp);
-    arch::gogo((*gp).sched.sp)
+    sched::schedule()
 }
 
 /// The first function of every goroutine: `gogo` "returns" into it on a
@@ -730,30 +528,10 @@ extern "C" fn goentry() -> ! {
     goexit1()
 }
 
-/// Go's `mcall`: saves the running G's context and calls `f(gp)` on g0's
-/// stack. `f` must not return; the G resumes when something `gogo`s it.
-///
-/// # Safety
-/// Must be called on a user G, not on g0.
-pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
-    let gp = arch::getg();
-    let g0 = (*(*gp).m).g0;
-    if gp == g0 {
-        crate::panic::throw("runtime: mcall called on m->g0 stack");
-    }
-    arch::setg(g0);
-    arch::mcall_switch(
-        addr_of_mut!((*gp).sched.sp),
-        (*g0).sched.sp,
-        f,
-        gp as *mut u8,
-    );
-}
-
 /// Go's `goexit1`: the running goroutine ends.
 pub fn goexit1() -> ! {
     // SAFETY: called on a user G.
-    unsafe { mcall(goexit0) };
+    unsafe { sched::mcall(goexit0) };
     crate::panic::throw("goexit0 returned")
 }
 
@@ -766,8 +544,9 @@ unsafe extern "C" fn goexit0(arg: *mut u8) {
     (*gp).startfn = None;
     (*gp).startarg = null_mut();
     (*mp).curg = null_mut();
+    NGOROUTINE.fetch_sub(1, Ordering::Relaxed);
     gfput((*mp).p, gp);
-    schedule()
+    sched::schedule()
 }
 
 extern "C" {
@@ -808,6 +587,9 @@ fn doinit() -> usize {
 /// Go's `runtime.main`: the main goroutine.
 unsafe extern "C" fn runtime_main(_: *mut u8) {
     MAIN_STARTED.store(true, Ordering::Release);
+    if debug().schedtrace > 0 {
+        crate::trace::start_sysmon();
+    }
     let gp = arch::getg();
     let mp = (*gp).m;
     if let Some(mut l) = bt("runtime.main") {
@@ -844,15 +626,21 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
     os::exit_group(0)
 }
 
-/// Number of live goroutines (Go's `gcount`).
-pub fn gcount() -> usize {
-    allgs()
-        .filter(|&gp| {
-            // SAFETY: Gs live forever.
-            let s = unsafe { (*gp).status() };
-            s != Gstatus::_Gdead && s != Gstatus::_Gidle
-        })
-        .count()
+/// Number of live goroutines (Go's `gcount`, `runtime.NumGoroutine`).
+pub fn gcount() -> i64 {
+    NGOROUTINE.load(Ordering::Relaxed)
+}
+
+/// The id of the current M.
+pub fn getm_id() -> i64 {
+    // SAFETY: after boot every thread has a live M.
+    unsafe { (*getm()).id }
+}
+
+/// The running goroutine's id.
+pub fn goid() -> i64 {
+    // SAFETY: on any thread after boot, getg is a live G.
+    unsafe { (*arch::getg()).goid }
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ impl RunQueue {
     /// `runqput`, owner only. With `next`, `gp` goes to runnext and the G it
     /// displaces goes to the tail. On overflow, `overflow` receives a batch
     /// (half the ring, then `gp`) to put on the global queue.
-    pub fn put(&self, mut gp: *mut G, next: bool, overflow: impl FnOnce(&[*mut G])) {
+    pub fn put(&self, mut gp: *mut G, next: bool, overflow: &mut dyn FnMut(&[*mut G])) {
         if next {
             let old = self.runnext.swap(gp, Ordering::AcqRel);
             if old.is_null() {
@@ -202,10 +202,10 @@ mod tests {
     fn fifo_with_runnext_first() {
         let q = RunQueue::new();
         let g = gs(4);
-        q.put(g[0], false, |_| panic!());
-        q.put(g[1], false, |_| panic!());
-        q.put(g[2], true, |_| panic!());
-        q.put(g[3], true, |_| panic!()); // displaces g2 to the tail
+        q.put(g[0], false, &mut |_: &[*mut G]| panic!());
+        q.put(g[1], false, &mut |_: &[*mut G]| panic!());
+        q.put(g[2], true, &mut |_: &[*mut G]| panic!());
+        q.put(g[3], true, &mut |_: &[*mut G]| panic!()); // displaces g2 to the tail
         let order: Vec<(i64, bool)> = core::iter::from_fn(|| q.get())
             .map(|(g, inh)| (id(g), inh))
             .collect();
@@ -221,12 +221,10 @@ mod tests {
         let q = RunQueue::new();
         let g = gs(RUNQ_SIZE + 1);
         for &x in &g[..RUNQ_SIZE] {
-            q.put(x, false, |_| panic!("not full yet"));
+            q.put(x, false, &mut |_: &[*mut G]| panic!("not full yet"));
         }
         let mut moved = Vec::new();
-        q.put(g[RUNQ_SIZE], false, |b| {
-            moved.extend(b.iter().map(|&x| id(x)))
-        });
+        q.put(g[RUNQ_SIZE], false, &mut |b: &[*mut G]| moved.extend(b.iter().map(|&x| id(x))));
         let want: Vec<i64> = (0..128).chain([256]).collect();
         assert_eq!(moved, want);
         assert_eq!(q.len(), 128);
@@ -238,9 +236,9 @@ mod tests {
         let q = RunQueue::new();
         let g = gs(6);
         for &x in &g[..5] {
-            q.put(x, false, |_| panic!());
+            q.put(x, false, &mut |_: &[*mut G]| panic!());
         }
-        q.put(g[5], true, |_| panic!());
+        q.put(g[5], true, &mut |_: &[*mut G]| panic!());
         let mut b = [null_mut(); RUNQ_SIZE / 2];
         assert_eq!(q.grab(&mut b, false), 3);
         assert_eq!((id(b[0]), id(b[1]), id(b[2])), (0, 1, 2));
@@ -277,7 +275,7 @@ mod tests {
             .collect();
         let mut spilled = 0;
         for (i, &g) in all.iter().enumerate() {
-            q.put(g, i % 7 == 0, |b| {
+            q.put(g, i % 7 == 0, &mut |b: &[*mut G]| {
                 for &x in b {
                     seen[id(x) as usize].fetch_add(1, Ordering::Relaxed);
                     spilled += 1;

@@ -107,6 +107,8 @@ pub struct G {
     pub startarg: *mut u8,
     /// The size the stack was asked for (without the guard page).
     pub stacksize: usize,
+    /// Why the G is `_Gwaiting`, as Go prints it ("chan receive", ...).
+    pub waitreason: &'static str,
 }
 
 impl G {
@@ -124,6 +126,7 @@ impl G {
             startfn: None,
             startarg: null_mut(),
             stacksize: 0,
+            waitreason: "",
         }
     }
 
@@ -140,7 +143,7 @@ impl G {
             .is_err()
         {
             crate::panic::throw_with(
-                |l| {
+                &|l| {
                     l.s("casgstatus: bad transition goid=")
                         .i(self.goid)
                         .s(" old=")
@@ -169,7 +172,12 @@ pub struct M {
     /// The P to attach when this M is started.
     pub nextp: *mut P,
     pub id: i64,
+    /// The thread id, for tracing.
+    pub procid: i32,
+    /// Looking for work without having found any (see `sched`).
     pub spinning: bool,
+    /// Sleeping on `park`.
+    pub blocked: bool,
     /// Parks this M while it has nothing to do.
     pub park: Note,
     /// Link on `allm`.
@@ -178,6 +186,13 @@ pub struct M {
     pub schedlink: *mut M,
     /// State of this M's fast random generator.
     pub fastrand: u64,
+    /// The signal stack (sigaltstack) of this thread.
+    pub gsignal: Stack,
+    /// Run instead of the scheduler by an M without a P (sysmon).
+    pub mstartfn: Option<fn() -> !>,
+    /// `gopark`'s hand-over to `park_m`, on g0.
+    pub waitunlockf: Option<unsafe fn(*mut G, *mut u8) -> bool>,
+    pub waitlock: *mut u8,
 }
 
 impl M {
@@ -189,12 +204,28 @@ impl M {
             p: null_mut(),
             nextp: null_mut(),
             id: 0,
+            procid: 0,
             spinning: false,
+            blocked: false,
             park: Note::new(),
             alllink: null_mut(),
             schedlink: null_mut(),
             fastrand: 0,
+            gsignal: Stack { lo: 0, hi: 0 },
+            mstartfn: None,
+            waitunlockf: None,
+            waitlock: null_mut(),
         }
+    }
+
+    /// Go's `fastrand`: xorshift64* on this M's state.
+    pub fn fastrand(&mut self) -> u32 {
+        let mut x = self.fastrand;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.fastrand = x;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
     }
 }
 
@@ -247,6 +278,21 @@ impl GQueue {
             self.tail = gp;
         }
         self.len += 1;
+    }
+
+    /// Moves all of `other` in front of this queue, keeping its order.
+    pub fn prepend(&mut self, other: &mut GQueue) {
+        if other.head.is_null() {
+            return;
+        }
+        // SAFETY: queued Gs are live; other's tail is its last G.
+        unsafe { (*other.tail).schedlink = self.head };
+        if self.tail.is_null() {
+            self.tail = other.tail;
+        }
+        self.head = other.head;
+        self.len += other.len;
+        *other = GQueue::new();
     }
 
     /// Removes the head.

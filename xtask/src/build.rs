@@ -41,6 +41,8 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "link-arg=-static".into(),
         "-C".into(),
         "link-arg=--strip-all".into(),
+        "-C".into(),
+        "link-arg=--icf=all".into(),
     ];
     f.extend(t.rustflags.iter().cloned());
     f

@@ -12,6 +12,12 @@ global_asm!(include_str!("../../../rt0/aarch64-unknown-linux-gnu.s"));
 // 2. Thread pointer.
 pub const G_SLOT: usize = 0;
 
+/// Prepares a Tcb to become a thread pointer (variant I: nothing to do).
+///
+/// # Safety
+/// `tcb` must be valid for writes.
+pub unsafe fn init_tcb(_tcb: *mut Tcb) {}
+
 /// Points the thread pointer at `tcb`.
 ///
 /// # Safety
@@ -137,3 +143,53 @@ pub fn current_sp() -> usize {
     unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
     sp
 }
+
+// 6. Threads and signals.
+global_asm!(
+    ".text",
+    // rt_clone(flags, stack, tls, f, arg): see x86_64.rs.
+    ".globl rt_clone",
+    "rt_clone:",
+    "    stp x3, x4, [x1, #-16]!",
+    "    mov x3, x2",
+    "    mov x2, #0",
+    "    mov x4, #0",
+    "    mov x8, #220",
+    "    svc #0",
+    "    cbnz x0, 2f",
+    "    ldp x3, x4, [sp], #16",
+    "    mov x29, #0",
+    "    mov x30, #0",
+    "    mov x0, x4",
+    "    blr x3",
+    "    brk #1",
+    "2:  ret",
+    ".globl rt_sigreturn_tramp",
+    "rt_sigreturn_tramp:",
+    "    mov x8, #139",
+    "    svc #0",
+    "    brk #1",
+    ".globl rt_exit_thread",
+    "rt_exit_thread:",
+    "    str wzr, [x0]",
+    "    mov x0, #0",
+    "    mov x8, #93",
+    "    svc #0",
+    "    brk #1",
+);
+
+extern "C" {
+    /// Starts a thread (raw `clone`); returns the child's tid or -errno.
+    #[link_name = "rt_clone"]
+    pub fn clone(flags: usize, stack: usize, tls: usize, f: unsafe extern "C" fn(*mut u8) -> !, arg: *mut u8) -> isize;
+    #[link_name = "rt_sigreturn_tramp"]
+    pub fn sigreturn_tramp();
+    /// Ends the calling thread after storing 0 to `*wait`.
+    #[link_name = "rt_exit_thread"]
+    pub fn exit_thread(wait: *mut u32) -> !;
+}
+
+/// Offsets into the kernel's `ucontext` of the faulting pc and sp
+/// (`uc_mcontext` is 16-byte aligned at 176: fault_address, x0..x30, sp, pc).
+pub const UC_PC: usize = 176 + 8 + 31 * 8 + 8;
+pub const UC_SP: usize = 176 + 8 + 31 * 8;

@@ -14,6 +14,12 @@ global_asm!(include_str!("../../../rt0/armv7-unknown-linux-gnueabihf.s"));
 pub const G_SLOT: usize = 0;
 const ARM_NR_SET_TLS: usize = 0x0f0005;
 
+/// Prepares a Tcb to become a thread pointer (variant I: nothing to do).
+///
+/// # Safety
+/// `tcb` must be valid for writes.
+pub unsafe fn init_tcb(_tcb: *mut Tcb) {}
+
 /// Points the thread pointer at `tcb`.
 ///
 /// # Safety
@@ -51,12 +57,14 @@ global_asm!(
     ".text",
     ".arm",
     ".globl rt_gogo",
+    ".type rt_gogo, %function",
     "rt_gogo:",
     "    mov sp, r0",
     "    vpop {{d8-d15}}",
     "    pop {{r4-r12, lr}}",
     "    bx lr",
     ".globl rt_mcall_switch",
+    ".type rt_mcall_switch, %function",
     "rt_mcall_switch:",
     "    push {{r4-r12, lr}}",
     "    vpush {{d8-d15}}",
@@ -67,6 +75,7 @@ global_asm!(
     "    blx r2",
     "    udf #0",
     ".globl rt_call_on_stack",
+    ".type rt_call_on_stack, %function",
     "rt_call_on_stack:",
     "    push {{r4, lr}}",
     "    mov r4, sp",
@@ -83,11 +92,14 @@ global_asm!(
     // nothing unwinds, so these are never called; they exist so that no
     // symbol stays undefined, and trap if that ever changes.
     ".globl __aeabi_unwind_cpp_pr0",
+    ".type __aeabi_unwind_cpp_pr0, %function",
     ".globl __aeabi_unwind_cpp_pr1",
+    ".type __aeabi_unwind_cpp_pr1, %function",
     "__aeabi_unwind_cpp_pr0:",
     "__aeabi_unwind_cpp_pr1:",
     "    udf #0",
     ".globl __aeabi_read_tp",
+    ".type __aeabi_read_tp, %function",
     "__aeabi_read_tp:",
     "    mrc p15, 0, r0, c13, c0, 3",
     "    bx lr",
@@ -137,3 +149,67 @@ pub fn current_sp() -> usize {
     unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
     sp
 }
+
+// 6. Threads and signals.
+global_asm!(
+    ".text",
+    ".arm",
+    // rt_clone(flags, stack, tls, f, arg): see x86_64.rs. The fifth
+    // argument arrives on the caller's stack.
+    ".globl rt_clone",
+    ".type rt_clone, %function",
+    "rt_clone:",
+    "    push {{r4, r7}}",
+    "    ldr r4, [sp, #8]",
+    "    sub r1, r1, #8",
+    "    str r3, [r1]",
+    "    str r4, [r1, #4]",
+    "    mov r3, r2",
+    "    mov r2, #0",
+    "    mov r4, #0",
+    "    mov r7, #120",
+    "    svc #0",
+    "    cmp r0, #0",
+    "    bne 2f",
+    "    ldr r3, [sp]",
+    "    ldr r0, [sp, #4]",
+    "    add sp, sp, #8",
+    "    mov fp, #0",
+    "    mov lr, #0",
+    "    blx r3",
+    "    udf #0",
+    "2:  pop {{r4, r7}}",
+    "    bx lr",
+    ".globl rt_sigreturn_tramp",
+    ".type rt_sigreturn_tramp, %function",
+    "rt_sigreturn_tramp:",
+    "    mov r7, #173",
+    "    svc #0",
+    "    udf #0",
+    ".globl rt_exit_thread",
+    ".type rt_exit_thread, %function",
+    "rt_exit_thread:",
+    "    mov r1, #0",
+    "    str r1, [r0]",
+    "    mov r0, #0",
+    "    mov r7, #1",
+    "    svc #0",
+    "    udf #0",
+);
+
+extern "C" {
+    /// Starts a thread (raw `clone`); returns the child's tid or -errno.
+    #[link_name = "rt_clone"]
+    pub fn clone(flags: usize, stack: usize, tls: usize, f: unsafe extern "C" fn(*mut u8) -> !, arg: *mut u8) -> isize;
+    #[link_name = "rt_sigreturn_tramp"]
+    pub fn sigreturn_tramp();
+    /// Ends the calling thread after storing 0 to `*wait`.
+    #[link_name = "rt_exit_thread"]
+    pub fn exit_thread(wait: *mut u32) -> !;
+}
+
+/// Offsets into the kernel's `ucontext` of the faulting pc and sp
+/// (`uc_mcontext` at 20: trap_no, error_code, oldmask, r0..r10, fp, ip,
+/// sp, lr, pc).
+pub const UC_PC: usize = 20 + 18 * 4;
+pub const UC_SP: usize = 20 + 15 * 4;

@@ -10,7 +10,10 @@
 //!    `call_on_stack` (call a function on another stack and come back);
 //! 4. `prepare_frame`: the initial frame of a new goroutine's stack, laid
 //!    out so that `gogo` "returns" into the goroutine's entry function;
-//! 5. `current_sp`.
+//! 5. `current_sp`;
+//! 6. threads and signals: `clone` (a new thread calling a function on its
+//!    own stack with its own thread pointer), the signal return trampoline,
+//!    `exit_thread`, and where the kernel's `ucontext` keeps pc and sp.
 //!
 //! A saved context is only a stack pointer: `mcall_switch` pushes exactly the
 //! registers the ABI makes callee-saved (and the return address) onto the

@@ -13,6 +13,15 @@ global_asm!(include_str!("../../../rt0/x86_64-unknown-linux-gnu.s"));
 pub const G_SLOT: usize = 1;
 const ARCH_SET_FS: usize = 0x1002;
 
+/// Prepares a Tcb to become a thread pointer (variant II: the first word
+/// is the block's own address).
+///
+/// # Safety
+/// `tcb` must be valid for writes.
+pub unsafe fn init_tcb(tcb: *mut Tcb) {
+    (*tcb).words[0] = tcb as usize;
+}
+
 /// Points the thread pointer at `tcb`.
 ///
 /// # Safety
@@ -129,3 +138,59 @@ pub fn current_sp() -> usize {
     unsafe { asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags)) };
     sp
 }
+
+// 6. Threads and signals.
+global_asm!(
+    ".text",
+    // rt_clone(flags, stack, tls, f, arg): the new thread starts on
+    // `stack` with the thread pointer `tls` and calls f(arg), which must not
+    // return. f and arg ride on the child's stack across the system call.
+    ".globl rt_clone",
+    "rt_clone:",
+    "    sub rsi, 16",
+    "    mov [rsi], rcx",
+    "    mov [rsi + 8], r8",
+    "    mov r8, rdx",
+    "    xor edx, edx",
+    "    xor r10d, r10d",
+    "    mov eax, 56",
+    "    syscall",
+    "    test rax, rax",
+    "    jnz 2f",
+    "    xor ebp, ebp",
+    "    pop rax",
+    "    pop rdi",
+    "    call rax",
+    "    ud2",
+    "2:  ret",
+    // The signal return trampoline (SA_RESTORER).
+    ".globl rt_sigreturn_tramp",
+    "rt_sigreturn_tramp:",
+    "    mov eax, 15",
+    "    syscall",
+    "    ud2",
+    // rt_exit_thread(wait): stores 0 to *wait (the stack may be freed from
+    // then on, so nothing below touches it) and ends the thread.
+    ".globl rt_exit_thread",
+    "rt_exit_thread:",
+    "    mov dword ptr [rdi], 0",
+    "    xor edi, edi",
+    "    mov eax, 60",
+    "    syscall",
+    "    ud2",
+);
+
+extern "C" {
+    /// Starts a thread (raw `clone`); returns the child's tid or -errno.
+    #[link_name = "rt_clone"]
+    pub fn clone(flags: usize, stack: usize, tls: usize, f: unsafe extern "C" fn(*mut u8) -> !, arg: *mut u8) -> isize;
+    #[link_name = "rt_sigreturn_tramp"]
+    pub fn sigreturn_tramp();
+    /// Ends the calling thread after storing 0 to `*wait`.
+    #[link_name = "rt_exit_thread"]
+    pub fn exit_thread(wait: *mut u32) -> !;
+}
+
+/// Offsets into the kernel's `ucontext_t` of the faulting pc and sp.
+pub const UC_PC: usize = 168;
+pub const UC_SP: usize = 160;

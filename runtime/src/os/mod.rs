@@ -193,3 +193,73 @@ pub fn sched_yield() {
         let _ = syscalls::syscall0(Sysno::sched_yield);
     }
 }
+
+/// Kernel `struct sigaction` for `rt_sigaction` (same layout on the three
+/// targets: handler, flags, restorer, 64-bit mask).
+#[repr(C)]
+pub struct SigAction {
+    pub handler: usize,
+    pub flags: usize,
+    pub restorer: usize,
+    pub mask: u64,
+}
+
+pub const SA_SIGINFO: usize = 0x4;
+pub const SA_ONSTACK: usize = 0x0800_0000;
+pub const SA_RESTORER: usize = 0x0400_0000;
+pub const SA_NODEFER: usize = 0x4000_0000;
+
+/// `rt_sigaction(2)`.
+pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
+    // SAFETY: act is a valid kernel sigaction; no old action is read back.
+    unsafe { syscall4(Sysno::rt_sigaction, sig as usize, act as *const SigAction as usize, 0, 8) }.map(|_| ())
+}
+
+/// Kernel `stack_t`.
+#[repr(C)]
+pub struct SigStack {
+    pub sp: usize,
+    pub flags: i32,
+    pub size: usize,
+}
+
+/// `sigaltstack(2)`: installs `[sp, sp+size)` as this thread's signal stack.
+pub fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
+    let ss = SigStack { sp, flags: 0, size };
+    // SAFETY: ss is valid for the call; the stack it names is the caller's
+    // to keep alive.
+    unsafe { syscall2(Sysno::sigaltstack, &ss as *const SigStack as usize, 0) }.map(|_| ())
+}
+
+/// `gettid(2)`.
+pub fn gettid() -> i32 {
+    // SAFETY: no arguments.
+    unsafe { syscalls::syscall0(Sysno::gettid) }.map(|t| t as i32).unwrap_or(0)
+}
+
+#[repr(C)]
+struct Timespec {
+    sec: isize,
+    nsec: isize,
+}
+
+/// Monotonic time in nanoseconds (`clock_gettime(CLOCK_MONOTONIC)`).
+pub fn nanotime() -> i64 {
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: the kernel writes one timespec (native word size; the
+    // monotonic clock does not reach 2038 on 32-bit).
+    let r = unsafe { syscall2(Sysno::clock_gettime, 1, &mut ts as *mut Timespec as usize) };
+    match r {
+        Ok(_) => ts.sec as i64 * 1_000_000_000 + ts.nsec as i64,
+        Err(_) => 0,
+    }
+}
+
+/// Sleeps for `ns` nanoseconds (or until a signal).
+pub fn usleep_ns(ns: i64) {
+    let ts = Timespec { sec: (ns / 1_000_000_000) as isize, nsec: (ns % 1_000_000_000) as isize };
+    // SAFETY: reads one timespec; no remainder is written.
+    unsafe {
+        let _ = syscall2(Sysno::nanosleep, &ts as *const Timespec as usize, 0);
+    }
+}

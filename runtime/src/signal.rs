@@ -1,0 +1,119 @@
+//! Signals: turning faults into Go-style reports.
+//!
+//! Every M has a signal stack (`gsignal`, installed with sigaltstack), so a
+//! handler runs even when the faulting goroutine has no stack left. The
+//! runtime handles the synchronous faults:
+//!
+//! - SIGSEGV in the guard page below a goroutine's stack (or with sp
+//!   already below the stack) is a stack overflow:
+//!   `runtime: goroutine stack exceeds N-byte limit`, the sp and bounds,
+//!   `fatal error: stack overflow`, exit 2;
+//! - any other SIGSEGV, SIGBUS, SIGFPE or SIGILL is
+//!   `fatal error: unexpected signal during runtime execution` with Go's
+//!   `[signal SIGSEGV: segmentation violation code=… addr=… pc=…]` line,
+//!   exit 2.
+//!
+//! Both name the goroutine that faulted. `exit_group` stops every thread.
+//! m0's signal stack is static so that a program that never starts a
+//! thread needs no mapping for it.
+
+use crate::arch;
+use crate::os;
+use crate::runtime2::{Stack, M};
+use core::ptr::addr_of_mut;
+
+const SIGILL: i32 = 4;
+const SIGBUS: i32 = 7;
+const SIGFPE: i32 = 8;
+const SIGSEGV: i32 = 11;
+
+/// Go's gsignal stack size.
+const GSIGNAL_SIZE: usize = 32 << 10;
+
+#[repr(C, align(16))]
+struct SigStackMem([u8; GSIGNAL_SIZE]);
+
+/// m0's signal stack.
+static mut M0_GSIGNAL: SigStackMem = SigStackMem([0; GSIGNAL_SIZE]);
+
+/// A signal stack for a new M (with a guard page).
+pub fn alloc_gsignal() -> Stack {
+    match crate::stack::stackalloc(GSIGNAL_SIZE) {
+        Ok(s) => s,
+        Err(_) => crate::panic::throw("cannot allocate a signal stack"),
+    }
+}
+
+/// m0's signal stack, in .bss.
+pub fn m0_gsignal() -> Stack {
+    let lo = addr_of_mut!(M0_GSIGNAL) as usize;
+    Stack { lo, hi: lo + GSIGNAL_SIZE }
+}
+
+/// Go's `minit`: per-thread signal state. Installs the M's signal stack.
+///
+/// # Safety
+/// On the thread of `mp`, with `mp.gsignal` allocated.
+pub unsafe fn minit(mp: *mut M) {
+    let gs = (*mp).gsignal;
+    if os::sigaltstack(gs.lo, gs.hi - gs.lo).is_err() {
+        crate::panic::throw("minit: sigaltstack failed");
+    }
+}
+
+/// Go's `initsig`: the process-wide handlers, installed once by m0.
+pub fn initsig() {
+    let act = os::SigAction {
+        handler: sighandler as *const () as usize,
+        flags: os::SA_SIGINFO | os::SA_ONSTACK | os::SA_RESTORER,
+        restorer: arch::sigreturn_tramp as *const () as usize,
+        mask: 0,
+    };
+    for sig in [SIGSEGV, SIGBUS, SIGFPE, SIGILL] {
+        if os::rt_sigaction(sig, &act).is_err() {
+            crate::panic::throw("initsig: rt_sigaction failed");
+        }
+    }
+}
+
+fn signame(sig: i32) -> (&'static str, &'static str) {
+    match sig {
+        SIGSEGV => ("SIGSEGV", "segmentation violation"),
+        SIGBUS => ("SIGBUS", "bus error"),
+        SIGFPE => ("SIGFPE", "floating-point exception"),
+        SIGILL => ("SIGILL", "illegal instruction"),
+        _ => ("SIG?", "signal"),
+    }
+}
+
+/// Offset of `si_addr` in `siginfo_t`: after three ints, pointer-aligned.
+const SI_ADDR: usize = if cfg!(target_pointer_width = "64") { 16 } else { 12 };
+const SI_CODE: usize = 8;
+
+unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
+    let addr = (info.add(SI_ADDR) as *const usize).read();
+    let code = (info.add(SI_CODE) as *const i32).read();
+    let pc = (ctx.add(arch::UC_PC) as *const usize).read();
+    let sp = (ctx.add(arch::UC_SP) as *const usize).read();
+    let gp = if crate::proc::tls_ready() { arch::getg() } else { core::ptr::null_mut() };
+    let guard = crate::proc::physpagesize();
+    if !gp.is_null() && sig == SIGSEGV && (*gp).stacksize > 0 {
+        let s = (*gp).stack;
+        let in_guard = addr < s.lo && addr >= s.lo.saturating_sub(guard);
+        if in_guard || (sp < s.lo && sp >= s.lo.saturating_sub(guard + 4096)) {
+            crate::panic::throw_with(
+                &|l| {
+                    l.s("goroutine stack exceeds ").u((*gp).stacksize as u64).s("-byte limit");
+                    l.end();
+                    l.s("runtime: sp=").hex(sp as u64).s(" stack=[").hex(s.lo as u64).s(", ").hex(s.hi as u64).s("]");
+                },
+                "stack overflow",
+            );
+        }
+    }
+    let (name, desc) = signame(sig);
+    crate::panic::fatal_signal(&|l| {
+        l.s("[signal ").s(name).s(": ").s(desc).s(" code=").hex(code as u32 as u64).s(" addr=").hex(addr as u64).s(" pc=")
+            .hex(pc as u64).s("]");
+    });
+}

@@ -1,0 +1,124 @@
+//! `GODEBUG=schedtrace=N` and `scheddetail=1`, printed by sysmon.
+//!
+//! sysmon is an M without a P (counted in `nmsys`, so deadlock detection
+//! ignores it). Go always starts one; here it exists only when a trace is
+//! asked for, because its other duties (preempting long-running goroutines,
+//! retaking Ps from system calls) are not implemented yet, and a program
+//! that does not need it saves a thread.
+//!
+//! The format is Go 1.19's:
+//!
+//! ```text
+//! SCHED 12ms: gomaxprocs=2 idleprocs=1 threads=3 spinningthreads=0 idlethreads=1 runqueue=0 [0 0]
+//! ```
+//!
+//! With `scheddetail=1` the bracketed list is replaced by
+//! ` gcwaiting=… nmidlelocked=0 stopwait=… sysmonwait=0` and one line per
+//! P, M and G follows.
+
+use crate::os;
+use crate::print::Line;
+use crate::proc;
+use crate::runtime2::{Gstatus, G, M, P};
+use crate::sched::{self, SCHED};
+use core::sync::atomic::{AtomicI64, Ordering};
+
+static START: AtomicI64 = AtomicI64::new(0);
+
+/// Starts sysmon (from runtime.main).
+pub fn start_sysmon() {
+    START.store(os::nanotime(), Ordering::Relaxed);
+    let id = {
+        let mut s = SCHED.lock.lock();
+        s.nmsys += 1;
+        let id = s.mcount;
+        s.mcount += 1;
+        id
+    };
+    // SAFETY: a new M with no P runs `sysmon` instead of the scheduler.
+    unsafe { sched::newm(core::ptr::null_mut(), false, id, Some(sysmon)) };
+}
+
+fn sysmon() -> ! {
+    let period = proc::debug().schedtrace as i64 * 1_000_000;
+    loop {
+        schedtrace(proc::debug().scheddetail > 0);
+        os::usleep_ns(period);
+    }
+}
+
+fn id_of_m(mp: *mut M) -> i64 {
+    // SAFETY: Ms are never freed.
+    if mp.is_null() { -1 } else { unsafe { (*mp).id } }
+}
+
+fn id_of_p(pp: *mut P) -> i64 {
+    // SAFETY: Ps are never freed.
+    if pp.is_null() { -1 } else { unsafe { (*pp).id as i64 } }
+}
+
+fn id_of_g(gp: *mut G) -> i64 {
+    // SAFETY: Gs are never freed.
+    if gp.is_null() { -1 } else { unsafe { (*gp).goid } }
+}
+
+/// One schedtrace report. Values are read without stopping anyone, so a
+/// report is a snapshot, not a consistent state (as in Go).
+pub fn schedtrace(detail: bool) {
+    let now = (os::nanotime() - START.load(Ordering::Relaxed)) / 1_000_000;
+    let procs = sched::gomaxprocs();
+    let (mcount, nmidle, runq, stopwait) = {
+        let s = SCHED.lock.lock();
+        (s.mcount, s.nmidle, s.runq.len, s.stopwait)
+    };
+    let mut l = Line::stderr();
+    l.s("SCHED ").i(now).s("ms: gomaxprocs=").i(procs as i64).s(" idleprocs=").i(SCHED.npidle.load(Ordering::Relaxed) as i64);
+    l.s(" threads=").i(mcount).s(" spinningthreads=").i(SCHED.nmspinning.load(Ordering::Relaxed) as i64);
+    l.s(" idlethreads=").i(nmidle as i64).s(" runqueue=").u(runq as u64);
+    if detail {
+        l.s(" gcwaiting=").u(SCHED.gcwaiting.load(Ordering::Relaxed) as u64).s(" nmidlelocked=0 stopwait=").i(stopwait as i64);
+        l.s(" sysmonwait=0").end();
+    } else {
+        l.s(" [");
+        for i in 0..procs {
+            if i > 0 {
+                l.s(" ");
+            }
+            // SAFETY: Ps below gomaxprocs exist and are never freed.
+            l.u(unsafe { (*sched::allp(i)).runq.len() } as u64);
+        }
+        l.s("]").end();
+        return;
+    }
+    for i in 0..procs {
+        let pp = sched::allp(i);
+        // SAFETY: as above; fields are read racily, for display only.
+        unsafe {
+            let mut l = Line::stderr();
+            l.s("  P").i(i as i64).s(": status=").u((*pp).status as u64).s(" schedtick=").u((*pp).schedtick as u64);
+            l.s(" syscalltick=0 m=").i(id_of_m((*pp).m)).s(" runqsize=").u((*pp).runq.len() as u64);
+            l.s(" gfreecnt=").u((*pp).gfree.len as u64).s(" timerslen=0").end();
+        }
+    }
+    for mp in sched::allm() {
+        // SAFETY: Ms are never freed; racy reads for display.
+        unsafe {
+            let mut l = Line::stderr();
+            l.s("  M").i((*mp).id).s(": p=").i(id_of_p((*mp).p)).s(" curg=").i(id_of_g((*mp).curg));
+            l.s(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=").s(if (*mp).spinning { "true" } else { "false" });
+            l.s(" blocked=").s(if (*mp).blocked { "true" } else { "false" }).s(" lockedg=-1").end();
+        }
+    }
+    for gp in proc::allgs() {
+        // SAFETY: Gs are never freed; racy reads for display.
+        unsafe {
+            let st = (*gp).status();
+            let mut l = Line::stderr();
+            l.s("  G").i((*gp).goid).s(": status=").u(st as u64).s("(");
+            if st == Gstatus::_Gwaiting {
+                l.s((*gp).waitreason);
+            }
+            l.s(") m=").i(id_of_m((*gp).m)).s(" lockedm=-1").end();
+        }
+    }
+}
