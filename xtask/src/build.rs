@@ -48,10 +48,10 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
     f
 }
 
-/// `cargo build --release --target <t>` with the target's flags.
-pub fn cargo(root: &Path, t: &Target, args: &[&str]) -> Result<()> {
+/// `cargo <sub> --release --target <t>` with the target's flags.
+fn cargo_cmd(root: &Path, t: &Target, sub: &str, args: &[&str]) -> Result<()> {
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .arg("build")
+        .arg(sub)
         .arg("--release")
         .arg("--quiet")
         .arg("--target")
@@ -65,13 +65,23 @@ pub fn cargo(root: &Path, t: &Target, args: &[&str]) -> Result<()> {
     if st.success() {
         Ok(())
     } else {
-        Err(format!("cargo build for {} failed", t.triple))
+        Err(format!("cargo {sub} for {} failed", t.triple))
     }
 }
 
+/// `cargo build --release --target <t>` with the target's flags.
+pub fn cargo(root: &Path, t: &Target, args: &[&str]) -> Result<()> {
+    cargo_cmd(root, t, "build", args)
+}
+
 /// Builds `libruntime.a` for `t`; returns its path.
+///
+/// Built as a staticlib alone: rustc performs link-time optimisation only
+/// when every crate type of the build allows it, and an rlib does not, so
+/// the `["staticlib", "rlib"]` build would leave the archive unoptimised
+/// (a fifth larger executables).
 pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
-    cargo(root, t, &["-p", "runtime", "--lib"])?;
+    cargo_cmd(root, t, "rustc", &["-p", "runtime", "--lib", "--crate-type", "staticlib"])?;
     Ok(out_dir(root, t).join("libruntime.a"))
 }
 
