@@ -753,6 +753,11 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
     if gp == g0 {
         crate::panic::throw("runtime: mcall called on m->g0 stack");
     }
+    // A stack without a guard page reports its overflow here, on the way
+    // out (see `stack`).
+    if !stack::canary_intact(&(*gp).stack) {
+        crate::signal::stack_overflow(gp, arch::current_sp());
+    }
     arch::setg(g0);
     arch::mcall_switch(addr_of_mut!((*gp).sched.sp), (*g0).sched.sp, f, gp as *mut u8);
 }

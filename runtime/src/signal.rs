@@ -101,14 +101,7 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         let s = (*gp).stack;
         let in_guard = addr < s.lo && addr >= s.lo.saturating_sub(guard);
         if in_guard || (sp < s.lo && sp >= s.lo.saturating_sub(guard + 4096)) {
-            crate::panic::throw_with(
-                &|l| {
-                    l.s("goroutine stack exceeds ").u((*gp).stacksize as u64).s("-byte limit");
-                    l.end();
-                    l.s("runtime: sp=").hex(sp as u64).s(" stack=[").hex(s.lo as u64).s(", ").hex(s.hi as u64).s("]");
-                },
-                "stack overflow",
-            );
+            stack_overflow(gp, sp);
         }
     }
     let (name, desc) = signame(sig);
@@ -116,4 +109,18 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         l.s("[signal ").s(name).s(": ").s(desc).s(" code=").hex(code as u32 as u64).s(" addr=").hex(addr as u64).s(" pc=")
             .hex(pc as u64).s("]");
     });
+}
+
+/// Go's stack overflow report for goroutine `gp` at stack pointer `sp`.
+pub fn stack_overflow(gp: *mut crate::runtime2::G, sp: usize) -> ! {
+    // SAFETY: gp is the live G that overflowed.
+    let (size, s) = unsafe { ((*gp).stacksize, (*gp).stack) };
+    crate::panic::throw_with(
+        &|l| {
+            l.s("goroutine stack exceeds ").u(size as u64).s("-byte limit");
+            l.end();
+            l.s("runtime: sp=").hex(sp as u64).s(" stack=[").hex(s.lo as u64).s(", ").hex(s.hi as u64).s("]");
+        },
+        "stack overflow",
+    )
 }

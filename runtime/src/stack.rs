@@ -1,20 +1,35 @@
-//! Goroutine stacks: page-granular mmap'd regions with a guard page.
+//! Goroutine stacks: page-granular mmap'd regions with a guard page below.
 //!
 //! Rust code cannot have its stack moved (it holds raw addresses into it),
 //! so Go's growable, copied 2 KiB stacks are not an option. A goroutine
 //! gets a fixed-size stack reserved with MAP_NORESERVE: only the pages it
 //! touches cost memory, so a 64 KiB stack that never goes deeper than a few
-//! frames costs one or two pages. Below `lo` sits one PROT_NONE page, so
-//! running off the end faults instead of corrupting a neighbour.
+//! frames costs one or two pages of RSS.
 //!
 //! Default sizes: 64 KiB on 64-bit targets, 16 KiB on armv7, where 100,000
 //! goroutines must fit in a 32-bit address space (100,000 × 20 KiB with the
-//! guard = 2 GB). The main goroutine gets `MAIN_STACK_SIZE`, like a thread's
-//! main stack. Stacks are reused with their G (`gfget`/`gfput`), so a warm
-//! spawn makes no system call.
+//! guard page = 2 GB). The main goroutine gets `MAIN_STACK_SIZE`, like a
+//! thread's main stack. `rt_go_stack` asks for any other size.
+//!
+//! # Guard pages and the kernel's mapping limit
+//!
+//! A PROT_NONE page below each stack turns running off the end into a
+//! fault, which the signal handler reports as Go's `stack overflow`. But
+//! each guard splits the mapping: two kernel VMAs per stack, and Linux
+//! allows 65,530 per process by default, so guards for 100,000 goroutines
+//! cannot exist. The first `GUARD_BUDGET` stacks get a real guard page;
+//! past that a stack's lowest word holds a canary, checked each time its
+//! goroutine leaves the CPU (`check_canary`, called from `mcall`), so an
+//! overflow is still reported as `stack overflow` — later, and only if the
+//! overflow wrote over the canary. Every stack carries the canary.
+//!
+//! Default-size stacks are carved from chunks of `CHUNK_STACKS` slots (one
+//! mmap each) and recycled with their G (`gfget`/`gfput`), so a warm spawn
+//! makes no system call and a cold one rarely does.
 
 use crate::os;
 use crate::runtime2::Stack;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Go's `_StackGuard`: the stack guards sit this far above `stack.lo`.
 pub const STACK_GUARD: usize = 928;
@@ -33,6 +48,26 @@ pub const MAIN_STACK_SIZE: usize = 1 << 20;
 /// switch frame and a few calls.
 pub const MIN_STACK_SIZE: usize = 8 << 10;
 
+/// Stacks that get a PROT_NONE guard page (see the module comment).
+pub const GUARD_BUDGET: usize = 16384;
+/// Default-size stack slots per mapping.
+const CHUNK_STACKS: usize = 32;
+
+/// The word at `stack.lo` of every goroutine stack.
+const CANARY: usize = 0x0bad_c0de_5afe_57ac_u64 as usize;
+
+static GUARDED: AtomicUsize = AtomicUsize::new(0);
+
+/// Free default-size slots and the unused end of the current chunk.
+struct SlotCache {
+    /// Singly linked through the first word of each free slot's stack.
+    free: usize,
+    next: usize,
+    end: usize,
+}
+
+static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(SlotCache { free: 0, next: 0, end: 0 });
+
 /// Rounds a requested size to whole pages, at least `MIN_STACK_SIZE`.
 pub fn round_stack_size(n: usize) -> Option<usize> {
     let page = crate::proc::physpagesize();
@@ -40,34 +75,76 @@ pub fn round_stack_size(n: usize) -> Option<usize> {
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
-/// Maps a stack of `size` bytes (a multiple of the page size) with a guard
-/// page below it.
-pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
+/// Makes the page below `lo` a guard, within the budget; writes the canary.
+fn finish(lo: usize, size: usize) -> Stack {
     let guard = crate::proc::physpagesize();
-    let total = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
-    // SAFETY: a fresh mapping; the guard is the lowest page of it.
-    unsafe {
-        let base = os::mmap_anon(
-            total,
-            os::PROT_READ | os::PROT_WRITE,
-            os::MAP_NORESERVE | os::MAP_STACK,
-        )?;
-        if let Err(e) = os::mprotect(base, guard, os::PROT_NONE) {
-            let _ = os::munmap(base, total);
-            return Err(e);
+    if GUARDED.fetch_add(1, Ordering::Relaxed) < GUARD_BUDGET {
+        // SAFETY: the page below lo belongs to this stack's slot.
+        if unsafe { os::mprotect((lo - guard) as *mut u8, guard, os::PROT_NONE) }.is_err() {
+            GUARDED.fetch_sub(1, Ordering::Relaxed);
         }
-        let lo = base as usize + guard;
-        Ok(Stack { lo, hi: lo + size })
+    } else {
+        GUARDED.fetch_sub(1, Ordering::Relaxed);
     }
+    // SAFETY: lo is the lowest word of the fresh, writable stack.
+    unsafe { (lo as *mut usize).write(CANARY) };
+    Stack { lo, hi: lo + size }
 }
 
-/// Unmaps a stack from `stackalloc`, guard included.
+/// A stack of `size` bytes (a multiple of the page size) with a guard page
+/// (or the canary) below it.
+pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
+    let guard = crate::proc::physpagesize();
+    let slot = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
+    let flags = os::MAP_NORESERVE | os::MAP_STACK;
+    if size != DEFAULT_STACK_SIZE {
+        // SAFETY: a fresh mapping of our own.
+        let base = unsafe { os::mmap_anon(slot, os::PROT_READ | os::PROT_WRITE, flags)? } as usize;
+        return Ok(finish(base + guard, size));
+    }
+    let mut c = SLOTS.lock();
+    if c.free != 0 {
+        let base = c.free;
+        // SAFETY: free slots keep the next free slot in their first stack word.
+        c.free = unsafe { ((base + guard) as *const usize).read() };
+        drop(c);
+        return Ok(finish(base + guard, size));
+    }
+    if c.next == c.end {
+        // SAFETY: a fresh mapping of our own, carved into slots below.
+        let base = unsafe { os::mmap_anon(slot * CHUNK_STACKS, os::PROT_READ | os::PROT_WRITE, flags)? } as usize;
+        c.next = base;
+        c.end = base + slot * CHUNK_STACKS;
+    }
+    let base = c.next;
+    c.next += slot;
+    drop(c);
+    Ok(finish(base + guard, size))
+}
+
+/// Gives a stack from `stackalloc` back.
 ///
 /// # Safety
 /// No one may run on the stack or keep pointers into it.
 pub unsafe fn stackfree(s: Stack) {
     let guard = crate::proc::physpagesize();
-    if os::munmap((s.lo - guard) as *mut u8, s.hi - s.lo + guard).is_err() {
+    let base = s.lo - guard;
+    let size = s.hi - s.lo;
+    // Re-open the guard page (if it was one) so the slot's memory is plain.
+    let _ = os::mprotect(base as *mut u8, guard, os::PROT_READ | os::PROT_WRITE);
+    if size == DEFAULT_STACK_SIZE {
+        let mut c = SLOTS.lock();
+        (s.lo as *mut usize).write(c.free);
+        c.free = base;
+    } else if os::munmap(base as *mut u8, size + guard).is_err() {
         crate::panic::throw("stackfree: munmap failed");
     }
+}
+
+/// True while the canary at the bottom of `s` is intact.
+#[inline]
+pub fn canary_intact(s: &Stack) -> bool {
+    // SAFETY: every goroutine stack from stackalloc has its lowest word
+    // readable and holding the canary.
+    unsafe { (s.lo as *const usize).read() == CANARY }
 }

@@ -70,6 +70,10 @@ impl Case {
         self.wrapper = w.into_iter().map(|s| s.to_string()).collect();
         self
     }
+    pub fn timeout(mut self, secs: u64) -> Case {
+        self.timeout = Duration::from_secs(secs);
+        self
+    }
     pub fn code(mut self, c: i32) -> Case {
         self.code = c;
         self

@@ -220,6 +220,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
             );
         }
     }
+    v.extend(scheduler_cases(t));
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -248,6 +249,94 @@ pub fn cases(t: &Target) -> Vec<Case> {
                 .stdout(hello),
         );
     }
+    v
+}
+
+/// The M:N scheduler: goroutines on many threads, fairness, failures.
+fn scheduler_cases(t: &Target) -> Vec<Case> {
+    let stack = if t.arch() == "armv7" { 16384 } else { 65536 };
+    let main_stack = if t.arch() == "armv7" { 1 << 20 } else { 8 << 20 };
+    let mut v = Vec::new();
+    for procs in [1, 2, 4, 8] {
+        v.push(
+            Case::new(&format!("100,000 goroutines x 20 rounds, GOMAXPROCS={procs}: none lost, none run twice"), "spawn")
+                .args(["100000", "20"])
+                .env("GOMAXPROCS", &procs.to_string())
+                .stdout("total=2000000\nnumgoroutine=1\n")
+                .timeout(600),
+        );
+    }
+    v.push(Case::new("CPU-bound goroutines run on 2 threads at once (GOMAXPROCS=2)", "parallel").env("GOMAXPROCS", "2").stdout("threads=2\n"));
+    v.push(Case::new("GOMAXPROCS=1 runs goroutines on one thread", "parallel").env("GOMAXPROCS", "1").stdout("threads=1\n").timeout(120));
+    v.push(Case::new("a Gosched loop does not starve others (GOMAXPROCS=1)", "fairness").env("GOMAXPROCS", "1").stdout("workers=10\n"));
+    v.push(Case::new("a Gosched loop does not starve others (GOMAXPROCS=4)", "fairness").env("GOMAXPROCS", "4").stdout("workers=10\n"));
+    v.push(Case::new("main returning exits 0 while 1,000 goroutines run", "fairness").args(["mainexit"]).stdout("running=1001\n"));
+    v.push(
+        Case::new("stack overflow in a goroutine", "crash")
+            .args(["overflow"])
+            .code(2)
+            .stdout("")
+            .stderr_has(&[
+                format!("runtime: goroutine stack exceeds {stack}-byte limit\nruntime: sp=0x"),
+                " stack=[0x".into(),
+                "]\nfatal error: stack overflow\n\ngoroutine 2 [running]:\n".into(),
+            ]),
+    );
+    v.push(
+        Case::new("stack overflow on the main goroutine", "crash")
+            .args(["overflow-main"])
+            .code(2)
+            .stderr_has(&[format!("runtime: goroutine stack exceeds {main_stack}-byte limit\n"), "fatal error: stack overflow\n\ngoroutine 1 [running]:\n".into()]),
+    );
+    v.push(
+        Case::new("stack overflow past the guard-page budget (canary)", "crash")
+            .args(["overflow-unguarded", "16400"])
+            .code(2)
+            .stderr_has(&[format!("runtime: goroutine stack exceeds {stack}-byte limit\n"), "fatal error: stack overflow\n".into()])
+            .timeout(300),
+    );
+    v.push(Case::new("a bigger stack on request (rt_go_stack)", "crash").args(["big-stack"]).stdout("deep=500\n"));
+    v.push(
+        Case::new("panic in a goroutine", "crash")
+            .args(["panic"])
+            .code(2)
+            .stdout("")
+            .stderr("panic: boom in a goroutine\n\ngoroutine 2 [running]:\n"),
+    );
+    v.push(Case::new("wild pointer in a goroutine", "crash").args(["wild"]).code(2).stdout("").stderr_has(&[
+        "fatal error: unexpected signal during runtime execution\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x10 pc=0x",
+        "]\n\ngoroutine 2 [running]:\n",
+    ]));
+    v.push(
+        Case::new("Goexit in main: the others finish, then deadlock", "crash")
+            .args(["goexit-main"])
+            .code(2)
+            .stdout_has(&["done ", "done ", "done "])
+            .stderr("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"),
+    );
+    v.push(Case::new("go of a nil function", "crash").args(["nil-go"]).code(2).stderr("fatal error: go of nil func value\n\ngoroutine 1 [running]:\n"));
+    for procs in ["1", "4"] {
+        v.push(
+            Case::new(&format!("ids, NumGoroutine, GOMAXPROCS resized under load, Goexit (GOMAXPROCS={procs})"), "sched")
+                .env("GOMAXPROCS", procs)
+                .stdout("main-goid=1\nnumgoroutine-start=1\nnumgoroutine-10-parked=11\ndistinct-ids=1\nnumgoroutine-end=1\nresize-total=160000\ngoexit-ran-past=0\n"),
+        );
+    }
+    v.push(Case::new("Rust API: closures, ids, a bigger stack", "rust-goroutines").stdout("goid=1\ndeep=600\nsum=499500\nnum_goroutine=1\n"));
+    v.push(
+        Case::new("GODEBUG=schedtrace=5", "spawn")
+            .args(["100000", "5"])
+            .env("GODEBUG", "schedtrace=5")
+            .stdout("total=500000\nnumgoroutine=1\n")
+            .stderr_has(&["SCHED ", "ms: gomaxprocs=", " idleprocs=", " threads=", " spinningthreads=", " idlethreads=", " runqueue=", " [", "]\n"]),
+    );
+    v.push(
+        Case::new("GODEBUG=schedtrace=5,scheddetail=1", "spawn")
+            .args(["1000", "100"])
+            .env("GODEBUG", "schedtrace=5,scheddetail=1")
+            .stdout("total=100000\nnumgoroutine=1\n")
+            .stderr_has(&["SCHED ", "ms: gomaxprocs=", " gcwaiting=0 nmidlelocked=0 stopwait=", "\n  P0: status=", "\n  M", ": p=", "\n  G1: status="]),
+    );
     v
 }
 

@@ -1,0 +1,50 @@
+/* A goroutine that calls Gosched in a loop does not starve others
+ * (GOMAXPROCS=1); then main returning ends the process with 0 while 1,000
+ * goroutines still run ("mainexit"). */
+#include "common.h"
+
+static int stop;
+static long done;
+
+static void yielder(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST))
+        rt_gosched();
+}
+
+static void worker(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 100; i++)
+        rt_gosched();
+    __atomic_fetch_add(&done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        rt_gosched();
+}
+
+void main_main(void)
+{
+    if (rt_argc() > 1 && str_eq(rt_argv(1), "mainexit")) {
+        for (int i = 0; i < 1000; i++)
+            rt_go(forever, 0);
+        for (int i = 0; i < 10; i++)
+            rt_gosched();
+        out_kv("running", rt_numgoroutine());
+        return;
+    }
+    rt_go(yielder, 0);
+    for (int i = 0; i < 10; i++)
+        rt_go(worker, 0);
+    while (__atomic_load_n(&done, __ATOMIC_SEQ_CST) < 10)
+        rt_gosched();
+    __atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+    while (rt_numgoroutine() > 1)
+        rt_gosched();
+    out_kv("workers", done);
+}
