@@ -19,7 +19,11 @@
 
 use crate::runtime2::G;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::Ordering;
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicPtr, AtomicU32};
+#[cfg(not(loom))]
+use core::sync::atomic::{AtomicPtr, AtomicU32};
 
 pub const RUNQ_SIZE: usize = 256;
 const MASK: u32 = RUNQ_SIZE as u32 - 1;
@@ -38,11 +42,23 @@ impl Default for RunQueue {
 }
 
 impl RunQueue {
+    #[cfg(not(loom))]
     pub const fn new() -> RunQueue {
         RunQueue {
             head: AtomicU32::new(0),
             tail: AtomicU32::new(0),
             buf: [const { AtomicPtr::new(null_mut()) }; RUNQ_SIZE],
+            runnext: AtomicPtr::new(null_mut()),
+        }
+    }
+
+    /// Loom's atomics cannot be built in a const context.
+    #[cfg(loom)]
+    pub fn new() -> RunQueue {
+        RunQueue {
+            head: AtomicU32::new(0),
+            tail: AtomicU32::new(0),
+            buf: core::array::from_fn(|_| AtomicPtr::new(null_mut())),
             runnext: AtomicPtr::new(null_mut()),
         }
     }
@@ -176,7 +192,86 @@ impl RunQueue {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, loom))]
+mod loom_models {
+    //! Every interleaving (within loom's bounds) of the owner and a thief:
+    //! each G is taken exactly once, by someone.
+    use super::*;
+    use loom::sync::Arc;
+    use std::boxed::Box;
+    use std::vec::Vec;
+
+    fn g(id: i64) -> *mut G {
+        let mut g = Box::new(G::new());
+        g.goid = id;
+        Box::into_raw(g)
+    }
+
+    fn ids(v: &[*mut G]) -> Vec<i64> {
+        v.iter().map(|&g| unsafe { (*g).goid }).collect()
+    }
+
+    /// Owner: put 3 (the last into runnext), get one. Thief: grab, with
+    /// runnext. Together they take all 3, each once.
+    #[test]
+    fn owner_put_get_vs_thief_grab() {
+        loom::model(|| {
+            let q = Arc::new(RunQueue::new());
+            let thief = {
+                let q = q.clone();
+                loom::thread::spawn(move || {
+                    let mut b = [null_mut(); RUNQ_SIZE / 2];
+                    let n = q.grab(&mut b, true);
+                    ids(&b[..n])
+                })
+            };
+            let gs = [g(1), g(2), g(3)];
+            q.put(gs[0], false, &mut |_: &[*mut G]| panic!("overflow"));
+            q.put(gs[1], false, &mut |_: &[*mut G]| panic!("overflow"));
+            q.put(gs[2], true, &mut |_: &[*mut G]| panic!("overflow"));
+            let mut taken: Vec<i64> = q.get().map(|(g, _)| unsafe { (*g).goid }).into_iter().collect();
+            taken.extend(thief.join().unwrap());
+            while let Some((g, _)) = q.get() {
+                taken.push(unsafe { (*g).goid });
+            }
+            taken.sort();
+            assert_eq!(taken, std::vec![1, 2, 3]);
+        });
+    }
+
+    /// Two thieves race each other and the owner's get.
+    #[test]
+    fn two_thieves_and_owner() {
+        loom::model(|| {
+            let q = Arc::new(RunQueue::new());
+            let gs = [g(1), g(2), g(3)];
+            for &x in &gs {
+                q.put(x, false, &mut |_: &[*mut G]| panic!("overflow"));
+            }
+            let thieves: Vec<_> = (0..2)
+                .map(|_| {
+                    let q = q.clone();
+                    loom::thread::spawn(move || {
+                        let mut b = [null_mut(); RUNQ_SIZE / 2];
+                        let n = q.grab(&mut b, false);
+                        ids(&b[..n])
+                    })
+                })
+                .collect();
+            let mut taken: Vec<i64> = q.get().map(|(g, _)| unsafe { (*g).goid }).into_iter().collect();
+            for t in thieves {
+                taken.extend(t.join().unwrap());
+            }
+            while let Some((g, _)) = q.get() {
+                taken.push(unsafe { (*g).goid });
+            }
+            taken.sort();
+            assert_eq!(taken, std::vec![1, 2, 3]);
+        });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::boxed::Box;

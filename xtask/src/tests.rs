@@ -448,8 +448,20 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     Ok(())
 }
 
-/// The host unit tests (`cargo test`).
+/// The host unit tests (`cargo test`) and the loom models of the run queue.
 pub fn host(root: &Path, tally: &mut Tally) {
+    let loom = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--quiet", "-p", "runtime", "--lib", "--release", "--target-dir"])
+        .arg(root.join("target/loom"))
+        .arg("runq::loom_models")
+        .env("RUSTFLAGS", "--cfg loom")
+        .current_dir(root)
+        .status();
+    tally.record("host/loom models of the run queue (put, get, steal racing)", match loom {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("cargo test (loom): {s}")),
+        Err(e) => Err(e.to_string()),
+    });
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["test", "--quiet"])
         .current_dir(root)
