@@ -91,6 +91,92 @@ int rt_numgoroutine(void);
  * thread. For diagnostics; a goroutine may move between threads. */
 long rt_mid(void);
 
+/* ---- Channels and select ------------------------------------------------ */
+
+/* A channel, as Go's: a FIFO of fixed-size elements with a capacity (0:
+ * unbuffered, every send waits for its receiver). A NULL channel blocks
+ * forever in send and receive, as a nil channel does in Go. */
+typedef struct rt_chan rt_chan;
+
+/* A channel of `cap` elements of `elem_size` bytes (< 64 KiB). Channels
+ * are never freed (Go collects them; here they live until exit). */
+rt_chan *rt_chan_make(unsigned long elem_size, unsigned long cap);
+
+/* Sends a copy of *elem, waiting for a receiver or buffer room. On a
+ * closed channel: "panic: send on closed channel", exit 2. */
+void rt_chan_send(rt_chan *c, const void *elem);
+
+/* Receives into *elem (elem may be NULL to drop the value). Returns 1 for
+ * a value, 0 once the channel is closed and drained (then *elem is zeroed). */
+int rt_chan_recv(rt_chan *c, void *elem);
+
+/* Closes the channel: receivers drain the buffer then get 0; blocked
+ * senders panic. Closing twice panics "close of closed channel", closing
+ * NULL "close of nil channel". */
+void rt_chan_close(rt_chan *c);
+
+/* Elements buffered now, and the capacity. */
+unsigned long rt_chan_len(rt_chan *c);
+unsigned long rt_chan_cap(rt_chan *c);
+
+#define RT_SEND 1
+#define RT_RECV 2
+
+/* One case of rt_select: send *elem on chan, or receive into elem. `ok` is
+ * set for the receive case chosen: 1 for a value, 0 for a closed channel. */
+typedef struct {
+    rt_chan *chan;
+    int dir;   /* RT_SEND or RT_RECV */
+    void *elem;
+    int ok;
+} rt_select_case;
+
+/* Go's select over n (at most 64) cases: performs one ready case, chosen
+ * uniformly at random among the ready ones, and returns its index. With
+ * block == 0 and no case ready, returns -1 (a select with default). Cases
+ * on NULL channels never proceed; n == 0 with block blocks forever. */
+int rt_select(rt_select_case *cases, int n, int block);
+
+/* ---- Sync ----------------------------------------------------------------- */
+
+/* A mutex that parks goroutines (not threads), with Go's starvation
+ * protection. Zero-initialised means unlocked: `static rt_mutex m;` or
+ * `rt_mutex m = {0};`. */
+typedef struct {
+    unsigned int state;
+    unsigned int sema;
+} rt_mutex;
+
+void rt_mutex_lock(rt_mutex *m);
+void rt_mutex_unlock(rt_mutex *m); /* unlocked twice: fatal error */
+
+/* Go's sync.WaitGroup. Zero-initialised means a counter of 0. A negative
+ * counter panics "sync: negative WaitGroup counter". */
+typedef struct {
+    unsigned long long state __attribute__((aligned(8)));
+    unsigned int sema;
+} rt_waitgroup;
+
+void rt_wg_add(rt_waitgroup *wg, long delta);
+void rt_wg_done(rt_waitgroup *wg);
+void rt_wg_wait(rt_waitgroup *wg);
+
+/* ---- Time ------------------------------------------------------------------ */
+
+/* Parks the calling goroutine for at least ns nanoseconds. */
+void rt_sleep(long long ns);
+
+/* Monotonic time in nanoseconds. */
+long long rt_nanotime(void);
+
+/* A channel of `long long` that receives rt_nanotime() once, after ns
+ * (Go's time.After). */
+rt_chan *rt_after(long long ns);
+
+/* A channel of `long long` that receives rt_nanotime() every ns (Go's
+ * time.Tick); ticks a slow receiver misses are dropped. */
+rt_chan *rt_tick(long long ns);
+
 /* ---- Memory ------------------------------------------------------------ */
 
 /* n bytes, 16-byte aligned; rt_malloc(0) returns a unique pointer. Never

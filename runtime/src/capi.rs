@@ -159,3 +159,167 @@ pub extern "C" fn rt_numgoroutine() -> c_int {
 pub extern "C" fn rt_mid() -> c_long {
     proc::getm_id() as c_long
 }
+
+// ---- Channels, select, sync, time --------------------------------------
+
+use crate::chan::{self, Hchan, Scase};
+use crate::sync::{RawGoMutex, RawWaitGroup};
+
+/// A new channel of `cap` elements of `elem_size` bytes.
+#[no_mangle]
+pub extern "C" fn rt_chan_make(elem_size: c_ulong, cap: c_ulong) -> *mut Hchan {
+    chan::makechan(elem_size as usize, cap as usize)
+}
+
+/// Sends `*elem`, waiting for room or a receiver.
+///
+/// # Safety
+/// `c` is NULL or from `rt_chan_make`; `elem` points at elem_size bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rt_chan_send(c: *mut Hchan, elem: *const c_void) {
+    chan::chansend(c, elem as *const u8, true);
+}
+
+/// Receives into `*elem` (NULL: discard); 1 = a value, 0 = closed and
+/// drained (`*elem` zeroed).
+///
+/// # Safety
+/// `c` is NULL or from `rt_chan_make`; `elem` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rt_chan_recv(c: *mut Hchan, elem: *mut c_void) -> c_int {
+    chan::chanrecv(c, elem as *mut u8, true).1 as c_int
+}
+
+/// Closes the channel.
+///
+/// # Safety
+/// `c` is NULL or from `rt_chan_make`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_chan_close(c: *mut Hchan) {
+    chan::closechan(c)
+}
+
+/// Elements buffered now.
+///
+/// # Safety
+/// `c` is NULL or from `rt_chan_make`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_chan_len(c: *mut Hchan) -> c_ulong {
+    chan::chanlen(c) as c_ulong
+}
+
+/// Capacity.
+///
+/// # Safety
+/// `c` is NULL or from `rt_chan_make`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_chan_cap(c: *mut Hchan) -> c_ulong {
+    chan::chancap(c) as c_ulong
+}
+
+/// `rt_select_case` of the header.
+#[repr(C)]
+pub struct RtSelectCase {
+    pub chan: *mut Hchan,
+    pub dir: c_int,
+    pub elem: *mut c_void,
+    pub ok: c_int,
+}
+
+const RT_SEND: c_int = 1;
+const RT_RECV: c_int = 2;
+
+/// Go's `select`: the index of the case done, -1 when `block` is 0 and no
+/// case is ready. A receive case's `ok` says whether a value arrived.
+///
+/// # Safety
+/// `cases` points at `n` cases whose channels and elems are valid.
+#[no_mangle]
+pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_int) -> c_int {
+    if n < 0 || n as usize > chan::MAX_SELECT_CASES || (n > 0 && cases.is_null()) {
+        panic::throw("rt_select: bad case count");
+    }
+    let cs = core::slice::from_raw_parts_mut(cases, n as usize);
+    let mut sc = [Scase { c: core::ptr::null_mut(), send: false, elem: core::ptr::null_mut() }; chan::MAX_SELECT_CASES];
+    for (i, c) in cs.iter().enumerate() {
+        if c.dir != RT_SEND && c.dir != RT_RECV {
+            panic::throw("rt_select: dir must be RT_SEND or RT_RECV");
+        }
+        sc[i] = Scase { c: c.chan, send: c.dir == RT_SEND, elem: c.elem as *mut u8 };
+    }
+    let (i, ok) = chan::selectgo(&sc[..n as usize], block != 0);
+    if i >= 0 {
+        cs[i as usize].ok = ok as c_int;
+    }
+    i as c_int
+}
+
+/// Locks `m` (a zeroed `rt_mutex` is unlocked), parking the goroutine.
+///
+/// # Safety
+/// `m` points at an `rt_mutex`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_mutex_lock(m: *mut RawGoMutex) {
+    (*m).lock()
+}
+
+/// Unlocks `m`; unlocking an unlocked mutex is a fatal error.
+///
+/// # Safety
+/// `m` points at an `rt_mutex`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_mutex_unlock(m: *mut RawGoMutex) {
+    (*m).unlock()
+}
+
+/// Adds `delta` to the wait group's counter.
+///
+/// # Safety
+/// `wg` points at an `rt_waitgroup`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_wg_add(wg: *mut RawWaitGroup, delta: c_long) {
+    (*wg).add(delta as i64)
+}
+
+/// `rt_wg_add(wg, -1)`.
+///
+/// # Safety
+/// `wg` points at an `rt_waitgroup`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_wg_done(wg: *mut RawWaitGroup) {
+    (*wg).done()
+}
+
+/// Waits until the counter is zero.
+///
+/// # Safety
+/// `wg` points at an `rt_waitgroup`.
+#[no_mangle]
+pub unsafe extern "C" fn rt_wg_wait(wg: *mut RawWaitGroup) {
+    (*wg).wait()
+}
+
+/// Parks the calling goroutine for at least `ns` nanoseconds.
+#[no_mangle]
+pub extern "C" fn rt_sleep(ns: i64) {
+    crate::time::sleep(ns)
+}
+
+/// Monotonic time in nanoseconds.
+#[no_mangle]
+pub extern "C" fn rt_nanotime() -> i64 {
+    crate::time::nanotime()
+}
+
+/// A channel (of `long long`) that receives the time once, after `ns`.
+#[no_mangle]
+pub extern "C" fn rt_after(ns: i64) -> *mut Hchan {
+    crate::time::timer_chan(ns, false).0
+}
+
+/// A channel (of `long long`) that receives the time every `ns`; ticks a
+/// slow receiver misses are dropped, as with Go's `time.Tick`.
+#[no_mangle]
+pub extern "C" fn rt_tick(ns: i64) -> *mut Hchan {
+    crate::time::timer_chan(ns, true).0
+}

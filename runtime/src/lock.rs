@@ -23,6 +23,49 @@ const ACTIVE_SPIN: u32 = 4;
 const ACTIVE_SPIN_CNT: u32 = 30;
 const PASSIVE_SPIN: u32 = 1;
 
+/// The lock alone, locked and unlocked by hand: for state that is
+/// unlocked by someone else than the locker's stack frame (a channel's lock
+/// is released by `park_m` on g0 after its goroutine has parked).
+pub struct RawMutex {
+    key: AtomicU32,
+}
+
+impl Default for RawMutex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RawMutex {
+    pub const fn new() -> RawMutex {
+        RawMutex { key: AtomicU32::new(UNLOCKED) }
+    }
+
+    pub fn lock(&self) {
+        let v = self.key.swap(LOCKED, Ordering::Acquire);
+        if v != UNLOCKED {
+            lock_slow(&self.key, v);
+        }
+    }
+
+    /// # Safety
+    /// The lock must be held (by this thread or on behalf of a goroutine
+    /// that locked it).
+    pub unsafe fn unlock(&self) {
+        unlock(&self.key)
+    }
+}
+
+fn unlock(key: &AtomicU32) {
+    let v = key.swap(UNLOCKED, Ordering::Release);
+    if v == UNLOCKED {
+        crate::panic::throw("unlock of unlocked lock");
+    }
+    if v == SLEEPING {
+        let _ = os::futex_wake(key, 1);
+    }
+}
+
 /// A futex-based lock around a `T`.
 pub struct Mutex<T> {
     key: AtomicU32,
@@ -68,13 +111,7 @@ impl<T> Mutex<T> {
 
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        let v = self.m.key.swap(UNLOCKED, Ordering::Release);
-        if v == UNLOCKED {
-            crate::panic::throw("unlock of unlocked lock");
-        }
-        if v == SLEEPING {
-            let _ = os::futex_wake(&self.m.key, 1);
-        }
+        unlock(&self.m.key)
     }
 }
 
@@ -130,7 +167,7 @@ fn lock_slow(key: &AtomicU32, mut wait: u32) {
         }
         wait = SLEEPING;
         // EINTR or a changed value just means: look again.
-        let _ = os::futex_wait(key, SLEEPING);
+        let _ = os::futex_wait(key, SLEEPING, -1);
     }
 }
 
@@ -162,7 +199,26 @@ impl Note {
     /// Blocks the thread until `wakeup`.
     pub fn sleep(&self) {
         while self.key.load(Ordering::Acquire) == 0 {
-            let _ = os::futex_wait(&self.key, 0);
+            let _ = os::futex_wait(&self.key, 0, -1);
         }
+    }
+
+    /// Sleeps once: until `wakeup`, `poke`, `deadline` (monotonic ns), or
+    /// a spurious wake-up. The caller looks at its state and decides.
+    pub fn sleep_until(&self, deadline: i64) {
+        let left = deadline - crate::time::nanotime();
+        if left > 0 && self.key.load(Ordering::Acquire) == 0 {
+            let _ = os::futex_wait(&self.key, 0, left);
+        }
+    }
+
+    /// Wakes a `sleep_until` without waking the note.
+    pub fn poke(&self) {
+        let _ = os::futex_wake(&self.key, 1);
+    }
+
+    /// True once woken (without sleeping).
+    pub fn is_set(&self) -> bool {
+        self.key.load(Ordering::Acquire) != 0
     }
 }

@@ -57,9 +57,9 @@ fn current_goid() -> Option<i64> {
 fn finish(location: Option<(&str, u32)>) -> ! {
     if let Some(id) = current_goid() {
         let mut l = Line::stderr();
-        l.s("\ngoroutine ").i(id).s(" [running]:");
+        l.ki("\ngoroutine ", id).s(" [running]:");
         if let Some((file, line)) = location {
-            l.s("\n\t").s(file).s(":").u(line as u64);
+            l.s("\n\t").s(file).ku(":", line as u64);
         }
         l.end();
     }
@@ -140,7 +140,7 @@ fn rust_panic(info: &core::panic::PanicInfo) -> ! {
 pub fn throw_oom(size: usize, in_use: usize) -> ! {
     throw_with(
         &|l| {
-            l.s("out of memory: cannot allocate ").u(size as u64).s("-byte block (").u(in_use as u64).s(" in use)");
+            l.ku("out of memory: cannot allocate ", size as u64).ku("-byte block (", in_use as u64).s(" in use)");
         },
         "out of memory",
     )

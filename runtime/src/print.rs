@@ -115,6 +115,25 @@ impl Line {
         self.hex(p as usize as u64)
     }
 
+    /// Appends `key` and a decimal number (one call instead of two, where
+    /// traces print many key=value pairs).
+    #[inline(never)]
+    pub fn ku(&mut self, key: &str, v: u64) -> &mut Line {
+        self.s(key).u(v)
+    }
+
+    /// Appends `key` and a signed decimal number.
+    #[inline(never)]
+    pub fn ki(&mut self, key: &str, v: i64) -> &mut Line {
+        self.s(key).i(v)
+    }
+
+    /// Appends `key` and a hexadecimal number.
+    #[inline(never)]
+    pub fn kx(&mut self, key: &str, v: u64) -> &mut Line {
+        self.s(key).hex(v)
+    }
+
     /// Appends a newline and writes the line out.
     #[inline(never)]
     pub fn end(&mut self) {

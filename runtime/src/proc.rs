@@ -178,39 +178,27 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         DEBUG.set(env::parse_godebug(v));
     }
     if let Some(mut l) = bt("_rt0") {
-        l.s("sp=").ptr(sp).end();
+        l.kx("sp=", sp as usize as u64).end();
     }
     if let Some(mut l) = bt("rt0_go") {
-        l.s("m0=")
-            .ptr(m0)
-            .s(" g0=")
-            .ptr(g0)
+        l.kx("m0=", m0 as usize as u64)
+            .kx(" g0=", g0 as usize as u64)
             .s(" tp=")
             .ptr(addr_of_mut!((*m0).tls))
-            .s(" g0.stack=[")
-            .hex(lo as u64)
-            .s(", ")
-            .hex(hi as u64)
-            .s(") stackguard0=")
-            .hex((*g0).stackguard0 as u64)
+            .kx(" g0.stack=[", lo as u64)
+            .kx(", ", hi as u64)
+            .kx(") stackguard0=", (*g0).stackguard0 as u64)
             .end();
     }
     if let Some(mut l) = bt("args") {
         let a = &st.auxv;
-        l.s("argc=")
-            .u(st.argc as u64)
-            .s(" envc=")
-            .u(st.envc as u64)
-            .s(" pagesz=")
-            .u(st.physpagesize as u64)
-            .s(" hwcap=")
-            .hex(a.hwcap.unwrap_or(0) as u64)
-            .s(" hwcap2=")
-            .hex(a.hwcap2.unwrap_or(0) as u64)
-            .s(" random=")
-            .hex(a.random.unwrap_or(0) as u64)
-            .s(" sysinfo_ehdr=")
-            .hex(a.sysinfo_ehdr.unwrap_or(0) as u64)
+        l.ku("argc=", st.argc as u64)
+            .ku(" envc=", st.envc as u64)
+            .ku(" pagesz=", st.physpagesize as u64)
+            .kx(" hwcap=", a.hwcap.unwrap_or(0) as u64)
+            .kx(" hwcap2=", a.hwcap2.unwrap_or(0) as u64)
+            .kx(" random=", a.random.unwrap_or(0) as u64)
+            .kx(" sysinfo_ehdr=", a.sysinfo_ehdr.unwrap_or(0) as u64)
             .s(" auxv=")
             .s(["stack", "stack+/proc/self/auxv", "defaults"][st.auxv_source as usize])
             .end();
@@ -226,10 +214,8 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE);
     if let Some(mut l) = bt("newproc") {
         let pp = (*m0).p;
-        l.s("fn=runtime.main goid=")
-            .i(goid)
-            .s(" p=")
-            .i((*pp).id as i64)
+        l.ki("fn=runtime.main goid=", goid)
+            .ki(" p=", (*pp).id as i64)
             .s(" runnext")
             .end();
     }
@@ -254,8 +240,7 @@ fn checkgoarm() {
         os::exit_group(1);
     }
     if let Some(mut l) = bt("checkgoarm") {
-        l.s("hwcap=")
-            .hex(hwcap as u64)
+        l.kx("hwcap=", hwcap as u64)
             .s(" vfp=yes vfpv3=yes")
             .end();
     }
@@ -269,10 +254,8 @@ fn osinit() {
     let n = getproccount(|buf| os::sched_getaffinity(buf).map_err(|e| e.into_raw()));
     NCPU.store(n, Ordering::Relaxed);
     if let Some(mut l) = bt("osinit") {
-        l.s("ncpu=")
-            .i(n as i64)
-            .s(" physpagesize=")
-            .u(physpagesize() as u64)
+        l.ki("ncpu=", n as i64)
+            .ku(" physpagesize=", physpagesize() as u64)
             .end();
     }
 }
@@ -334,14 +317,12 @@ unsafe fn schedinit() {
     (*m0).gsignal = crate::signal::m0_gsignal();
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
-        l.s("m0.id=")
-            .i((*m0).id)
-            .s(" gomaxprocs=")
-            .i(procs as i64)
+        l.ki("m0.id=", (*m0).id)
+            .ki(" gomaxprocs=", procs as i64)
             .s(" (from ")
             .s(src.name());
         if src != ProcsSource::Ncpu {
-            l.s(", ncpu=").i(ncpu() as i64);
+            l.ki(", ncpu=", ncpu() as i64);
         }
         l.s(")").end();
     }
@@ -350,14 +331,10 @@ unsafe fn schedinit() {
     }
     if let Some(mut l) = bt("procresize") {
         let p0 = (*m0).p;
-        l.s("nprocs=")
-            .i(gomaxprocs() as i64)
-            .s(" allp[0]=")
-            .ptr(p0)
-            .s(" p0.m=m")
-            .i((*(*p0).m).id)
-            .s(" idle=")
-            .i(SCHED.npidle.load(Ordering::Relaxed) as i64)
+        l.ki("nprocs=", gomaxprocs() as i64)
+            .kx(" allp[0]=", p0 as usize as u64)
+            .ki(" p0.m=m", (*(*p0).m).id)
+            .ki(" idle=", SCHED.npidle.load(Ordering::Relaxed) as i64)
             .end();
     }
 }
@@ -428,8 +405,7 @@ unsafe fn stackalloc_for(gp: *mut G, size: usize) {
         }
         Err(_) => crate::panic::throw_with(
             &|l| {
-                l.s("cannot allocate a ")
-                    .u(size as u64)
+                l.ku("cannot allocate a ", size as u64)
                     .s("-byte goroutine stack");
             },
             "out of memory",
@@ -509,8 +485,8 @@ unsafe fn mstart() -> ! {
     crate::signal::minit(mp);
     crate::signal::initsig();
     if let Some(mut l) = bt("mstart") {
-        l.s("m").i((*mp).id).s(" g0.sched.sp=").hex((*gp).sched.sp as u64).s(" sigaltstack=[").hex((*mp).gsignal.lo as u64);
-        l.s(", ").hex((*mp).gsignal.hi as u64).s(") -> schedule").end();
+        l.ki("m", (*mp).id).kx(" g0.sched.sp=", (*gp).sched.sp as u64).kx(" sigaltstack=[", (*mp).gsignal.lo as u64);
+        l.kx(", ", (*mp).gsignal.hi as u64).s(") -> schedule").end();
     }
     sched::schedule()
 }
@@ -595,27 +571,22 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
     if let Some(mut l) = bt("runtime.main") {
         let sp = arch::current_sp();
         let own = (*gp).stack.lo <= sp && sp < (*gp).stack.hi;
-        l.s("m")
-            .i((*mp).id)
-            .s(" g")
-            .i((*gp).goid)
-            .s(" sp=")
-            .hex(sp as u64)
+        l.ki("m", (*mp).id)
+            .ki(" g", (*gp).goid)
+            .kx(" sp=", sp as u64)
             .s(if own {
                 " on its own stack ["
             } else {
                 " NOT on its own stack ["
             })
             .hex((*gp).stack.lo as u64)
-            .s(", ")
-            .hex((*gp).stack.hi as u64)
+            .kx(", ", (*gp).stack.hi as u64)
             .s(") -> main_main")
             .end();
     }
     let ctors = doinit();
     if let Some(mut l) = bt("doInit") {
-        l.s("ran ")
-            .u(ctors as u64)
+        l.ku("ran ", ctors as u64)
             .s(" constructors (.init_array)")
             .end();
     }

@@ -109,6 +109,10 @@ pub struct G {
     pub stacksize: usize,
     /// Why the G is `_Gwaiting`, as Go prints it ("chan receive", ...).
     pub waitreason: &'static str,
+    /// Passed by whoever readies the G: the sudog that completed (select).
+    pub param: *mut u8,
+    /// A select in progress: the first waker to move this 0 → 1 wins.
+    pub select_done: AtomicU32,
 }
 
 impl G {
@@ -127,6 +131,8 @@ impl G {
             startarg: null_mut(),
             stacksize: 0,
             waitreason: "",
+            param: null_mut(),
+            select_done: AtomicU32::new(0),
         }
     }
 
@@ -329,6 +335,8 @@ pub struct P {
     pub runq: RunQueue,
     /// Dead Gs with stacks, ready for reuse.
     pub gfree: GQueue,
+    /// This P's timers.
+    pub timers: crate::time::PTimers,
 }
 
 impl P {
@@ -343,6 +351,7 @@ impl P {
             goidcacheend: 0,
             runq: RunQueue::new(),
             gfree: GQueue::new(),
+            timers: crate::time::PTimers::default(),
         }
     }
 }

@@ -99,6 +99,9 @@ pub struct SchedT {
     /// scheduling point.
     pub gcwaiting: AtomicBool,
     pub stopnote: Note,
+    /// The idle M sleeping until the next timer, if any, and its deadline.
+    pub timer_sleeper: AtomicPtr<M>,
+    pub sleep_until: AtomicI64,
     pub lock: Mutex<SchedLocked>,
 }
 
@@ -109,6 +112,8 @@ pub static SCHED: SchedT = SchedT {
     runqsize: AtomicI32::new(0),
     gcwaiting: AtomicBool::new(false),
     stopnote: Note::new(),
+    timer_sleeper: AtomicPtr::new(null_mut()),
+    sleep_until: AtomicI64::new(0),
     lock: Mutex::new(SchedLocked {
         runq: GQueue::new(),
         gfree: GQueue::new(),
@@ -238,6 +243,7 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
         while let Some(gp) = (*pp).gfree.pop() {
             s.gfree.push_back(gp);
         }
+        crate::time::move_timers(pp, allp(0));
         (*pp).status = Pstatus::_Pdead;
         (*pp).m = null_mut();
     }
@@ -426,7 +432,7 @@ fn mreserveid(s: &mut MutexGuard<'_, SchedLocked>) -> i64 {
     if s.mcount > MAX_MCOUNT {
         crate::panic::throw_with(
             &|l| {
-                l.s("program exceeds ").i(MAX_MCOUNT).s("-thread limit");
+                l.ki("program exceeds ", MAX_MCOUNT).s("-thread limit");
             },
             "thread exhaustion",
         );
@@ -504,7 +510,7 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
         let errno = -r;
         crate::panic::throw_with(
             &|l| {
-                l.s("failed to create new OS thread (have ").i(SCHED.lock.lock().mcount - 1).s(" already; errno=").i(errno as i64).s(")");
+                l.ki("failed to create new OS thread (have ", SCHED.lock.lock().mcount - 1).ki(" already; errno=", errno as i64).s(")");
                 if errno == 11 {
                     l.s("\nruntime: may need to increase max user processes (ulimit -u)");
                 }
@@ -652,6 +658,7 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
             continue;
         }
         let pp = (*mp).p;
+        crate::time::checktimers();
         // Fairness: every 61st tick look at the global queue first.
         if (*pp).schedtick % 61 == 0 && SCHED.runqsize.load(Ordering::Relaxed) > 0 {
             if let Some(gp) = globrunqget(&mut SCHED.lock.lock(), pp, 1) {
@@ -706,7 +713,87 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 continue;
             }
         }
-        stopm(mp);
+        let deadline = crate::time::next_deadline();
+        if deadline != 0
+            && SCHED.timer_sleeper.compare_exchange(null_mut(), mp, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+        {
+            SCHED.sleep_until.store(deadline, Ordering::SeqCst);
+            stopm_timed(mp);
+            SCHED.timer_sleeper.store(null_mut(), Ordering::SeqCst);
+        } else {
+            stopm(mp);
+        }
+    }
+}
+
+/// `stopm` for the M that waits for the next timer: it sleeps until a
+/// `startm` hands it a P, or until the earliest deadline (which an earlier
+/// new timer may move, see `wake_for_timer`); then it takes an idle P
+/// itself to run the due timers.
+unsafe fn stopm_timed(mp: *mut M) {
+    let mut s = SCHED.lock.lock();
+    mput(&mut s, mp);
+    drop(s);
+    (*mp).blocked = true;
+    loop {
+        if (*mp).park.is_set() {
+            break;
+        }
+        let deadline = SCHED.sleep_until.load(Ordering::SeqCst);
+        if crate::time::nanotime() >= deadline {
+            let mut s = SCHED.lock.lock();
+            if mremove(&mut s, mp) {
+                let pp = pidleget(&mut s);
+                if !pp.is_null() {
+                    drop(s);
+                    (*mp).blocked = false;
+                    acquirep(mp, pp);
+                    return;
+                }
+                // Every P is busy: they run the timers when they next
+                // schedule. Wait to be needed.
+                mput(&mut s, mp);
+                drop(s);
+                (*mp).park.sleep();
+                break;
+            }
+            // A startm took us off the idle list: its wakeup is coming.
+            drop(s);
+            (*mp).park.sleep();
+            break;
+        }
+        (*mp).park.sleep_until(deadline);
+    }
+    (*mp).blocked = false;
+    (*mp).park.clear();
+    acquirep(mp, (*mp).nextp);
+    (*mp).nextp = null_mut();
+}
+
+/// Removes `mp` from the idle list; false if it is not there.
+unsafe fn mremove(s: &mut SchedLocked, mp: *mut M) -> bool {
+    let mut link: *mut *mut M = &mut s.midle;
+    while !(*link).is_null() {
+        if *link == mp {
+            *link = (*mp).schedlink;
+            (*mp).schedlink = null_mut();
+            s.nmidle -= 1;
+            return true;
+        }
+        link = &mut (**link).schedlink;
+    }
+    false
+}
+
+/// A timer due at `when` was added: make sure an M wakes for it.
+pub fn wake_for_timer(when: i64) {
+    let sleeper = SCHED.timer_sleeper.load(Ordering::SeqCst);
+    if sleeper.is_null() {
+        wakep();
+    } else if when < SCHED.sleep_until.load(Ordering::SeqCst) {
+        SCHED.sleep_until.store(when, Ordering::SeqCst);
+        // SAFETY: Ms are never freed; poking only wakes the futex.
+        unsafe { (*sleeper).park.poke() };
     }
 }
 
@@ -854,6 +941,10 @@ unsafe fn checkdead(s: &SchedLocked) {
     if waiting == 0 {
         crate::panic::throw("no goroutines (main called runtime.Goexit) - deadlock!");
     }
+    // A sleeping goroutine will wake: not a deadlock yet.
+    if crate::time::next_deadline() != 0 {
+        return;
+    }
     crate::panic::fatal_with_goroutines("all goroutines are asleep - deadlock!");
 }
 
@@ -871,6 +962,6 @@ pub fn print_goroutines() {
             Gstatus::_Gwaiting if reason.is_empty() => "waiting",
             Gstatus::_Gwaiting => reason,
         };
-        Line::stderr().s("\ngoroutine ").i(goid).s(" [").s(what).s("]:").end();
+        Line::stderr().ki("\ngoroutine ", goid).s(" [").s(what).s("]:").end();
     }
 }

@@ -106,8 +106,7 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
     }
     let (name, desc) = signame(sig);
     crate::panic::fatal_signal(&|l| {
-        l.s("[signal ").s(name).s(": ").s(desc).s(" code=").hex(code as u32 as u64).s(" addr=").hex(addr as u64).s(" pc=")
-            .hex(pc as u64).s("]");
+        l.s("[signal ").s(name).s(": ").s(desc).kx(" code=", code as u32 as u64).kx(" addr=", addr as u64).kx(" pc=", pc as u64).s("]");
     });
 }
 
@@ -117,9 +116,9 @@ pub fn stack_overflow(gp: *mut crate::runtime2::G, sp: usize) -> ! {
     let (size, s) = unsafe { ((*gp).stacksize, (*gp).stack) };
     crate::panic::throw_with(
         &|l| {
-            l.s("goroutine stack exceeds ").u(size as u64).s("-byte limit");
+            l.ku("goroutine stack exceeds ", size as u64).s("-byte limit");
             l.end();
-            l.s("runtime: sp=").hex(sp as u64).s(" stack=[").hex(s.lo as u64).s(", ").hex(s.hi as u64).s("]");
+            l.kx("runtime: sp=", sp as u64).kx(" stack=[", s.lo as u64).kx(", ", s.hi as u64).s("]");
         },
         "stack overflow",
     )

@@ -27,7 +27,7 @@ static START: AtomicI64 = AtomicI64::new(0);
 
 /// Starts sysmon (from runtime.main).
 pub fn start_sysmon() {
-    START.store(os::nanotime(), Ordering::Relaxed);
+    START.store(crate::time::nanotime(), Ordering::Relaxed);
     let id = {
         let mut s = SCHED.lock.lock();
         s.nmsys += 1;
@@ -65,18 +65,18 @@ fn id_of_g(gp: *mut G) -> i64 {
 /// One schedtrace report. Values are read without stopping anyone, so a
 /// report is a snapshot, not a consistent state (as in Go).
 pub fn schedtrace(detail: bool) {
-    let now = (os::nanotime() - START.load(Ordering::Relaxed)) / 1_000_000;
+    let now = (crate::time::nanotime() - START.load(Ordering::Relaxed)) / 1_000_000;
     let procs = sched::gomaxprocs();
     let (mcount, nmidle, runq, stopwait) = {
         let s = SCHED.lock.lock();
         (s.mcount, s.nmidle, s.runq.len, s.stopwait)
     };
     let mut l = Line::stderr();
-    l.s("SCHED ").i(now).s("ms: gomaxprocs=").i(procs as i64).s(" idleprocs=").i(SCHED.npidle.load(Ordering::Relaxed) as i64);
-    l.s(" threads=").i(mcount).s(" spinningthreads=").i(SCHED.nmspinning.load(Ordering::Relaxed) as i64);
-    l.s(" idlethreads=").i(nmidle as i64).s(" runqueue=").u(runq as u64);
+    l.ki("SCHED ", now).ki("ms: gomaxprocs=", procs as i64).ki(" idleprocs=", SCHED.npidle.load(Ordering::Relaxed) as i64);
+    l.ki(" threads=", mcount).ki(" spinningthreads=", SCHED.nmspinning.load(Ordering::Relaxed) as i64);
+    l.ki(" idlethreads=", nmidle as i64).ku(" runqueue=", runq as u64);
     if detail {
-        l.s(" gcwaiting=").u(SCHED.gcwaiting.load(Ordering::Relaxed) as u64).s(" nmidlelocked=0 stopwait=").i(stopwait as i64);
+        l.ku(" gcwaiting=", SCHED.gcwaiting.load(Ordering::Relaxed) as u64).ki(" nmidlelocked=0 stopwait=", stopwait as i64);
         l.s(" sysmonwait=0").end();
     } else {
         l.s(" [");
@@ -95,16 +95,16 @@ pub fn schedtrace(detail: bool) {
         // SAFETY: as above; fields are read racily, for display only.
         unsafe {
             let mut l = Line::stderr();
-            l.s("  P").i(i as i64).s(": status=").u((*pp).status as u64).s(" schedtick=").u((*pp).schedtick as u64);
-            l.s(" syscalltick=0 m=").i(id_of_m((*pp).m)).s(" runqsize=").u((*pp).runq.len() as u64);
-            l.s(" gfreecnt=").u((*pp).gfree.len as u64).s(" timerslen=0").end();
+            l.ki("  P", i as i64).ku(": status=", (*pp).status as u64).ku(" schedtick=", (*pp).schedtick as u64);
+            l.ki(" syscalltick=0 m=", id_of_m((*pp).m)).ku(" runqsize=", (*pp).runq.len() as u64);
+            l.ku(" gfreecnt=", (*pp).gfree.len as u64).s(" timerslen=0").end();
         }
     }
     for mp in sched::allm() {
         // SAFETY: Ms are never freed; racy reads for display.
         unsafe {
             let mut l = Line::stderr();
-            l.s("  M").i((*mp).id).s(": p=").i(id_of_p((*mp).p)).s(" curg=").i(id_of_g((*mp).curg));
+            l.ki("  M", (*mp).id).ki(": p=", id_of_p((*mp).p)).ki(" curg=", id_of_g((*mp).curg));
             l.s(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=").s(if (*mp).spinning { "true" } else { "false" });
             l.s(" blocked=").s(if (*mp).blocked { "true" } else { "false" }).s(" lockedg=-1").end();
         }
@@ -114,11 +114,11 @@ pub fn schedtrace(detail: bool) {
         unsafe {
             let st = (*gp).status();
             let mut l = Line::stderr();
-            l.s("  G").i((*gp).goid).s(": status=").u(st as u64).s("(");
+            l.ki("  G", (*gp).goid).ku(": status=", st as u64).s("(");
             if st == Gstatus::_Gwaiting {
                 l.s((*gp).waitreason);
             }
-            l.s(") m=").i(id_of_m((*gp).m)).s(" lockedm=-1").end();
+            l.ki(") m=", id_of_m((*gp).m)).s(" lockedm=-1").end();
         }
     }
 }

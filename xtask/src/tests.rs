@@ -221,6 +221,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
         }
     }
     v.extend(scheduler_cases(t));
+    v.extend(channel_cases(t));
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -336,6 +337,70 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             .env("GODEBUG", "schedtrace=5,scheddetail=1")
             .stdout("total=100000\nnumgoroutine=1\n")
             .stderr_has(&["SCHED ", "ms: gomaxprocs=", " gcwaiting=0 nmidlelocked=0 stopwait=", "\n  P0: status=", "\n  M", ": p=", "\n  G1: status="]),
+    );
+    v
+}
+
+/// Channels, select, sync and timers.
+fn channel_cases(t: &Target) -> Vec<Case> {
+    let mut v = Vec::new();
+    let deadlock = |reason: &str| format!("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [{reason}]:\n");
+    for procs in ["1", "2", "4"] {
+        v.push(
+            Case::new(&format!("channels: order, close and drain, len/cap, wide elements (GOMAXPROCS={procs})"), "chan")
+                .args(["basic"])
+                .env("GOMAXPROCS", procs)
+                .stdout("unbuffered-received=5\nunbuffered-in-order=1\nclosed-value=0\nlen=5\ncap=5\ndrained-after-close=5\nbuffered-in-order=1\nrecv-closed-again=0\nnil-len-cap=0\nwoken-by-close=5\nwide-equal=1\nend\n"),
+        );
+        v.push(
+            Case::new(&format!("prime sieve, 2000 primes (GOMAXPROCS={procs})"), "chan")
+                .args(["sieve", "2000"])
+                .env("GOMAXPROCS", procs)
+                .stdout("last=17389\nsum=16274627\nend\n")
+                .timeout(300),
+        );
+        v.push(
+            Case::new(&format!("select: fairness, default, closed, send, timeout, select vs select (GOMAXPROCS={procs})"), "select")
+                .env("GOMAXPROCS", procs)
+                .stdout("fair=1\ndefault=-1\nclosed-case=1\nclosed-ok=0\nsend-case=1\ntimeout-case=1\ntimeout-waited=1\ncrossed\n"),
+        );
+        v.push(
+            Case::new(&format!("Mutex: 8 goroutines x 100,000 increments (GOMAXPROCS={procs})"), "sync")
+                .args(["mutex"])
+                .env("GOMAXPROCS", procs)
+                .stdout("counter=800000\nnumgoroutine=1\nend\n")
+                .timeout(300),
+        );
+    }
+    for (mode, msg) in [
+        ("send-closed", "panic: send on closed channel\n\ngoroutine 1 [running]:\n"),
+        ("close-closed", "panic: close of closed channel\n\ngoroutine 1 [running]:\n"),
+        ("close-nil", "panic: close of nil channel\n\ngoroutine 1 [running]:\n"),
+        ("close-blocked-sender", "panic: send on closed channel\n\ngoroutine 2 [running]:\n"),
+    ] {
+        v.push(Case::new(&format!("channel panic: {mode}"), "chan").args([mode]).code(2).stdout("").stderr(msg));
+    }
+    for (mode, reason) in [
+        ("nil-recv", "chan receive (nil chan)"),
+        ("nil-send", "chan send (nil chan)"),
+        ("deadlock", "chan receive"),
+        ("select-nothing", "select (no cases)"),
+    ] {
+        v.push(Case::new(&format!("deadlock detected: {reason}"), "chan").args([mode]).code(2).stdout("").stderr(&deadlock(reason)));
+    }
+    v.push(Case::new("deadlock detected: WaitGroup.Wait", "sync").args(["wg-deadlock"]).code(2).stderr(&deadlock("sync.WaitGroup.Wait")));
+    v.push(Case::new("negative WaitGroup counter panics", "sync").args(["wg-negative"]).code(2).stdout("").stderr("panic: sync: negative WaitGroup counter\n\ngoroutine 1 [running]:\n"));
+    v.push(Case::new("unlock of unlocked mutex is fatal", "sync").args(["unlock-unlocked"]).code(2).stdout("").stderr("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"));
+    let bound = if t.qemu.is_some() { "500" } else { "50" };
+    v.push(Case::new(&format!("a 10 ms sleep wakes after 10 ms, within {bound} ms"), "time").args(["sleep", bound]).stdout("at-least-10ms=1\nwithin-bound=1\nend\n"));
+    v.push(Case::new("10,000 goroutines sleeping 1-21 ms all wake", "time").args(["many", "10000"]).stdout("woke=10000\nend\n").timeout(300));
+    v.push(Case::new("after and tick deliver on channels", "time").args(["timers"]).stdout("after-waited=1\nticks-increasing=1\nticked-5-times=1\nend\n"));
+    v.push(
+        Case::new("a sleeping goroutine holds off deadlock detection", "time")
+            .args(["sleeper-holds-off-deadlock"])
+            .code(2)
+            .stdout("slept\n")
+            .stderr(&deadlock("chan receive")),
     );
     v
 }

@@ -158,19 +158,13 @@ pub fn getrandom(buf: &mut [u8]) -> Result<usize, Errno> {
 const FUTEX_WAIT_PRIVATE: usize = 128;
 const FUTEX_WAKE_PRIVATE: usize = 129;
 
-/// Sleeps while `*addr == val` (or until woken, or a signal arrives).
-pub fn futex_wait(addr: &core::sync::atomic::AtomicU32, val: u32) -> Result<(), Errno> {
-    // SAFETY: addr is a live u32; no timeout pointer.
-    unsafe {
-        syscall4(
-            Sysno::futex,
-            addr.as_ptr() as usize,
-            FUTEX_WAIT_PRIVATE,
-            val as usize,
-            0,
-        )
-    }
-    .map(|_| ())
+/// Sleeps while `*addr == val` (or until woken, a signal arrives, or
+/// `timeout_ns` passes when it is not negative).
+pub fn futex_wait(addr: &core::sync::atomic::AtomicU32, val: u32, timeout_ns: i64) -> Result<(), Errno> {
+    let ts = Timespec { sec: (timeout_ns / 1_000_000_000) as isize, nsec: (timeout_ns % 1_000_000_000) as isize };
+    let tp = if timeout_ns < 0 { 0 } else { &ts as *const Timespec as usize };
+    // SAFETY: addr is a live u32; ts outlives the call.
+    unsafe { syscall4(Sysno::futex, addr.as_ptr() as usize, FUTEX_WAIT_PRIVATE, val as usize, tp) }.map(|_| ())
 }
 
 /// Wakes up to `n` threads sleeping on `addr`.
@@ -243,8 +237,9 @@ struct Timespec {
     nsec: isize,
 }
 
-/// Monotonic time in nanoseconds (`clock_gettime(CLOCK_MONOTONIC)`).
-pub fn nanotime() -> i64 {
+/// Monotonic time in nanoseconds by the `clock_gettime` system call (the
+/// vDSO path is in `time`).
+pub fn clock_monotonic() -> i64 {
     let mut ts = Timespec { sec: 0, nsec: 0 };
     // SAFETY: the kernel writes one timespec (native word size; the
     // monotonic clock does not reach 2038 on 32-bit).

@@ -1,0 +1,579 @@
+//! Channels (Go's `chan.go`): a lock, a ring buffer, and queues of waiting
+//! goroutines.
+//!
+//! Invariants, as in Go (`c.lock` held):
+//! - at least one of `sendq` and `recvq` is empty, except for an
+//!   unbuffered channel with a single goroutine blocked on both sides in a
+//!   select;
+//! - for a buffered channel, `qcount > 0` implies `recvq` is empty and
+//!   `qcount < dataqsiz` implies `sendq` is empty.
+//!
+//! A waiting goroutine is represented by a `Sudog` on its own stack (it is
+//! parked, so the stack stays put) holding a pointer to the value to send
+//! or the slot to receive into. Whoever completes the operation copies the
+//! value directly between the two goroutines' stacks and readies the
+//! waiter into its own P's `runnext`: a hand-off costs one copy, no buffer
+//! slot, and the woken goroutine runs next, on the same thread, while the
+//! data is hot in cache.
+//!
+//! Select sudogs (`is_select`) belong to a goroutine waiting on several
+//! channels at once; the first waker to move the goroutine's `select_done`
+//! from 0 to 1 wins it, and later wakers skip its other sudogs.
+
+use crate::lock::RawMutex;
+use crate::panic;
+use crate::runtime2::G;
+use crate::sched;
+use core::ptr::{self, null_mut};
+use core::sync::atomic::Ordering;
+
+/// A goroutine waiting on a channel (Go's `sudog`).
+pub struct Sudog {
+    pub g: *mut G,
+    next: *mut Sudog,
+    prev: *mut Sudog,
+    /// The value to send, or where to put the received one (may be null
+    /// for a receive whose value is dropped).
+    pub elem: *mut u8,
+    pub c: *mut Hchan,
+    pub is_select: bool,
+    /// True if the operation completed; false if the channel was closed.
+    pub success: bool,
+}
+
+impl Sudog {
+    pub fn new(g: *mut G, elem: *mut u8, c: *mut Hchan, is_select: bool) -> Sudog {
+        Sudog { g, next: null_mut(), prev: null_mut(), elem, c, is_select, success: false }
+    }
+}
+
+/// A FIFO of sudogs, doubly linked so select can remove its losers.
+pub struct WaitQ {
+    first: *mut Sudog,
+    last: *mut Sudog,
+}
+
+impl WaitQ {
+    const fn new() -> WaitQ {
+        WaitQ { first: null_mut(), last: null_mut() }
+    }
+
+    /// # Safety
+    /// `sg` is live until dequeued and on no other queue.
+    pub unsafe fn enqueue(&mut self, sg: *mut Sudog) {
+        (*sg).next = null_mut();
+        (*sg).prev = self.last;
+        if self.last.is_null() {
+            self.first = sg;
+        } else {
+            (*self.last).next = sg;
+        }
+        self.last = sg;
+    }
+
+    /// Removes `sg`, which must be on this queue or already removed (then
+    /// nothing happens).
+    pub unsafe fn remove(&mut self, sg: *mut Sudog) {
+        let (p, n) = ((*sg).prev, (*sg).next);
+        if p.is_null() {
+            if self.first != sg {
+                return; // not on the queue any more
+            }
+            self.first = n;
+        } else {
+            (*p).next = n;
+        }
+        if n.is_null() {
+            self.last = p;
+        } else {
+            (*n).prev = p;
+        }
+        (*sg).next = null_mut();
+        (*sg).prev = null_mut();
+    }
+
+    /// The first waiter that can still be woken: a select waiter another
+    /// channel has already won is dropped from the queue and skipped.
+    pub unsafe fn dequeue(&mut self) -> Option<*mut Sudog> {
+        loop {
+            let sg = self.first;
+            if sg.is_null() {
+                return None;
+            }
+            self.remove(sg);
+            if (*sg).is_select
+                && (*(*sg).g).select_done.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed).is_err()
+            {
+                continue;
+            }
+            return Some(sg);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_null()
+    }
+}
+
+/// A channel (Go's `hchan`).
+pub struct Hchan {
+    pub lock: RawMutex,
+    /// Elements in the buffer.
+    pub qcount: usize,
+    /// Capacity.
+    pub dataqsiz: usize,
+    buf: *mut u8,
+    pub elemsize: usize,
+    pub closed: bool,
+    sendx: usize,
+    recvx: usize,
+    pub recvq: WaitQ,
+    pub sendq: WaitQ,
+}
+
+/// Largest element, as in Go.
+pub const MAX_ELEM_SIZE: usize = 1 << 16;
+
+/// Go's `makechan`: one allocation for the header and the buffer.
+pub fn makechan(elemsize: usize, cap: usize) -> *mut Hchan {
+    if elemsize >= MAX_ELEM_SIZE {
+        panic::throw("makechan: invalid channel element type");
+    }
+    let bytes = match elemsize.checked_mul(cap) {
+        Some(b) if b <= isize::MAX as usize / 2 => b,
+        _ => panic::gopanic(b"makechan: size out of range"),
+    };
+    let hdr = (core::mem::size_of::<Hchan>() + 15) & !15;
+    let mem = crate::malloc::c_malloc(hdr + bytes);
+    let c = mem as *mut Hchan;
+    // SAFETY: mem is a fresh block of hdr + bytes, 16-byte aligned.
+    unsafe {
+        c.write(Hchan {
+            lock: RawMutex::new(),
+            qcount: 0,
+            dataqsiz: cap,
+            buf: mem.add(hdr),
+            elemsize,
+            closed: false,
+            sendx: 0,
+            recvx: 0,
+            recvq: WaitQ::new(),
+            sendq: WaitQ::new(),
+        });
+    }
+    c
+}
+
+/// Frees a channel from `makechan` (Rust `Chan<T>` does, when its last
+/// handle goes; C channels live as long as the program, as Go's are
+/// collected).
+///
+/// # Safety
+/// No goroutine may use or wait on `c`.
+pub unsafe fn freechan(c: *mut Hchan) {
+    crate::malloc::c_free(c as *mut u8)
+}
+
+impl Hchan {
+    unsafe fn slot(&self, i: usize) -> *mut u8 {
+        self.buf.add(i * self.elemsize)
+    }
+    unsafe fn copy(&self, dst: *mut u8, src: *const u8) {
+        if !dst.is_null() {
+            if src.is_null() {
+                ptr::write_bytes(dst, 0, self.elemsize);
+            } else {
+                ptr::copy_nonoverlapping(src, dst, self.elemsize);
+            }
+        }
+    }
+}
+
+/// Parks the current goroutine forever (an operation on a nil channel).
+pub fn block_forever(reason: &'static str) -> ! {
+    // SAFETY: nothing will ever ready this G; checkdead counts it.
+    unsafe { sched::gopark(None, null_mut(), reason) };
+    panic::throw("unreachable: a goroutine blocked forever was woken")
+}
+
+/// `gopark`'s unlock function for channels: drop `c.lock` once parked.
+unsafe fn chanparkcommit(_gp: *mut G, lock: *mut u8) -> bool {
+    (*(lock as *const RawMutex)).unlock();
+    true
+}
+
+/// Readies the goroutine of `sg`, recording `sg` as what woke it.
+unsafe fn wake(sg: *mut Sudog) {
+    let gp = (*sg).g;
+    (*gp).param = sg as *mut u8;
+    sched::ready(gp);
+}
+
+/// Completes a send to the waiting receiver `sg` (`c.lock` held; it is
+/// released here, before the receiver is readied).
+unsafe fn send(c: *mut Hchan, sg: *mut Sudog, ep: *const u8) {
+    (*c).copy((*sg).elem, ep);
+    (*sg).success = true;
+    (*c).lock.unlock();
+    wake(sg);
+}
+
+/// Completes a receive from the waiting sender `sg` (`c.lock` held; it is
+/// released here). Buffered: the receiver takes the head of the full
+/// buffer and the sender's value goes to its tail, so order is kept.
+unsafe fn recv(c: *mut Hchan, sg: *mut Sudog, ep: *mut u8) {
+    if (*c).dataqsiz == 0 {
+        (*c).copy(ep, (*sg).elem);
+    } else {
+        let slot = (*c).slot((*c).recvx);
+        (*c).copy(ep, slot);
+        (*c).copy(slot, (*sg).elem);
+        (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
+        (*c).sendx = (*c).recvx;
+    }
+    (*sg).success = true;
+    (*c).lock.unlock();
+    wake(sg);
+}
+
+/// Go's `chansend`: sends `*ep`. Without `block`, returns false instead of
+/// waiting. A closed channel panics (`send on closed channel`).
+///
+/// # Safety
+/// `c` is null or a live channel; `ep` points at `elemsize` readable bytes.
+pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
+    if c.is_null() {
+        if !block {
+            return false;
+        }
+        block_forever("chan send (nil chan)");
+    }
+    (*c).lock.lock();
+    if (*c).closed {
+        (*c).lock.unlock();
+        panic::gopanic(b"send on closed channel");
+    }
+    if let Some(sg) = (*c).recvq.dequeue() {
+        send(c, sg, ep);
+        return true;
+    }
+    if (*c).qcount < (*c).dataqsiz {
+        (*c).copy((*c).slot((*c).sendx), ep);
+        (*c).sendx = ((*c).sendx + 1) % (*c).dataqsiz;
+        (*c).qcount += 1;
+        (*c).lock.unlock();
+        return true;
+    }
+    if !block {
+        (*c).lock.unlock();
+        return false;
+    }
+    let gp = crate::arch::getg();
+    let mut sg = Sudog::new(gp, ep as *mut u8, c, false);
+    (*c).sendq.enqueue(&mut sg);
+    sched::gopark(Some(chanparkcommit), &(*c).lock as *const RawMutex as *mut u8, "chan send");
+    if !sg.success {
+        panic::gopanic(b"send on closed channel");
+    }
+    true
+}
+
+/// Go's `chanrecv`: receives into `ep` (null: drop the value). Returns
+/// (selected, received): without `block` and nothing ready, (false, _);
+/// from a closed, drained channel, (true, false) with `*ep` zeroed.
+///
+/// # Safety
+/// `c` is null or a live channel; `ep` is null or points at `elemsize`
+/// writable bytes.
+pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) {
+    if c.is_null() {
+        if !block {
+            return (false, false);
+        }
+        block_forever("chan receive (nil chan)");
+    }
+    (*c).lock.lock();
+    if (*c).closed && (*c).qcount == 0 {
+        (*c).copy(ep, ptr::null());
+        (*c).lock.unlock();
+        return (true, false);
+    }
+    if let Some(sg) = (*c).sendq.dequeue() {
+        recv(c, sg, ep);
+        return (true, true);
+    }
+    if (*c).qcount > 0 {
+        let slot = (*c).slot((*c).recvx);
+        (*c).copy(ep, slot);
+        ptr::write_bytes(slot, 0, (*c).elemsize);
+        (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
+        (*c).qcount -= 1;
+        (*c).lock.unlock();
+        return (true, true);
+    }
+    if !block {
+        (*c).lock.unlock();
+        return (false, false);
+    }
+    let gp = crate::arch::getg();
+    let mut sg = Sudog::new(gp, ep, c, false);
+    (*c).recvq.enqueue(&mut sg);
+    sched::gopark(Some(chanparkcommit), &(*c).lock as *const RawMutex as *mut u8, "chan receive");
+    (true, sg.success)
+}
+
+/// Go's `closechan`: receivers get the zero value, senders panic.
+///
+/// # Safety
+/// `c` is null or a live channel.
+pub unsafe fn closechan(c: *mut Hchan) {
+    if c.is_null() {
+        panic::gopanic(b"close of nil channel");
+    }
+    (*c).lock.lock();
+    if (*c).closed {
+        (*c).lock.unlock();
+        panic::gopanic(b"close of closed channel");
+    }
+    (*c).closed = true;
+    // Collect every waiter, then ready them without the lock.
+    let mut woken: *mut Sudog = null_mut();
+    while let Some(sg) = (*c).recvq.dequeue() {
+        (*c).copy((*sg).elem, ptr::null());
+        (*sg).success = false;
+        (*sg).next = woken;
+        woken = sg;
+    }
+    while let Some(sg) = (*c).sendq.dequeue() {
+        (*sg).success = false;
+        (*sg).next = woken;
+        woken = sg;
+    }
+    (*c).lock.unlock();
+    while !woken.is_null() {
+        let sg = woken;
+        woken = (*sg).next;
+        wake(sg);
+    }
+}
+
+/// Elements buffered now.
+///
+/// # Safety
+/// `c` is null or a live channel.
+pub unsafe fn chanlen(c: *mut Hchan) -> usize {
+    if c.is_null() {
+        0
+    } else {
+        core::ptr::read_volatile(&(*c).qcount)
+    }
+}
+
+/// Capacity.
+///
+/// # Safety
+/// `c` is null or a live channel.
+pub unsafe fn chancap(c: *mut Hchan) -> usize {
+    if c.is_null() {
+        0
+    } else {
+        (*c).dataqsiz
+    }
+}
+
+// ---- select ------------------------------------------------------------
+
+/// One case of a select: a send of `*elem` or a receive into `elem`.
+#[derive(Clone, Copy)]
+pub struct Scase {
+    pub c: *mut Hchan,
+    pub send: bool,
+    pub elem: *mut u8,
+}
+
+/// Most cases in one select (a stack array holds their sudogs).
+pub const MAX_SELECT_CASES: usize = 64;
+
+/// Locks each distinct channel once, in address order (`order` is sorted
+/// by channel address), so that two selects never deadlock each other.
+unsafe fn sellock(cases: &[Scase], order: &[usize]) {
+    let mut prev: *mut Hchan = null_mut();
+    for &i in order {
+        let c = cases[i].c;
+        if c != prev {
+            (*c).lock.lock();
+            prev = c;
+        }
+    }
+}
+
+unsafe fn selunlock(cases: &[Scase], order: &[usize]) {
+    // Reverse order; each channel once (its first occurrence from the end).
+    for k in (0..order.len()).rev() {
+        let c = cases[order[k]].c;
+        if k == 0 || cases[order[k - 1]].c != c {
+            (*c).lock.unlock();
+        }
+    }
+}
+
+/// Releases every lock but the one `send`/`recv` will release itself.
+unsafe fn selunlock_except(cases: &[Scase], order: &[usize], keep: *mut Hchan) {
+    for k in (0..order.len()).rev() {
+        let c = cases[order[k]].c;
+        if (k == 0 || cases[order[k - 1]].c != c) && c != keep {
+            (*c).lock.unlock();
+        }
+    }
+}
+
+struct SelLocks {
+    cases: *const Scase,
+    order: *const usize,
+    n: usize,
+}
+
+unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
+    let l = &*(arg as *const SelLocks);
+    selunlock(core::slice::from_raw_parts(l.cases, l.n), core::slice::from_raw_parts(l.order, l.n));
+    true
+}
+
+/// Go's `selectgo`: performs one ready case, chosen uniformly at random
+/// among the ready ones; with `block`, waits for one. Returns the case
+/// index (-1: none ready and not blocking) and, for a receive, whether a
+/// value arrived (false: closed). Cases on nil channels never proceed.
+///
+/// # Safety
+/// Every non-null channel is live; elems are valid as for send/recv.
+pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
+    if cases.len() > MAX_SELECT_CASES {
+        panic::throw("select: too many cases");
+    }
+    // Poll order: a random permutation of the non-nil cases.
+    let mut poll = [0usize; MAX_SELECT_CASES];
+    let mut n = 0;
+    let mp = sched_m();
+    for (i, sc) in cases.iter().enumerate() {
+        if sc.c.is_null() {
+            continue;
+        }
+        let j = ((*mp).fastrand() as usize) % (n + 1);
+        poll[n] = poll[j];
+        poll[j] = i;
+        n += 1;
+    }
+    if n == 0 {
+        if !block {
+            return (-1, false);
+        }
+        block_forever("select (no cases)");
+    }
+    let poll = &poll[..n];
+    // Lock order: by channel address (insertion sort; n is small).
+    let mut order = [0usize; MAX_SELECT_CASES];
+    order[..n].copy_from_slice(poll);
+    let order = &mut order[..n];
+    for i in 1..n {
+        let mut j = i;
+        while j > 0 && (cases[order[j - 1]].c as usize) > (cases[order[j]].c as usize) {
+            order.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    sellock(cases, order);
+
+    // Pass 1: anything ready now?
+    for &i in poll {
+        let sc = cases[i];
+        let c = sc.c;
+        if sc.send {
+            if (*c).closed {
+                selunlock(cases, order);
+                panic::gopanic(b"send on closed channel");
+            }
+            if let Some(sg) = (*c).recvq.dequeue() {
+                selunlock_except(cases, order, c);
+                send(c, sg, sc.elem);
+                return (i as isize, false);
+            }
+            if (*c).qcount < (*c).dataqsiz {
+                (*c).copy((*c).slot((*c).sendx), sc.elem);
+                (*c).sendx = ((*c).sendx + 1) % (*c).dataqsiz;
+                (*c).qcount += 1;
+                selunlock(cases, order);
+                return (i as isize, false);
+            }
+        } else {
+            if let Some(sg) = (*c).sendq.dequeue() {
+                selunlock_except(cases, order, c);
+                recv(c, sg, sc.elem);
+                return (i as isize, true);
+            }
+            if (*c).qcount > 0 {
+                let slot = (*c).slot((*c).recvx);
+                (*c).copy(sc.elem, slot);
+                ptr::write_bytes(slot, 0, (*c).elemsize);
+                (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
+                (*c).qcount -= 1;
+                selunlock(cases, order);
+                return (i as isize, true);
+            }
+            if (*c).closed {
+                (*c).copy(sc.elem, ptr::null());
+                selunlock(cases, order);
+                return (i as isize, false);
+            }
+        }
+    }
+    if !block {
+        selunlock(cases, order);
+        return (-1, false);
+    }
+
+    // Pass 2: wait on every channel.
+    let gp = crate::arch::getg();
+    (*gp).select_done.store(0, Ordering::Release);
+    (*gp).param = null_mut();
+    let mut sgs: [core::mem::MaybeUninit<Sudog>; MAX_SELECT_CASES] = [const { core::mem::MaybeUninit::uninit() }; MAX_SELECT_CASES];
+    for &i in order.iter() {
+        let sc = cases[i];
+        let sg = sgs[i].write(Sudog::new(gp, sc.elem, sc.c, true)) as *mut Sudog;
+        if sc.send {
+            (*sc.c).sendq.enqueue(sg);
+        } else {
+            (*sc.c).recvq.enqueue(sg);
+        }
+    }
+    let locks = SelLocks { cases: cases.as_ptr(), order: order.as_ptr(), n };
+    sched::gopark(Some(selparkcommit), &locks as *const SelLocks as *mut u8, "select");
+
+    // Pass 3: find the winner, dequeue the rest.
+    sellock(cases, order);
+    let winner = (*gp).param as *mut Sudog;
+    let mut casi = -1isize;
+    let mut ok = false;
+    for &i in order.iter() {
+        let sg = sgs[i].as_mut_ptr();
+        if sg == winner {
+            casi = i as isize;
+            ok = (*sg).success;
+        } else if cases[i].send {
+            (*cases[i].c).sendq.remove(sg);
+        } else {
+            (*cases[i].c).recvq.remove(sg);
+        }
+    }
+    selunlock(cases, order);
+    if casi < 0 {
+        panic::throw("selectgo: bad wakeup");
+    }
+    if cases[casi as usize].send && !ok {
+        panic::gopanic(b"send on closed channel");
+    }
+    (casi, ok)
+}
+
+fn sched_m() -> *mut crate::runtime2::M {
+    crate::proc::getm()
+}

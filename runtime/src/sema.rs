@@ -1,0 +1,134 @@
+//! Semaphores for goroutines (Go's `sema.go`): `semacquire` waits until
+//! `*addr > 0` and decrements it, `semrelease` increments it and wakes a
+//! waiter. They are the blocking layer under `sync::Mutex` and
+//! `WaitGroup`.
+//!
+//! Waiters live in a fixed table of buckets hashed by address, each a lock
+//! and a FIFO of sudogs (Go uses a treap per bucket; a list is enough for
+//! the few distinct addresses a bucket sees here). `nwait` lets
+//! `semrelease` skip the lock when nobody waits.
+
+use crate::chan::Sudog;
+use crate::lock::RawMutex;
+use crate::runtime2::G;
+use crate::sched;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+const SEMTAB_SIZE: usize = 251;
+
+struct Root {
+    lock: RawMutex,
+    nwait: AtomicU32,
+    head: core::cell::UnsafeCell<*mut Waiter>,
+}
+
+// SAFETY: head is only touched with lock held.
+unsafe impl Sync for Root {}
+
+struct Waiter {
+    sg: Sudog,
+    addr: *const AtomicU32,
+    next: *mut Waiter,
+}
+
+static SEMTAB: [Root; SEMTAB_SIZE] = [const {
+    Root { lock: RawMutex::new(), nwait: AtomicU32::new(0), head: core::cell::UnsafeCell::new(null_mut()) }
+}; SEMTAB_SIZE];
+
+fn root(addr: &AtomicU32) -> &'static Root {
+    &SEMTAB[(addr as *const AtomicU32 as usize >> 3) % SEMTAB_SIZE]
+}
+
+fn cansemacquire(addr: &AtomicU32) -> bool {
+    let mut v = addr.load(Ordering::Acquire);
+    loop {
+        if v == 0 {
+            return false;
+        }
+        match addr.compare_exchange_weak(v, v - 1, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return true,
+            Err(x) => v = x,
+        }
+    }
+}
+
+unsafe fn unlock_root(_gp: *mut G, lock: *mut u8) -> bool {
+    (*(lock as *const RawMutex)).unlock();
+    true
+}
+
+/// Waits until `*addr > 0`, then decrements it. With `lifo`, the caller
+/// goes to the front of the queue (it has waited before).
+pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
+    if cansemacquire(addr) {
+        return;
+    }
+    let r = root(addr);
+    loop {
+        r.lock.lock();
+        r.nwait.fetch_add(1, Ordering::SeqCst);
+        if cansemacquire(addr) {
+            r.nwait.fetch_sub(1, Ordering::SeqCst);
+            // SAFETY: locked just above.
+            unsafe { r.lock.unlock() };
+            return;
+        }
+        let gp = crate::arch::getg();
+        let mut w = Waiter { sg: Sudog::new(gp, null_mut(), null_mut(), false), addr, next: null_mut() };
+        // SAFETY: the list is guarded by r.lock; w stays on this parked
+        // goroutine's stack until semrelease unlinks it.
+        unsafe {
+            let head = &mut *r.head.get();
+            if lifo || head.is_null() {
+                w.next = *head;
+                *head = &mut w;
+            } else {
+                let mut p = *head;
+                while !(*p).next.is_null() {
+                    p = (*p).next;
+                }
+                (*p).next = &mut w;
+            }
+            sched::gopark(Some(unlock_root), &r.lock as *const RawMutex as *mut u8, reason);
+        }
+        if cansemacquire(addr) {
+            return;
+        }
+    }
+}
+
+/// Increments `*addr` and wakes one goroutine waiting on it.
+pub fn semrelease(addr: &AtomicU32) {
+    let r = root(addr);
+    addr.fetch_add(1, Ordering::Release);
+    if r.nwait.load(Ordering::SeqCst) == 0 {
+        return;
+    }
+    r.lock.lock();
+    // SAFETY: the list is guarded by r.lock; waiters are parked Gs whose
+    // stacks hold them.
+    let woken = unsafe {
+        let mut link: *mut *mut Waiter = r.head.get();
+        let mut found = null_mut();
+        while !(*link).is_null() {
+            let w = *link;
+            if (*w).addr == addr as *const AtomicU32 {
+                *link = (*w).next;
+                found = w;
+                break;
+            }
+            link = &mut (*w).next;
+        }
+        found
+    };
+    if !woken.is_null() {
+        r.nwait.fetch_sub(1, Ordering::SeqCst);
+    }
+    // SAFETY: locked above.
+    unsafe { r.lock.unlock() };
+    if !woken.is_null() {
+        // SAFETY: the waiter's G parked in semacquire and is unlinked now.
+        unsafe { sched::ready((*woken).sg.g) };
+    }
+}
