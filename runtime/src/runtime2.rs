@@ -148,19 +148,7 @@ impl G {
             .compare_exchange(old as u32, new as u32, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
-            crate::panic::throw_with(
-                &|l| {
-                    l.s("casgstatus: bad transition goid=")
-                        .i(self.goid)
-                        .s(" old=")
-                        .u(self.atomicstatus.load(Ordering::Relaxed) as u64)
-                        .s(" want=")
-                        .u(old as u64)
-                        .s(" new=")
-                        .u(new as u64);
-                },
-                "casgstatus: bad incoming values",
-            );
+            crate::panic::throw("casgstatus: bad incoming values");
         }
     }
 }

@@ -751,7 +751,10 @@ unsafe fn stopm_timed(mp: *mut M) {
                     return;
                 }
                 // Every P is busy: they run the timers when they next
-                // schedule. Wait to be needed.
+                // schedule, and the next M to go idle watches the clock.
+                // Stop watching (or no one else could), and wait to be
+                // needed.
+                let _ = SCHED.timer_sleeper.compare_exchange(mp, null_mut(), Ordering::SeqCst, Ordering::SeqCst);
                 mput(&mut s, mp);
                 drop(s);
                 (*mp).park.sleep();

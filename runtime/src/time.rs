@@ -17,7 +17,6 @@ use crate::lock::Mutex;
 use crate::runtime2::{G, P};
 use crate::sched;
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 // ---- the clock ---------------------------------------------------------
@@ -44,6 +43,45 @@ pub fn nanotime() -> i64 {
         }
     }
     crate::os::clock_monotonic()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timer(when: i64) -> *mut Timer {
+        Box::into_raw(Box::new(Timer {
+            when,
+            period: 0,
+            kind: TimerKind::Sleep(core::ptr::null_mut()),
+            deleted: AtomicBool::new(false),
+            owned: true,
+            left: core::ptr::null_mut(),
+            right: core::ptr::null_mut(),
+        }))
+    }
+
+    #[test]
+    fn heap_pops_in_deadline_order() {
+        let mut h = TimerHeap::default();
+        let mut x: u64 = 7;
+        let mut whens = std::vec::Vec::new();
+        for _ in 0..5000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let w = (x >> 40) as i64;
+            whens.push(w);
+            unsafe { h.push(timer(w)) };
+        }
+        whens.sort();
+        for &w in &whens {
+            assert_eq!(h.earliest(), w);
+            let t = unsafe { h.pop() }.unwrap();
+            assert_eq!(unsafe { (*t).when }, w);
+            unsafe { drop(Box::from_raw(t)) };
+        }
+        assert!(unsafe { h.pop() }.is_none());
+        assert_eq!(h.earliest(), 0);
+    }
 }
 
 #[cfg(target_arch = "aarch64")]
@@ -129,64 +167,72 @@ pub struct Timer {
     pub deleted: AtomicBool,
     /// Heap-allocated (after/tick): freed by the heap once done.
     owned: bool,
+    /// Children in the P's heap.
+    left: *mut Timer,
+    right: *mut Timer,
 }
 
-/// A P's timers: a binary min-heap by deadline.
-#[derive(Default)]
+/// A P's timers: a skew heap by deadline, linked through the timers
+/// themselves (no allocation to add one; push and pop are O(log n)
+/// amortised).
 pub struct TimerHeap {
-    v: Vec<*mut Timer>,
+    root: *mut Timer,
+}
+
+impl Default for TimerHeap {
+    fn default() -> Self {
+        TimerHeap { root: core::ptr::null_mut() }
+    }
 }
 
 // SAFETY: timers are only touched under the heap's lock or by their owner.
 unsafe impl Send for TimerHeap {}
 
-impl TimerHeap {
-    unsafe fn when(&self, i: usize) -> i64 {
-        (*self.v[i]).when
-    }
-
-    unsafe fn push(&mut self, t: *mut Timer) {
-        self.v.push(t);
-        let mut i = self.v.len() - 1;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if self.when(parent) <= self.when(i) {
-                break;
-            }
-            self.v.swap(i, parent);
-            i = parent;
+/// Merges two skew heaps, top-down and without recursion: the smaller
+/// root keeps its left subtree on the right and takes the merge of its
+/// right subtree with the other heap on the left.
+unsafe fn merge(mut a: *mut Timer, mut b: *mut Timer) -> *mut Timer {
+    let mut root = core::ptr::null_mut();
+    let mut link: *mut *mut Timer = &mut root;
+    loop {
+        if a.is_null() {
+            *link = b;
+            return root;
         }
+        if b.is_null() {
+            *link = a;
+            return root;
+        }
+        if (*b).when < (*a).when {
+            core::mem::swap(&mut a, &mut b);
+        }
+        *link = a;
+        let next = (*a).right;
+        (*a).right = (*a).left;
+        link = &mut (*a).left;
+        a = next;
+    }
+}
+
+impl TimerHeap {
+    unsafe fn push(&mut self, t: *mut Timer) {
+        (*t).left = core::ptr::null_mut();
+        (*t).right = core::ptr::null_mut();
+        self.root = merge(self.root, t);
     }
 
     unsafe fn pop(&mut self) -> Option<*mut Timer> {
-        if self.v.is_empty() {
+        let t = self.root;
+        if t.is_null() {
             return None;
         }
-        let last = self.v.len() - 1;
-        self.v.swap(0, last);
-        let t = self.v.pop();
-        let mut i = 0;
-        loop {
-            let (l, r) = (2 * i + 1, 2 * i + 2);
-            let mut m = i;
-            if l < self.v.len() && self.when(l) < self.when(m) {
-                m = l;
-            }
-            if r < self.v.len() && self.when(r) < self.when(m) {
-                m = r;
-            }
-            if m == i {
-                break;
-            }
-            self.v.swap(i, m);
-            i = m;
-        }
-        t
+        self.root = merge((*t).left, (*t).right);
+        Some(t)
     }
 
     fn earliest(&self) -> i64 {
-        // SAFETY: heap entries are live timers.
-        self.v.first().map(|&t| unsafe { (*t).when }).unwrap_or(0)
+        // SAFETY: the root is a live timer.
+        if self.root.is_null() { 0 } else { unsafe { (*self.root).when } }
     }
 }
 
@@ -231,7 +277,7 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
     loop {
         let t = {
             let mut h = (*pp).timers.heap.lock();
-            let due = h.v.first().is_some_and(|&t| (*t).when <= now);
+            let due = !h.root.is_null() && (*h.root).when <= now;
             let t = if due { h.pop() } else { None };
             (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
             t
@@ -332,6 +378,8 @@ pub fn sleep(ns: i64) {
         kind: TimerKind::Sleep(gp),
         deleted: AtomicBool::new(false),
         owned: false,
+        left: core::ptr::null_mut(),
+        right: core::ptr::null_mut(),
     };
     // The timer is armed on g0 after the goroutine has parked, so it
     // cannot fire before there is something to wake.
@@ -351,6 +399,8 @@ pub fn timer_chan(ns: i64, periodic: bool) -> (*mut Hchan, *mut Timer) {
         kind: TimerKind::Chan(c),
         deleted: AtomicBool::new(false),
         owned: true,
+        left: core::ptr::null_mut(),
+        right: core::ptr::null_mut(),
     }));
     // SAFETY: an owned timer; the heap frees it.
     unsafe { addtimer(t) };

@@ -188,6 +188,9 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
         .iter()
         .filter_map(|p| p.file_stem().map(|s| dir.join(s)))
         .collect();
+    for exe in &built {
+        crate::elf::strip_section_headers(exe)?;
+    }
     for c in files_with(&root.join("examples"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         let out = dir.join(format!("{stem}-c"));

@@ -149,3 +149,42 @@ pub fn mem_self_calls(path: &Path) -> Result<Vec<String>, String> {
     }
     Ok(problems)
 }
+
+/// Drops what the kernel never reads from a stripped executable: the
+/// section header table and the section name table after the last
+/// loadable segment (as ELFkickers' sstrip does). Program headers, and so
+/// everything `execve` maps, are unchanged.
+pub fn strip_section_headers(path: &Path) -> Result<(), String> {
+    let mut data = read(path)?;
+    let wide = match data.get(4) {
+        Some(2) => true,
+        Some(1) => false,
+        _ => return Err(format!("{}: not ELF", path.display())),
+    };
+    let u16_at = |d: &[u8], o: usize| u16::from_le_bytes([d[o], d[o + 1]]) as u64;
+    let u32_at = |d: &[u8], o: usize| u32::from_le_bytes(d[o..o + 4].try_into().unwrap()) as u64;
+    let u64_at = |d: &[u8], o: usize| u64::from_le_bytes(d[o..o + 8].try_into().unwrap());
+    let (phoff, phentsize, phnum) = if wide {
+        (u64_at(&data, 0x20), u16_at(&data, 0x36), u16_at(&data, 0x38))
+    } else {
+        (u32_at(&data, 0x1c), u16_at(&data, 0x2a), u16_at(&data, 0x2c))
+    };
+    let mut end = phoff + phentsize * phnum;
+    for i in 0..phnum {
+        let ph = (phoff + i * phentsize) as usize;
+        let (off, filesz) = if wide { (u64_at(&data, ph + 8), u64_at(&data, ph + 0x20)) } else { (u32_at(&data, ph + 4), u32_at(&data, ph + 0x10)) };
+        end = end.max(off + filesz);
+    }
+    if end as usize > data.len() {
+        return Err(format!("{}: segments extend past the file", path.display()));
+    }
+    data.truncate(end as usize);
+    if wide {
+        data[0x28..0x30].fill(0); // e_shoff
+        data[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
+    } else {
+        data[0x20..0x24].fill(0);
+        data[0x30..0x34].fill(0);
+    }
+    std::fs::write(path, data).map_err(|e| format!("{}: {e}", path.display()))
+}
