@@ -18,6 +18,7 @@ extern crate alloc;
 // The C memory functions the compiler calls; linked for their symbols.
 extern crate runtime_mem;
 
+pub mod api;
 pub mod arch;
 pub mod args;
 pub mod capi;
@@ -39,6 +40,7 @@ pub mod sync;
 pub mod time;
 pub mod trace;
 
+pub use api::{after, nanotime, sleep, tick, Chan, Mutex, MutexGuard, Once, Ticker, WaitGroup};
 pub use print::Line;
 
 /// The process-wide allocator (`rt_malloc`, `alloc::*` in Rust programs).
@@ -50,6 +52,15 @@ pub static ALLOCATOR: malloc::Allocator = malloc::Allocator::new();
 #[cfg(not(test))]
 #[no_mangle]
 pub extern "C" fn rust_eh_personality() {}
+
+/// Called by the cleanup paths of the prebuilt `alloc` (compiled to
+/// unwind) after a panic. Panics here end the process before any unwinding
+/// starts, so reaching this is a runtime bug.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    panic::throw("unwinding is not supported")
+}
 
 /// The command-line arguments, as bytes without their NUL.
 pub fn args() -> impl Iterator<Item = &'static [u8]> {

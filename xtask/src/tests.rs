@@ -391,6 +391,9 @@ fn channel_cases(t: &Target) -> Vec<Case> {
     v.push(Case::new("deadlock detected: WaitGroup.Wait", "sync").args(["wg-deadlock"]).code(2).stderr(&deadlock("sync.WaitGroup.Wait")));
     v.push(Case::new("negative WaitGroup counter panics", "sync").args(["wg-negative"]).code(2).stdout("").stderr("panic: sync: negative WaitGroup counter\n\ngoroutine 1 [running]:\n"));
     v.push(Case::new("unlock of unlocked mutex is fatal", "sync").args(["unlock-unlocked"]).code(2).stdout("").stderr("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"));
+    v.push(Case::new("Rust API: Chan, select!, Mutex, WaitGroup, Once, sleep, tick", "rust-channels").stdout(
+        "pingpong-bytes=290\ndropped=4\nafter-close=1\nclosed=-1\ntry-recv-empty=1\ntry-send-full=5\nselect-recv=7\nselect-send=10\nselect-default=1\nselect-timeout=2\nmutex-total=80000\nonce=1\nslept=1\nticked=1\n",
+    ));
     let bound = if t.qemu.is_some() { "500" } else { "50" };
     v.push(Case::new(&format!("a 10 ms sleep wakes after 10 ms, within {bound} ms"), "time").args(["sleep", bound]).stdout("at-least-10ms=1\nwithin-bound=1\nend\n"));
     v.push(Case::new("10,000 goroutines sleeping 1-21 ms all wake", "time").args(["many", "10000"]).stdout("woke=10000\nend\n").timeout(300));

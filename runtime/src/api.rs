@@ -1,0 +1,396 @@
+//! The Rust API for channels, select, sync and time, over the core.
+//!
+//! ```ignore
+//! let ch = runtime::Chan::new(0);
+//! let tx = ch.clone();
+//! runtime::go(move || tx.send(42));
+//! assert_eq!(ch.recv(), Some(42));
+//!
+//! runtime::select! {
+//!     recv(ch) -> v => handle(v),          // v: Option<T>, None when closed
+//!     send(other, 7) => sent(),
+//!     recv(runtime::after(Duration::from_millis(5))) -> _ => timeout(),
+//!     default => nothing_ready(),          // optional: do not block
+//! }
+//! ```
+//!
+//! Channel handles are reference counted: the channel is freed, and the
+//! values still buffered in it dropped, when the last handle goes.
+
+use crate::chan::{self, Hchan, Scase};
+use crate::sync::{RawGoMutex, RawOnce, RawWaitGroup};
+use crate::time;
+use alloc::sync::Arc;
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use core::mem::{ManuallyDrop, MaybeUninit};
+use core::ops::{Deref, DerefMut};
+use core::time::Duration;
+
+struct ChanBox<T> {
+    c: *mut Hchan,
+    /// Timer channels outlive their handles: a timer may still send.
+    free_on_drop: bool,
+    _t: PhantomData<T>,
+}
+
+// SAFETY: the channel's state is behind its lock; values of T cross
+// goroutines (threads), hence T: Send.
+unsafe impl<T: Send> Send for ChanBox<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for ChanBox<T> {}
+
+impl<T> Drop for ChanBox<T> {
+    fn drop(&mut self) {
+        // Drop what is still buffered.
+        loop {
+            let mut slot = MaybeUninit::<T>::uninit();
+            // SAFETY: no other handle exists; slot has room for one T.
+            let (selected, ok) = unsafe { chan::chanrecv(self.c, slot.as_mut_ptr() as *mut u8, false) };
+            if !selected || !ok {
+                break;
+            }
+            // SAFETY: a value was received into slot.
+            unsafe { slot.assume_init_drop() };
+        }
+        if self.free_on_drop {
+            // SAFETY: the last handle: nobody can use or wait on c.
+            unsafe { chan::freechan(self.c) };
+        }
+    }
+}
+
+/// A channel of `T` (Go's `chan T`): clone the handle to share it.
+pub struct Chan<T> {
+    inner: Arc<ChanBox<T>>,
+}
+
+impl<T> Clone for Chan<T> {
+    fn clone(&self) -> Self {
+        Chan { inner: self.inner.clone() }
+    }
+}
+
+impl<T: Send> Chan<T> {
+    /// A channel with room for `cap` values (0: unbuffered).
+    pub fn new(cap: usize) -> Chan<T> {
+        Chan::from_raw(chan::makechan(core::mem::size_of::<T>(), cap), true)
+    }
+
+    fn from_raw(c: *mut Hchan, free_on_drop: bool) -> Chan<T> {
+        Chan { inner: Arc::new(ChanBox { c, free_on_drop, _t: PhantomData }) }
+    }
+
+    fn raw(&self) -> *mut Hchan {
+        self.inner.c
+    }
+
+    /// Sends `v`, waiting for a receiver or room. Panics (Go's `send on
+    /// closed channel`) if the channel is closed.
+    pub fn send(&self, v: T) {
+        let v = ManuallyDrop::new(v);
+        // SAFETY: the channel is live; v is moved into it (or the program
+        // ends with the panic).
+        unsafe { chan::chansend(self.raw(), &*v as *const T as *const u8, true) };
+    }
+
+    /// Sends `v` if that can be done without waiting; gives it back if not.
+    pub fn try_send(&self, v: T) -> Result<(), T> {
+        let v = ManuallyDrop::new(v);
+        // SAFETY: as in `send`; when it fails nothing was copied.
+        if unsafe { chan::chansend(self.raw(), &*v as *const T as *const u8, false) } {
+            Ok(())
+        } else {
+            Err(ManuallyDrop::into_inner(v))
+        }
+    }
+
+    /// Receives a value, waiting for one; `None` once the channel is
+    /// closed and drained.
+    pub fn recv(&self) -> Option<T> {
+        let mut slot = MaybeUninit::<T>::uninit();
+        // SAFETY: slot has room for one T.
+        let (_, ok) = unsafe { chan::chanrecv(self.raw(), slot.as_mut_ptr() as *mut u8, true) };
+        // SAFETY: ok means a value was moved into slot.
+        ok.then(|| unsafe { slot.assume_init() })
+    }
+
+    /// Receives a value if one is ready now.
+    pub fn try_recv(&self) -> Option<T> {
+        let mut slot = MaybeUninit::<T>::uninit();
+        // SAFETY: as in `recv`.
+        let (selected, ok) = unsafe { chan::chanrecv(self.raw(), slot.as_mut_ptr() as *mut u8, false) };
+        // SAFETY: as in `recv`.
+        (selected && ok).then(|| unsafe { slot.assume_init() })
+    }
+
+    /// Closes the channel (Go's `close`); closing twice panics.
+    pub fn close(&self) {
+        // SAFETY: the channel is live.
+        unsafe { chan::closechan(self.raw()) }
+    }
+
+    /// Values buffered now.
+    pub fn len(&self) -> usize {
+        // SAFETY: the channel is live.
+        unsafe { chan::chanlen(self.raw()) }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn cap(&self) -> usize {
+        // SAFETY: the channel is live.
+        unsafe { chan::chancap(self.raw()) }
+    }
+}
+
+/// A receive case of `select!` (used by the macro).
+#[doc(hidden)]
+pub struct RecvArm<T> {
+    ch: Chan<T>,
+    slot: MaybeUninit<T>,
+}
+
+impl<T: Send> RecvArm<T> {
+    /// Holds a handle of its own, so `recv(after(d))` may name a
+    /// temporary.
+    pub fn new(ch: &Chan<T>) -> Self {
+        RecvArm { ch: ch.clone(), slot: MaybeUninit::uninit() }
+    }
+    pub fn scase(&mut self) -> Scase {
+        Scase { c: self.ch.raw(), send: false, elem: self.slot.as_mut_ptr() as *mut u8 }
+    }
+    /// # Safety
+    /// Only for the case select chose, with its `ok`.
+    pub unsafe fn take(&mut self, ok: bool) -> Option<T> {
+        ok.then(|| self.slot.assume_init_read())
+    }
+}
+
+/// A send case of `select!` (used by the macro); drops its value if
+/// another case was chosen.
+#[doc(hidden)]
+pub struct SendArm<T> {
+    ch: Chan<T>,
+    val: ManuallyDrop<T>,
+    sent: bool,
+}
+
+impl<T: Send> SendArm<T> {
+    pub fn new(ch: &Chan<T>, v: T) -> Self {
+        SendArm { ch: ch.clone(), val: ManuallyDrop::new(v), sent: false }
+    }
+    pub fn scase(&mut self) -> Scase {
+        Scase { c: self.ch.raw(), send: true, elem: &mut *self.val as *mut T as *mut u8 }
+    }
+    pub fn mark_sent(&mut self) {
+        self.sent = true;
+    }
+}
+
+impl<T> Drop for SendArm<T> {
+    fn drop(&mut self) {
+        if !self.sent {
+            // SAFETY: the value was not moved into a channel.
+            unsafe { ManuallyDrop::drop(&mut self.val) }
+        }
+    }
+}
+
+/// Runs a select over prepared cases (used by the macro).
+#[doc(hidden)]
+pub fn select_raw(cases: &mut [Scase], block: bool) -> (isize, bool) {
+    // SAFETY: the cases point into live arms on the caller's stack.
+    unsafe { chan::selectgo(cases, block) }
+}
+
+/// Go's `select`: `recv(ch) -> v => expr` (v: `Option<T>`, `None` when
+/// the channel is closed), `send(ch, value) => expr`, and an optional
+/// `default => expr`, separated by commas. One ready case is chosen
+/// uniformly at random; without `default` the goroutine waits for one.
+#[macro_export]
+macro_rules! select {
+    ($($t:tt)*) => { $crate::__select_parse!([] [] $($t)*) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __select_parse {
+    ([$($arms:tt)*] [$($def:tt)*] recv($ch:expr) -> $v:pat => $body:expr $(, $($rest:tt)*)?) => {{
+        let mut __arm = $crate::api::RecvArm::new(&$ch);
+        $crate::__select_parse!([$($arms)* (__arm, recv, $v, $body)] [$($def)*] $($($rest)*)?)
+    }};
+    ([$($arms:tt)*] [$($def:tt)*] send($ch:expr, $val:expr) => $body:expr $(, $($rest:tt)*)?) => {{
+        let mut __arm = $crate::api::SendArm::new(&$ch, $val);
+        $crate::__select_parse!([$($arms)* (__arm, send, _, $body)] [$($def)*] $($($rest)*)?)
+    }};
+    ([$($arms:tt)*] [] default => $body:expr $(, $($rest:tt)*)?) => {
+        $crate::__select_parse!([$($arms)*] [$body] $($($rest)*)?)
+    };
+    ([$(($arm:ident, $kind:ident, $v:pat, $body:expr))*] [$($def:expr)?]) => {{
+        let mut __cases: [$crate::chan::Scase; 0 $(+ $crate::__select_parse!(@one $arm))*] = [$($arm.scase()),*];
+        let (__i, __ok) = $crate::api::select_raw(&mut __cases, $crate::__select_parse!(@block $($def)?));
+        let mut __k: isize = -1;
+        #[allow(unreachable_code)]
+        '__select: {
+            $(
+                __k += 1;
+                if __i == __k {
+                    break '__select $crate::__select_parse!(@run $arm, $kind, $v, $body, __ok);
+                }
+            )*
+            $( break '__select $def; )?
+            unreachable!()
+        }
+    }};
+    (@one $arm:ident) => { 1 };
+    (@block) => { true };
+    (@block $d:expr) => { false };
+    (@run $arm:ident, recv, $v:pat, $body:expr, $ok:ident) => {{
+        // SAFETY: this is the case select chose, with its ok.
+        let $v = unsafe { $arm.take($ok) };
+        $body
+    }};
+    (@run $arm:ident, send, $v:pat, $body:expr, $ok:ident) => {{
+        $arm.mark_sent();
+        $body
+    }};
+}
+
+/// A mutex for goroutines (Go's `sync.Mutex`) around the data it guards:
+/// waiting parks the goroutine, not the thread.
+pub struct Mutex<T> {
+    raw: RawGoMutex,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: access to data is serialised by the lock.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Send for Mutex<T> {}
+
+/// Holds a `Mutex` locked; unlocks when dropped.
+pub struct MutexGuard<'a, T> {
+    m: &'a Mutex<T>,
+}
+
+impl<T> Mutex<T> {
+    pub const fn new(v: T) -> Mutex<T> {
+        Mutex { raw: RawGoMutex::new(), data: UnsafeCell::new(v) }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.raw.lock();
+        MutexGuard { m: self }
+    }
+
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        self.raw.try_lock().then_some(MutexGuard { m: self })
+    }
+
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock.
+        unsafe { &*self.m.data.get() }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock exclusively.
+        unsafe { &mut *self.m.data.get() }
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.m.raw.unlock()
+    }
+}
+
+/// Go's `sync.WaitGroup`.
+#[derive(Default)]
+pub struct WaitGroup(RawWaitGroup);
+
+impl WaitGroup {
+    pub const fn new() -> WaitGroup {
+        WaitGroup(RawWaitGroup::new())
+    }
+    /// Adds `delta` to the counter; a negative counter panics.
+    pub fn add(&self, delta: i64) {
+        self.0.add(delta)
+    }
+    pub fn done(&self) {
+        self.0.done()
+    }
+    /// Waits until the counter is zero.
+    pub fn wait(&self) {
+        self.0.wait()
+    }
+}
+
+/// Go's `sync.Once`.
+#[derive(Default)]
+pub struct Once(RawOnce);
+
+impl Once {
+    pub const fn new() -> Once {
+        Once(RawOnce::new())
+    }
+    /// Runs `f` the first time any caller gets here; every caller returns
+    /// after it has finished.
+    pub fn call_once(&self, f: impl FnOnce()) {
+        self.0.call(f)
+    }
+}
+
+fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
+/// Parks the calling goroutine for at least `d` (Go's `time.Sleep`).
+pub fn sleep(d: Duration) {
+    time::sleep(nanos(d))
+}
+
+/// Monotonic time in nanoseconds.
+pub fn nanotime() -> i64 {
+    time::nanotime()
+}
+
+/// A channel that receives the time (`nanotime`) once, after `d` (Go's
+/// `time.After`).
+pub fn after(d: Duration) -> Chan<i64> {
+    Chan::from_raw(time::timer_chan(nanos(d), false).0, false)
+}
+
+/// Receives the time every period until dropped (Go's `time.Ticker`).
+pub struct Ticker {
+    /// The ticks; a slow receiver misses some, as in Go.
+    pub c: Chan<i64>,
+    timer: *mut time::Timer,
+}
+
+// SAFETY: the timer is only touched through `time::stop`.
+unsafe impl Send for Ticker {}
+
+/// A `Ticker` firing every `d`.
+pub fn tick(d: Duration) -> Ticker {
+    let (c, timer) = time::timer_chan(nanos(d), true);
+    Ticker { c: Chan::from_raw(c, false), timer }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        // SAFETY: a periodic timer from timer_chan, stopped once.
+        unsafe { time::stop(self.timer) }
+    }
+}
