@@ -1,8 +1,9 @@
 //! Memory: a `GlobalAlloc` over `linked_list_allocator`, fed by mmap.
 //!
-//! Small and medium requests are served first-fit from arenas, each an
-//! anonymous mapping managed by one `linked_list_allocator::Heap`. The
-//! first arena is `FIRST_ARENA` bytes; each new one is twice the last (at
+//! Small and medium requests are served first-fit from arenas, each
+//! managed by one `linked_list_allocator::Heap`: the first is 64 KiB of
+//! .bss, the rest anonymous mappings. The first mapping is `FIRST_ARENA`
+//! bytes; each new one is twice the last (at
 //! most `MAX_ARENA`), or as large as the request needs, so a program that
 //! allocates N bytes makes O(log N) mmap calls. Requests of `LARGE` bytes or
 //! more get a mapping of their own and are unmapped when freed.
@@ -23,6 +24,13 @@ use core::ptr::NonNull;
 use linked_list_allocator::Heap;
 
 const FIRST_ARENA: usize = 256 << 10;
+/// The arena in .bss (zero file size; pages cost memory only when used).
+const STATIC_ARENA: usize = 64 << 10;
+
+#[repr(C, align(4096))]
+struct StaticArena([u8; STATIC_ARENA]);
+
+static mut FIRST: StaticArena = StaticArena([0; STATIC_ARENA]);
 const MAX_ARENA: usize = 256 << 20;
 const MAX_ARENAS: usize = 48;
 /// Requests at least this large are mapped on their own.
@@ -79,6 +87,14 @@ impl Arenas {
     fn grow(&mut self, layout: Layout) -> Option<()> {
         if self.n == MAX_ARENAS {
             return None;
+        }
+        if self.n == 0 && layout.size() + layout.align() + 64 <= STATIC_ARENA {
+            // The first arena is in .bss: a program that allocates little
+            // (the boot itself: the Ps, the main goroutine) maps nothing.
+            // SAFETY: FIRST is used by this arena only, from now on.
+            unsafe { self.heaps[0].init(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA) };
+            self.n = 1;
+            return Some(());
         }
         // Room for the request, its alignment and the allocator's own hole
         // header.

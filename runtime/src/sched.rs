@@ -845,8 +845,9 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
     }
     // A stack without a guard page reports its overflow here, on the way
     // out (see `stack`).
-    if !stack::canary_intact(&(*gp).stack) {
-        crate::signal::stack_overflow(gp, arch::current_sp());
+    let sp = arch::current_sp();
+    if !stack::sp_within(&(*gp).stack, sp) {
+        crate::signal::stack_overflow(gp, sp);
     }
     arch::setg(g0);
     arch::mcall_switch(addr_of_mut!((*gp).sched.sp), (*g0).sched.sp, f, gp as *mut u8);

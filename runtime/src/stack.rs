@@ -18,10 +18,12 @@
 //! each guard splits the mapping: two kernel VMAs per stack, and Linux
 //! allows 65,530 per process by default, so guards for 100,000 goroutines
 //! cannot exist. The first `GUARD_BUDGET` stacks get a real guard page;
-//! past that a stack's lowest word holds a canary, checked each time its
-//! goroutine leaves the CPU (`check_canary`, called from `mcall`), so an
-//! overflow is still reported as `stack overflow` — later, and only if the
-//! overflow wrote over the canary. Every stack carries the canary.
+//! past that, each time a goroutine leaves the CPU (`mcall`) its stack
+//! pointer is checked against the stack's bounds, so an overflow that is
+//! still under way when the goroutine next blocks or yields is reported as
+//! `stack overflow`; one that dips below and comes back between two
+//! switches is not seen. (A canary word at the bottom would see more, but
+//! would cost a resident page per goroutine.)
 //!
 //! Default-size stacks are carved from chunks of `CHUNK_STACKS` slots (one
 //! mmap each) and recycled with their G (`gfget`/`gfput`), so a warm spawn
@@ -53,9 +55,6 @@ pub const GUARD_BUDGET: usize = 16384;
 /// Default-size stack slots per mapping.
 const CHUNK_STACKS: usize = 32;
 
-/// The word at `stack.lo` of every goroutine stack.
-const CANARY: usize = 0x0bad_c0de_5afe_57ac_u64 as usize;
-
 static GUARDED: AtomicUsize = AtomicUsize::new(0);
 
 /// Free default-size slots and the unused end of the current chunk.
@@ -75,7 +74,7 @@ pub fn round_stack_size(n: usize) -> Option<usize> {
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
-/// Makes the page below `lo` a guard, within the budget; writes the canary.
+/// Makes the page below `lo` a guard, within the budget.
 fn finish(lo: usize, size: usize) -> Stack {
     let guard = crate::proc::physpagesize();
     if GUARDED.fetch_add(1, Ordering::Relaxed) < GUARD_BUDGET {
@@ -86,13 +85,11 @@ fn finish(lo: usize, size: usize) -> Stack {
     } else {
         GUARDED.fetch_sub(1, Ordering::Relaxed);
     }
-    // SAFETY: lo is the lowest word of the fresh, writable stack.
-    unsafe { (lo as *mut usize).write(CANARY) };
     Stack { lo, hi: lo + size }
 }
 
 /// A stack of `size` bytes (a multiple of the page size) with a guard page
-/// (or the canary) below it.
+/// below it while the budget lasts.
 pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
     let guard = crate::proc::physpagesize();
     let slot = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
@@ -141,10 +138,8 @@ pub unsafe fn stackfree(s: Stack) {
     }
 }
 
-/// True while the canary at the bottom of `s` is intact.
+/// True while `sp` is inside `s` (checked at every switch away).
 #[inline]
-pub fn canary_intact(s: &Stack) -> bool {
-    // SAFETY: every goroutine stack from stackalloc has its lowest word
-    // readable and holding the canary.
-    unsafe { (s.lo as *const usize).read() == CANARY }
+pub fn sp_within(s: &Stack, sp: usize) -> bool {
+    sp >= s.lo
 }

@@ -5,11 +5,13 @@
 //! cargo xtask cc --target T -o OUT FILE.c|FILE.o… [clang flags]
 //! cargo xtask run [--target T] EXAMPLE [ARGS…]   build and run an example
 //! cargo xtask test [--target T]… [--filter S]    every test on every target
+//! cargo xtask bench [--target T]… [--runs N]      the same workloads here and in Go
 //! ```
 //! `--target` defaults to the host triple for build/cc/run and to every
 //! target in `targets/` for test. Missing tools (the Rust target, qemu-user,
 //! clang) are installed when possible, or named with the command to run.
 
+mod bench;
 mod build;
 mod check;
 mod elf;
@@ -33,7 +35,8 @@ const USAGE: &str = "usage:
   cargo xtask build [--target TRIPLE]
   cargo xtask cc --target TRIPLE -o OUT FILE.c|FILE.o... [clang flags]
   cargo xtask run [--target TRIPLE] EXAMPLE [ARGS...]
-  cargo xtask test [--target TRIPLE]... [--filter TEXT]";
+  cargo xtask test [--target TRIPLE]... [--filter TEXT]
+  cargo xtask bench [--target TRIPLE]... [--runs N]";
 
 /// Splits `--target X` (repeatable) and `--filter X` out of `args`.
 fn take_opt(args: &mut Vec<String>, name: &str) -> Result<Vec<String>> {
@@ -156,6 +159,21 @@ fn run(mut args: Vec<String>) -> Result<u8> {
             }
             println!("\n{} passed, {} failed", tally.passed, tally.failed);
             Ok(if tally.failed == 0 { 0 } else { 1 })
+        }
+        "bench" => {
+            let triples = take_opt(&mut args, "--target")?;
+            let runs = match take_opt(&mut args, "--runs")?.pop() {
+                Some(r) => r.parse::<usize>().map_err(|_| format!("--runs takes a number, not `{r}`"))?.max(1),
+                None => 5,
+            };
+            if let Some(a) = args.first() {
+                return Err(format!("unexpected `{a}`\n{USAGE}"));
+            }
+            let triples = if triples.is_empty() { vec![target::host_triple()?] } else { triples };
+            for triple in &triples {
+                bench::run(&root, &target::load(&root, triple)?, runs)?;
+            }
+            Ok(0)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -290,7 +290,7 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             .stderr_has(&[format!("runtime: goroutine stack exceeds {main_stack}-byte limit\n"), "fatal error: stack overflow\n\ngoroutine 1 [running]:\n".into()]),
     );
     v.push(
-        Case::new("stack overflow past the guard-page budget (canary)", "crash")
+        Case::new("stack overflow past the guard-page budget (checked at switches)", "crash")
             .args(["overflow-unguarded", "16400"])
             .code(2)
             .stderr_has(&[format!("runtime: goroutine stack exceeds {stack}-byte limit\n"), "fatal error: stack overflow\n".into()])
