@@ -440,14 +440,16 @@ pub fn allgs() -> impl Iterator<Item = *mut G> {
 }
 
 /// Go's `gfput`: a dead G goes to its P's free list; past
-/// `GFREE_LOCAL_MAX`, half of them move to the global list.
+/// `GFREE_LOCAL_MAX`, half of them move to the global list. The lists are
+/// stacks (last in, first out): the G reused next is the one that just
+/// died, whose struct and stack top are still in cache.
 unsafe fn gfput(pp: *mut P, gp: *mut G) {
-    (*pp).gfree.push_back(gp);
+    (*pp).gfree.push_front(gp);
     if (*pp).gfree.len >= GFREE_LOCAL_MAX {
         let mut sched = SCHED.lock.lock();
         while (*pp).gfree.len > GFREE_LOCAL_MAX / 2 {
             let Some(g) = (*pp).gfree.pop() else { break };
-            sched.gfree.push_back(g);
+            sched.gfree.push_front(g);
         }
     }
 }
@@ -459,7 +461,7 @@ unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
         let mut sched = SCHED.lock.lock();
         while (*pp).gfree.len < GFREE_LOCAL_MAX / 2 {
             let Some(g) = sched.gfree.pop() else { break };
-            (*pp).gfree.push_back(g);
+            (*pp).gfree.push_front(g);
         }
     }
     let gp = (*pp).gfree.pop()?;

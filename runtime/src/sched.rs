@@ -62,7 +62,7 @@ use crate::runtime2::{GQueue, Gstatus, Pstatus, G, M, P};
 use crate::stack;
 use alloc::boxed::Box;
 use core::ptr::{addr_of_mut, null_mut};
-use core::sync::atomic::{fence, AtomicBool, AtomicI32, AtomicI64, AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, Ordering};
 
 /// What `sched.lock` protects.
 pub struct SchedLocked {
@@ -448,9 +448,10 @@ pub fn register_m0() {
 
 /// Go's `wakep`: wakes one M to spin, if a P is idle and none spins.
 pub fn wakep() {
-    // Pairs with the spinning M's decrement-then-recheck: our G is queued
-    // before we look at the counters.
-    fence(Ordering::SeqCst);
+    // No fence between queueing the G and reading the counters (as in Go):
+    // if this misses an M that is just giving up, that M's own recheck of
+    // every run queue finds the G, and if both miss, the G still runs on
+    // its own P at that P's next scheduling point — late, never lost.
     if SCHED.npidle.load(Ordering::SeqCst) == 0 {
         return;
     }
