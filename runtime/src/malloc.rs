@@ -36,8 +36,18 @@ const MAX_ARENAS: usize = 48;
 /// Requests at least this large are mapped on their own.
 pub const LARGE: usize = 128 << 10;
 
+/// Small blocks (up to `SMALL_MAX` bytes, 16-byte aligned) come from
+/// per-size-class free lists in front of the arenas: a freed block goes to
+/// its class's list and the next request of that class takes it, in O(1),
+/// where a first-fit search would walk every hole.
+const SMALL_MAX: usize = 512;
+const CLASS: usize = 16;
+const NCLASSES: usize = SMALL_MAX / CLASS;
+
 struct Arenas {
     heaps: [Heap; MAX_ARENAS],
+    /// Free blocks of each class, linked through their first word.
+    small: [*mut u8; NCLASSES],
     n: usize,
     /// Size of the last arena mapped (0 before the first). Zero-initialised
     /// state keeps the allocator in .bss, not in the executable's file.
@@ -55,6 +65,7 @@ impl Allocator {
         Allocator {
             arenas: Mutex::new(Arenas {
                 heaps: [const { Heap::empty() }; MAX_ARENAS],
+                small: [core::ptr::null_mut(); NCLASSES],
                 n: 0,
                 last_size: 0,
                 in_use: 0,
@@ -73,8 +84,33 @@ fn page_round(n: usize) -> Option<usize> {
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
+// SAFETY: the raw pointers are blocks owned by the allocator, touched
+// only under its lock.
+unsafe impl Send for Arenas {}
+
+/// The size class of a small request, if it is one.
+fn class_of(layout: Layout) -> Option<usize> {
+    (layout.size() <= SMALL_MAX && layout.align() <= CLASS).then(|| layout.size().max(1).div_ceil(CLASS) - 1)
+}
+
 impl Arenas {
     fn alloc_small(&mut self, layout: Layout) -> Option<NonNull<u8>> {
+        if let Some(c) = class_of(layout) {
+            let head = self.small[c];
+            if !head.is_null() {
+                // SAFETY: a free block of this class holds the next one in
+                // its first word.
+                self.small[c] = unsafe { (head as *const *mut u8).read() };
+                return NonNull::new(head);
+            }
+            // SAFETY: CLASS is a power of two and the size is not zero.
+            let rounded = unsafe { Layout::from_size_align_unchecked((c + 1) * CLASS, CLASS) };
+            return self.alloc_first_fit(rounded);
+        }
+        self.alloc_first_fit(layout)
+    }
+
+    fn alloc_first_fit(&mut self, layout: Layout) -> Option<NonNull<u8>> {
         for i in (0..self.n).rev() {
             if let Ok(p) = self.heaps[i].allocate_first_fit(layout) {
                 return Some(p);
@@ -158,6 +194,11 @@ unsafe impl GlobalAlloc for Allocator {
         }
         let mut a = self.arenas.lock();
         a.in_use -= layout.size();
+        if let Some(c) = class_of(layout) {
+            (p as *mut *mut u8).write(a.small[c]);
+            a.small[c] = p;
+            return;
+        }
         match a.owner(p) {
             Some(h) => h.deallocate(NonNull::new_unchecked(p), layout),
             None => {

@@ -381,6 +381,16 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
         sched::runqput(pp, newg, true);
         if MAIN_STARTED.load(Ordering::Relaxed) {
             sched::wakep();
+            // Back-pressure: a goroutine that spawns faster than its P can
+            // run what it spawns yields once half the local queue is full.
+            // Go gets the same effect from preempting the spawner every
+            // 10 ms; without it, a loop of a million `go` calls on one P
+            // would keep a million goroutines (and their stack pages)
+            // alive at once instead of a few hundred.
+            let gp = arch::getg();
+            if (*pp).runq.len() >= crate::runq::RUNQ_SIZE / 2 && gp != (*(*gp).m).g0 {
+                sched::gosched();
+            }
         }
         goid
     }
