@@ -67,6 +67,17 @@ static void sieve(long n)
 
 struct wide { char bytes[100]; };
 
+static rt_chan *gate;
+static rt_waitgroup started, finished;
+
+static void parked(void *arg)
+{
+    (void)arg;
+    rt_wg_done(&started);
+    rt_chan_recv(gate, 0);
+    rt_wg_done(&finished);
+}
+
 void main_main(void)
 {
     const char *mode = rt_argc() > 1 ? rt_argv(1) : "";
@@ -115,6 +126,19 @@ void main_main(void)
         rt_chan_send(s, &x);
         rt_chan_recv(s, &y);
         out_kv("wide-equal", __builtin_memcmp(&x, &y, sizeof x) == 0);
+    } else if (str_eq(mode, "parked")) {
+        /* N goroutines alive at once, all blocked on one channel. */
+        long n = to_int(rt_argv(2));
+        gate = rt_chan_make(sizeof(long), 0);
+        rt_wg_add(&started, n);
+        rt_wg_add(&finished, n);
+        for (long i = 0; i < n; i++)
+            rt_go(parked, 0);
+        rt_wg_wait(&started);
+        out_kv("alive", rt_numgoroutine());
+        rt_chan_close(gate);
+        rt_wg_wait(&finished);
+        out_kv("after", rt_numgoroutine());
     } else if (str_eq(mode, "sieve")) {
         sieve(to_int(rt_argv(2)));
     } else if (str_eq(mode, "send-closed")) {

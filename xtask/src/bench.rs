@@ -24,6 +24,8 @@ const WORKLOADS: [&str; 6] = ["spawn", "pingpong", "yield", "sieve", "parked", "
 struct Sample {
     secs: f64,
     maxrss_kb: i64,
+    /// Most threads seen at once.
+    threads: i64,
 }
 
 /// Runs a command to completion, measuring wall time and peak RSS
@@ -39,11 +41,17 @@ fn measure(mut cmd: Command) -> Result<Sample> {
     // small child), read every millisecond until it exits.
     let status_file = format!("/proc/{pid}/status");
     let mut hwm_kb = 0i64;
+    let mut threads = 0i64;
     loop {
         if let Ok(text) = std::fs::read_to_string(&status_file) {
-            if let Some(v) = text.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-                hwm_kb = hwm_kb.max(v.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
-            }
+            let field = |name: &str| -> i64 {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            hwm_kb = hwm_kb.max(field("VmHWM:"));
+            threads = threads.max(field("Threads:"));
         }
         // SAFETY: polling our own child; status is valid.
         let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
@@ -64,7 +72,7 @@ fn measure(mut cmd: Command) -> Result<Sample> {
         }
         return Err(format!("{:?} failed (status {status}): {}", cmd.get_args().collect::<Vec<_>>(), err.trim()));
     }
-    Ok(Sample { secs, maxrss_kb: hwm_kb })
+    Ok(Sample { secs, maxrss_kb: hwm_kb, threads })
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -131,7 +139,10 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
     }
     let fanout_iters = if t.qemu.is_some() { "40000000" } else { "400000000" };
     println!("== {} ({} runs each, alternating; medians)", t.triple, runs);
-    println!("{:<16} {:>11} {:>11} {:>7} {:>11} {:>11}", "workload", "ours ms", "go ms", "ratio", "ours RSS", "go RSS");
+    println!(
+        "{:<16} {:>11} {:>11} {:>7} {:>11} {:>11} {:>8}",
+        "workload", "ours ms", "go ms", "ratio", "ours RSS", "go RSS", "threads"
+    );
     let mut results = std::collections::HashMap::new();
     let mut cases: Vec<(String, PathBuf, PathBuf, Vec<String>, Option<&str>)> = Vec::new();
     for (w, ours, go) in &pairs {
@@ -161,8 +172,28 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
         let gm = median(g.iter().map(|s| s.secs).collect());
         let orss = o.iter().map(|s| s.maxrss_kb).max().unwrap_or(0);
         let grss = g.iter().map(|s| s.maxrss_kb).max().unwrap_or(0);
-        println!("{name:<16} {:>11.1} {:>11.1} {:>7.2} {:>8} KB {:>8} KB", om * 1e3, gm * 1e3, om / gm, orss, grss);
+        let othr = o.iter().map(|s| s.threads).max().unwrap_or(0);
+        let gthr = g.iter().map(|s| s.threads).max().unwrap_or(0);
+        println!(
+            "{name:<16} {:>11.1} {:>11.1} {:>7.2} {:>8} KB {:>8} KB {:>3} / {:<3}",
+            om * 1e3,
+            gm * 1e3,
+            om / gm,
+            orss,
+            grss,
+            othr,
+            gthr
+        );
         results.insert(name.clone(), (om, gm, orss, grss));
+    }
+    if let (Some(s), Some(y)) = (results.get("spawn"), results.get("yield")) {
+        println!(
+            "per operation: go+run {:.0} ns (Go {:.0} ns), Gosched {:.0} ns (Go {:.0} ns)",
+            s.0 * 1e9 / 1e6,
+            s.1 * 1e9 / 1e6,
+            y.0 * 1e9 / 1e6,
+            y.1 * 1e9 / 1e6
+        );
     }
     if let (Some(p1), Some(p2)) = (results.get("fanout P=1"), results.get("fanout P=2")) {
         println!("fanout speed-up from GOMAXPROCS=1 to 2: ours {:.2}x, go {:.2}x", p1.0 / p2.0, p1.1 / p2.1);

@@ -15,6 +15,7 @@ mod bench;
 mod build;
 mod check;
 mod elf;
+mod loader;
 mod target;
 mod tests;
 mod tools;

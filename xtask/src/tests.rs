@@ -372,6 +372,12 @@ fn channel_cases(t: &Target) -> Vec<Case> {
                 .timeout(300),
         );
     }
+    v.push(
+        Case::new("100,000 goroutines alive at once, blocked on one channel, then released", "chan")
+            .args(["parked", "100000"])
+            .stdout("alive=100001\nafter=1\nend\n")
+            .timeout(300),
+    );
     for (mode, msg) in [
         ("send-closed", "panic: send on closed channel\n\ngoroutine 1 [running]:\n"),
         ("close-closed", "panic: close of closed channel\n\ngoroutine 1 [running]:\n"),
@@ -440,6 +446,27 @@ fn run_case(root: &Path, t: &Target, c: &Case) -> std::result::Result<(), String
     }
     let out = check::run(cmd, c.timeout)?;
     check::verify(c, &out)
+}
+
+/// The auxiliary-vector fallbacks, with a vector lacking AT_PAGESZ and
+/// AT_RANDOM (x86_64 hosts only: the loader maps and jumps natively).
+fn auxv_cases(root: &Path, t: &Target, tally: &mut Tally) {
+    if t.qemu.is_some() || t.arch() != "x86_64" {
+        return;
+    }
+    let exe = build::out_dir(root, t).join("examples/hello-c");
+    let trace = ["GODEBUG=boottrace=1"];
+    for (name, drop, want) in [
+        ("auxv complete: taken from the stack", vec![], " auxv=stack\n"),
+        ("auxv without AT_PAGESZ and AT_RANDOM: /proc/self/auxv fills in", vec![6u64, 25], " auxv=stack+/proc/self/auxv\n"),
+        ("auxv without AT_PAGESZ, AT_HWCAP, AT_RANDOM", vec![6u64, 16, 25], " auxv=stack+/proc/self/auxv\n"),
+    ] {
+        let r = crate::loader::run(&exe, &["hello-c"], &trace, &drop).and_then(|out| {
+            let case = Case::new(name, "hello-c").stdout("hello, world\n").stderr_has(&[" pagesz=4096 ", want, "boottrace: exit "]);
+            check::verify(&case, &out)
+        });
+        tally.record(&format!("x86_64/{name}"), r);
+    }
 }
 
 /// Checks on the executables themselves.
@@ -511,6 +538,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
         tally.record(&name, r);
     }
     if filter.is_none() {
+        auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);
     }
     Ok(())
