@@ -73,6 +73,9 @@ impl WaitQ {
 
     /// Removes `sg`, which must be on this queue or already removed (then
     /// nothing happens).
+    ///
+    /// # Safety
+    /// `sg` is a live sudog; the channel's lock is held.
     pub unsafe fn remove(&mut self, sg: *mut Sudog) {
         let (p, n) = ((*sg).prev, (*sg).next);
         if p.is_null() {
@@ -94,6 +97,9 @@ impl WaitQ {
 
     /// The first waiter that can still be woken: a select waiter another
     /// channel has already won is dropped from the queue and skipped.
+    ///
+    /// # Safety
+    /// The channel's lock is held; queued sudogs are live.
     pub unsafe fn dequeue(&mut self) -> Option<*mut Sudog> {
         loop {
             let sg = self.first;

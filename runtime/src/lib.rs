@@ -13,6 +13,9 @@
 //! `runq`, `stack`, `malloc`, `lock`, `panic`, `print`), and the APIs:
 //! `capi` for C (`include/runtime.h`) and the functions below for Rust.
 #![cfg_attr(not(test), no_std)]
+// Runtime structures are built in const contexts (statics) by `new`;
+// a `Default` that could build one anywhere would invite misuse.
+#![allow(clippy::new_without_default)]
 
 extern crate alloc;
 // The C memory functions the compiler calls; linked for their symbols.

@@ -163,7 +163,11 @@ pub fn allm() -> impl Iterator<Item = *mut M> {
     })
 }
 
-pub fn allmadd(mp: *mut M) {
+/// Publishes a new M on `allm`.
+///
+/// # Safety
+/// `mp` is a live M not yet on the list.
+pub unsafe fn allmadd(mp: *mut M) {
     let mut head = ALLM.load(Ordering::Relaxed);
     loop {
         // SAFETY: mp is not yet visible to anyone else.
@@ -483,6 +487,10 @@ const CLONE_SETTLS: usize = 0x80000;
 
 /// Go's `newm` + `newosproc`: a new M (thread) that will run `pp`, or
 /// `startfn` without a P.
+///
+/// # Safety
+/// `pp` is null (with `startfn`) or an idle P handed to the new M; `id` was
+/// reserved with `mreserveid`.
 pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> !>) {
     let mp = Box::into_raw(Box::new(M::new()));
     (*mp).id = id;
@@ -553,6 +561,9 @@ pub unsafe fn runqput(pp: *mut P, gp: *mut G, next: bool) {
 }
 
 /// Puts `gp` at the tail of the global queue.
+///
+/// # Safety
+/// `gp` is runnable and on no other queue.
 pub unsafe fn globrunqput(gp: *mut G) {
     let mut s = SCHED.lock.lock();
     s.runq.push_back(gp);

@@ -111,7 +111,10 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
 }
 
 /// Go's stack overflow report for goroutine `gp` at stack pointer `sp`.
-pub fn stack_overflow(gp: *mut crate::runtime2::G, sp: usize) -> ! {
+///
+/// # Safety
+/// `gp` is the live G that overflowed.
+pub unsafe fn stack_overflow(gp: *mut crate::runtime2::G, sp: usize) -> ! {
     // SAFETY: gp is the live G that overflowed.
     let (size, s) = unsafe { ((*gp).stacksize, (*gp).stack) };
     crate::panic::throw_with(

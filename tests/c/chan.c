@@ -1,5 +1,6 @@
 /* Channel semantics: ordering, close and drain, len/cap, wide elements,
- * every panic, nil channels, and deadlock reports; the prime sieve. */
+ * every panic, nil channels, and deadlock reports. (The prime sieve and
+ * 100,000 parked goroutines are the benchmark programs, run as tests.) */
 #include "common.h"
 
 static void sender(void *arg)
@@ -26,57 +27,7 @@ static void blocked_sender(void *arg)
     rt_chan_send(arg, &v);
 }
 
-/* The concurrent prime sieve: a chain of filter goroutines. */
-struct filter { rt_chan *in, *out; long prime; };
-
-static void generate(void *arg)
-{
-    for (long i = 2;; i++)
-        rt_chan_send(arg, &i);
-}
-
-static void filter(void *arg)
-{
-    struct filter *f = arg;
-    for (;;) {
-        long i;
-        rt_chan_recv(f->in, &i);
-        if (i % f->prime != 0)
-            rt_chan_send(f->out, &i);
-    }
-}
-
-static void sieve(long n)
-{
-    rt_chan *ch = rt_chan_make(sizeof(long), 0);
-    rt_go(generate, ch);
-    long sum = 0, prime = 0;
-    for (long i = 0; i < n; i++) {
-        rt_chan_recv(ch, &prime);
-        sum += prime;
-        struct filter *f = rt_malloc(sizeof *f);
-        f->in = ch;
-        f->out = rt_chan_make(sizeof(long), 0);
-        f->prime = prime;
-        rt_go(filter, f);
-        ch = f->out;
-    }
-    out_kv("last", prime);
-    out_kv("sum", sum);
-}
-
 struct wide { char bytes[100]; };
-
-static rt_chan *gate;
-static rt_waitgroup started, finished;
-
-static void parked(void *arg)
-{
-    (void)arg;
-    rt_wg_done(&started);
-    rt_chan_recv(gate, 0);
-    rt_wg_done(&finished);
-}
 
 void main_main(void)
 {
@@ -126,21 +77,6 @@ void main_main(void)
         rt_chan_send(s, &x);
         rt_chan_recv(s, &y);
         out_kv("wide-equal", __builtin_memcmp(&x, &y, sizeof x) == 0);
-    } else if (str_eq(mode, "parked")) {
-        /* N goroutines alive at once, all blocked on one channel. */
-        long n = to_int(rt_argv(2));
-        gate = rt_chan_make(sizeof(long), 0);
-        rt_wg_add(&started, n);
-        rt_wg_add(&finished, n);
-        for (long i = 0; i < n; i++)
-            rt_go(parked, 0);
-        rt_wg_wait(&started);
-        out_kv("alive", rt_numgoroutine());
-        rt_chan_close(gate);
-        rt_wg_wait(&finished);
-        out_kv("after", rt_numgoroutine());
-    } else if (str_eq(mode, "sieve")) {
-        sieve(to_int(rt_argv(2)));
     } else if (str_eq(mode, "send-closed")) {
         rt_chan *c = rt_chan_make(sizeof(long), 1);
         rt_chan_close(c);
