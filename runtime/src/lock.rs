@@ -178,9 +178,7 @@ pub struct Note {
 
 impl Note {
     pub const fn new() -> Note {
-        Note {
-            key: AtomicU32::new(0),
-        }
+        Note { key: AtomicU32::new(0) }
     }
 
     /// Rearms the note. Only when no one sleeps on it.
@@ -188,9 +186,10 @@ impl Note {
         self.key.store(0, Ordering::Relaxed);
     }
 
-    /// Wakes the sleeper (now or when it comes to sleep).
+    /// Wakes the sleeper (now or when it comes to sleep). The key's low bit
+    /// is the wakeup; the bits above count pokes.
     pub fn wakeup(&self) {
-        if self.key.swap(1, Ordering::Release) != 0 {
+        if self.key.fetch_or(WOKEN, Ordering::Release) & WOKEN != 0 {
             crate::panic::throw("notewakeup - double wakeup");
         }
         let _ = os::futex_wake(&self.key, 1);
@@ -198,27 +197,43 @@ impl Note {
 
     /// Blocks the thread until `wakeup`.
     pub fn sleep(&self) {
-        while self.key.load(Ordering::Acquire) == 0 {
-            let _ = os::futex_wait(&self.key, 0, -1);
+        loop {
+            let v = self.key.load(Ordering::Acquire);
+            if v & WOKEN != 0 {
+                return;
+            }
+            let _ = os::futex_wait(&self.key, v, -1);
         }
     }
 
-    /// Sleeps once: until `wakeup`, `poke`, `deadline` (monotonic ns), or
-    /// a spurious wake-up. The caller looks at its state and decides.
-    pub fn sleep_until(&self, deadline: i64) {
+    /// The note's state, to pass to `sleep_until` after reading whatever
+    /// a `poke` announces: a poke in between makes that sleep return at
+    /// once instead of being lost.
+    pub fn observe(&self) -> u32 {
+        self.key.load(Ordering::Acquire)
+    }
+
+    /// Sleeps once: until `wakeup`, a `poke` since `seen` was observed,
+    /// `deadline` (monotonic ns), or a spurious wake-up. The caller looks
+    /// at its state and decides.
+    pub fn sleep_until(&self, seen: u32, deadline: i64) {
         let left = deadline - crate::time::nanotime();
-        if left > 0 && self.key.load(Ordering::Acquire) == 0 {
-            let _ = os::futex_wait(&self.key, 0, left);
+        if left > 0 && seen & WOKEN == 0 {
+            let _ = os::futex_wait(&self.key, seen, left);
         }
     }
 
-    /// Wakes a `sleep_until` without waking the note.
+    /// Interrupts a `sleep_until` without waking the note.
     pub fn poke(&self) {
+        self.key.fetch_add(2, Ordering::Release);
         let _ = os::futex_wake(&self.key, 1);
     }
 
     /// True once woken (without sleeping).
     pub fn is_set(&self) -> bool {
-        self.key.load(Ordering::Acquire) != 0
+        self.key.load(Ordering::Acquire) & WOKEN != 0
     }
 }
+
+/// `Note::key`'s wakeup bit.
+const WOKEN: u32 = 1;

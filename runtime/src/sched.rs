@@ -748,6 +748,10 @@ unsafe fn stopm_timed(mp: *mut M) {
     drop(s);
     (*mp).blocked = true;
     loop {
+        // Observe the note before reading the deadline: a poke that moves
+        // the deadline after this read changes the note, and the sleep
+        // below returns at once.
+        let seen = (*mp).park.observe();
         if (*mp).park.is_set() {
             break;
         }
@@ -777,7 +781,7 @@ unsafe fn stopm_timed(mp: *mut M) {
             (*mp).park.sleep();
             break;
         }
-        (*mp).park.sleep_until(deadline);
+        (*mp).park.sleep_until(seen, deadline);
     }
     (*mp).blocked = false;
     (*mp).park.clear();
