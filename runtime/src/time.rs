@@ -250,6 +250,10 @@ impl Default for PTimers {
     }
 }
 
+/// Timers in all heaps: lets the scheduler skip the per-P scan (one load
+/// per scheduling round) when a program has none.
+static NTIMERS: AtomicI64 = AtomicI64::new(0);
+
 /// Adds `t` to the current P's heap (or P0's, from an M without a P) and
 /// makes sure some M will wake for it.
 ///
@@ -262,6 +266,7 @@ pub unsafe fn addtimer(t: *mut Timer) {
     {
         let mut h = (*pp).timers.heap.lock();
         h.push(t);
+        NTIMERS.fetch_add(1, Ordering::SeqCst);
         (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
     }
     sched::wake_for_timer(when);
@@ -283,6 +288,7 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
             t
         };
         let Some(t) = t else { return fired };
+        NTIMERS.fetch_sub(1, Ordering::SeqCst);
         if (*t).deleted.load(Ordering::Acquire) {
             if (*t).owned {
                 drop(Box::from_raw(t));
@@ -303,6 +309,7 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
             (*t).when += p * ((now - (*t).when) / p + 1);
             let mut h = (*pp).timers.heap.lock();
             h.push(t);
+            NTIMERS.fetch_add(1, Ordering::SeqCst);
             (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
         } else if (*t).owned {
             drop(Box::from_raw(t));
@@ -313,6 +320,9 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
 /// Runs due timers on every P (the scheduler calls this when it looks for
 /// work). Returns how many fired.
 pub fn checktimers() -> usize {
+    if NTIMERS.load(Ordering::Relaxed) == 0 {
+        return 0;
+    }
     let n = sched::gomaxprocs();
     let mut now = 0;
     let mut fired = 0;
@@ -336,6 +346,9 @@ pub fn checktimers() -> usize {
 
 /// The earliest deadline over all Ps, 0 if none.
 pub fn next_deadline() -> i64 {
+    if NTIMERS.load(Ordering::SeqCst) == 0 {
+        return 0;
+    }
     let mut best = 0i64;
     for i in 0..sched::gomaxprocs() {
         // SAFETY: Ps are never freed.
