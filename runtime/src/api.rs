@@ -46,7 +46,8 @@ impl<T> Drop for ChanBox<T> {
         loop {
             let mut slot = MaybeUninit::<T>::uninit();
             // SAFETY: no other handle exists; slot has room for one T.
-            let (selected, ok) = unsafe { chan::chanrecv(self.c, slot.as_mut_ptr() as *mut u8, false) };
+            let (selected, ok) =
+                unsafe { chan::chanrecv(self.c, slot.as_mut_ptr() as *mut u8, false) };
             if !selected || !ok {
                 break;
             }
@@ -67,7 +68,9 @@ pub struct Chan<T> {
 
 impl<T> Clone for Chan<T> {
     fn clone(&self) -> Self {
-        Chan { inner: self.inner.clone() }
+        Chan {
+            inner: self.inner.clone(),
+        }
     }
 }
 
@@ -78,7 +81,13 @@ impl<T: Send> Chan<T> {
     }
 
     fn from_raw(c: *mut Hchan, free_on_drop: bool) -> Chan<T> {
-        Chan { inner: Arc::new(ChanBox { c, free_on_drop, _t: PhantomData }) }
+        Chan {
+            inner: Arc::new(ChanBox {
+                c,
+                free_on_drop,
+                _t: PhantomData,
+            }),
+        }
     }
 
     fn raw(&self) -> *mut Hchan {
@@ -119,7 +128,8 @@ impl<T: Send> Chan<T> {
     pub fn try_recv(&self) -> Option<T> {
         let mut slot = MaybeUninit::<T>::uninit();
         // SAFETY: as in `recv`.
-        let (selected, ok) = unsafe { chan::chanrecv(self.raw(), slot.as_mut_ptr() as *mut u8, false) };
+        let (selected, ok) =
+            unsafe { chan::chanrecv(self.raw(), slot.as_mut_ptr() as *mut u8, false) };
         // SAFETY: as in `recv`.
         (selected && ok).then(|| unsafe { slot.assume_init() })
     }
@@ -157,10 +167,17 @@ impl<T: Send> RecvArm<T> {
     /// Holds a handle of its own, so `recv(after(d))` may name a
     /// temporary.
     pub fn new(ch: &Chan<T>) -> Self {
-        RecvArm { ch: ch.clone(), slot: MaybeUninit::uninit() }
+        RecvArm {
+            ch: ch.clone(),
+            slot: MaybeUninit::uninit(),
+        }
     }
     pub fn scase(&mut self) -> Scase {
-        Scase { c: self.ch.raw(), send: false, elem: self.slot.as_mut_ptr() as *mut u8 }
+        Scase {
+            c: self.ch.raw(),
+            send: false,
+            elem: self.slot.as_mut_ptr() as *mut u8,
+        }
     }
     /// # Safety
     /// Only for the case select chose, with its `ok`.
@@ -180,10 +197,18 @@ pub struct SendArm<T> {
 
 impl<T: Send> SendArm<T> {
     pub fn new(ch: &Chan<T>, v: T) -> Self {
-        SendArm { ch: ch.clone(), val: ManuallyDrop::new(v), sent: false }
+        SendArm {
+            ch: ch.clone(),
+            val: ManuallyDrop::new(v),
+            sent: false,
+        }
     }
     pub fn scase(&mut self) -> Scase {
-        Scase { c: self.ch.raw(), send: true, elem: &mut *self.val as *mut T as *mut u8 }
+        Scase {
+            c: self.ch.raw(),
+            send: true,
+            elem: &mut *self.val as *mut T as *mut u8,
+        }
     }
     pub fn mark_sent(&mut self) {
         self.sent = true;
@@ -278,7 +303,10 @@ pub struct MutexGuard<'a, T> {
 
 impl<T> Mutex<T> {
     pub const fn new(v: T) -> Mutex<T> {
-        Mutex { raw: RawGoMutex::new(), data: UnsafeCell::new(v) }
+        Mutex {
+            raw: RawGoMutex::new(),
+            data: UnsafeCell::new(v),
+        }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, T> {
@@ -385,7 +413,10 @@ unsafe impl Send for Ticker {}
 /// A `Ticker` firing every `d`.
 pub fn tick(d: Duration) -> Ticker {
     let (c, timer) = time::timer_chan(nanos(d), true);
-    Ticker { c: Chan::from_raw(c, false), timer }
+    Ticker {
+        c: Chan::from_raw(c, false),
+        timer,
+    }
 }
 
 impl Drop for Ticker {

@@ -122,8 +122,14 @@ pub extern "C" fn rt_go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut 
 /// Starts a goroutine running `f(arg)` on a stack of `stack_bytes`
 /// (rounded up to whole pages, at least 8 KiB).
 #[no_mangle]
-pub extern "C" fn rt_go_stack(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void, stack_bytes: c_ulong) {
-    let Some(f) = f else { panic::throw("go of nil func value") };
+pub extern "C" fn rt_go_stack(
+    f: Option<unsafe extern "C" fn(*mut c_void)>,
+    arg: *mut c_void,
+    stack_bytes: c_ulong,
+) {
+    let Some(f) = f else {
+        panic::throw("go of nil func value")
+    };
     // SAFETY: `void (*)(void *)` and `unsafe extern "C" fn(*mut u8)` have
     // the same ABI.
     let f: unsafe extern "C" fn(*mut u8) = unsafe { core::mem::transmute(f) };
@@ -240,12 +246,20 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
         panic::throw("rt_select: bad case count");
     }
     let cs = core::slice::from_raw_parts_mut(cases, n as usize);
-    let mut sc = [Scase { c: core::ptr::null_mut(), send: false, elem: core::ptr::null_mut() }; chan::MAX_SELECT_CASES];
+    let mut sc = [Scase {
+        c: core::ptr::null_mut(),
+        send: false,
+        elem: core::ptr::null_mut(),
+    }; chan::MAX_SELECT_CASES];
     for (i, c) in cs.iter().enumerate() {
         if c.dir != RT_SEND && c.dir != RT_RECV {
             panic::throw("rt_select: dir must be RT_SEND or RT_RECV");
         }
-        sc[i] = Scase { c: c.chan, send: c.dir == RT_SEND, elem: c.elem as *mut u8 };
+        sc[i] = Scase {
+            c: c.chan,
+            send: c.dir == RT_SEND,
+            elem: c.elem as *mut u8,
+        };
     }
     let (i, ok) = chan::selectgo(&sc[..n as usize], block != 0);
     if i >= 0 {

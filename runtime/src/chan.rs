@@ -43,7 +43,15 @@ pub struct Sudog {
 
 impl Sudog {
     pub fn new(g: *mut G, elem: *mut u8, c: *mut Hchan, is_select: bool) -> Sudog {
-        Sudog { g, next: null_mut(), prev: null_mut(), elem, c, is_select, success: false }
+        Sudog {
+            g,
+            next: null_mut(),
+            prev: null_mut(),
+            elem,
+            c,
+            is_select,
+            success: false,
+        }
     }
 }
 
@@ -55,7 +63,10 @@ pub struct WaitQ {
 
 impl WaitQ {
     const fn new() -> WaitQ {
-        WaitQ { first: null_mut(), last: null_mut() }
+        WaitQ {
+            first: null_mut(),
+            last: null_mut(),
+        }
     }
 
     /// # Safety
@@ -108,7 +119,10 @@ impl WaitQ {
             }
             self.remove(sg);
             if (*sg).is_select
-                && (*(*sg).g).select_done.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed).is_err()
+                && (*(*sg).g)
+                    .select_done
+                    .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_err()
             {
                 continue;
             }
@@ -277,7 +291,11 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
     let gp = crate::arch::getg();
     let mut sg = Sudog::new(gp, ep as *mut u8, c, false);
     (*c).sendq.enqueue(&mut sg);
-    sched::gopark(Some(chanparkcommit), &(*c).lock as *const RawMutex as *mut u8, "chan send");
+    sched::gopark(
+        Some(chanparkcommit),
+        &(*c).lock as *const RawMutex as *mut u8,
+        "chan send",
+    );
     if !sg.success {
         panic::gopanic(b"send on closed channel");
     }
@@ -324,7 +342,11 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
     let gp = crate::arch::getg();
     let mut sg = Sudog::new(gp, ep, c, false);
     (*c).recvq.enqueue(&mut sg);
-    sched::gopark(Some(chanparkcommit), &(*c).lock as *const RawMutex as *mut u8, "chan receive");
+    sched::gopark(
+        Some(chanparkcommit),
+        &(*c).lock as *const RawMutex as *mut u8,
+        "chan receive",
+    );
     (true, sg.success)
 }
 
@@ -441,7 +463,10 @@ struct SelLocks {
 
 unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
     let l = &*(arg as *const SelLocks);
-    selunlock(core::slice::from_raw_parts(l.cases, l.n), core::slice::from_raw_parts(l.order, l.n));
+    selunlock(
+        core::slice::from_raw_parts(l.cases, l.n),
+        core::slice::from_raw_parts(l.order, l.n),
+    );
     true
 }
 
@@ -541,7 +566,8 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
     let gp = crate::arch::getg();
     (*gp).select_done.store(0, Ordering::Release);
     (*gp).param = null_mut();
-    let mut sgs: [core::mem::MaybeUninit<Sudog>; MAX_SELECT_CASES] = [const { core::mem::MaybeUninit::uninit() }; MAX_SELECT_CASES];
+    let mut sgs: [core::mem::MaybeUninit<Sudog>; MAX_SELECT_CASES] =
+        [const { core::mem::MaybeUninit::uninit() }; MAX_SELECT_CASES];
     for &i in order.iter() {
         let sc = cases[i];
         let sg = sgs[i].write(Sudog::new(gp, sc.elem, sc.c, true)) as *mut Sudog;
@@ -551,8 +577,16 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
             (*sc.c).recvq.enqueue(sg);
         }
     }
-    let locks = SelLocks { cases: cases.as_ptr(), order: order.as_ptr(), n };
-    sched::gopark(Some(selparkcommit), &locks as *const SelLocks as *mut u8, "select");
+    let locks = SelLocks {
+        cases: cases.as_ptr(),
+        order: order.as_ptr(),
+        n,
+    };
+    sched::gopark(
+        Some(selparkcommit),
+        &locks as *const SelLocks as *mut u8,
+        "select",
+    );
 
     // Pass 3: find the winner, dequeue the rest.
     sellock(cases, order);

@@ -90,7 +90,9 @@ pub fn parse_godebug(s: &[u8]) -> DebugVars {
     let mut d = DebugVars::default();
     for item in s.split(|&c| c == b',') {
         let mut kv = item.splitn(2, |&c| c == b'=');
-        let (Some(key), Some(val)) = (kv.next(), kv.next()) else { continue };
+        let (Some(key), Some(val)) = (kv.next(), kv.next()) else {
+            continue;
+        };
         let slot = match key {
             b"boottrace" => &mut d.boottrace,
             b"schedtrace" => &mut d.schedtrace,

@@ -38,7 +38,9 @@ impl Default for RawMutex {
 
 impl RawMutex {
     pub const fn new() -> RawMutex {
-        RawMutex { key: AtomicU32::new(UNLOCKED) }
+        RawMutex {
+            key: AtomicU32::new(UNLOCKED),
+        }
     }
 
     pub fn lock(&self) {
@@ -145,7 +147,10 @@ fn lock_slow(key: &AtomicU32, mut wait: u32) {
     loop {
         for _ in 0..spin {
             while key.load(Ordering::Relaxed) == UNLOCKED {
-                if key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                if key
+                    .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
                     return;
                 }
             }
@@ -155,7 +160,10 @@ fn lock_slow(key: &AtomicU32, mut wait: u32) {
         }
         for _ in 0..PASSIVE_SPIN {
             while key.load(Ordering::Relaxed) == UNLOCKED {
-                if key.compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                if key
+                    .compare_exchange(UNLOCKED, wait, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
                     return;
                 }
             }
@@ -178,7 +186,9 @@ pub struct Note {
 
 impl Note {
     pub const fn new() -> Note {
-        Note { key: AtomicU32::new(0) }
+        Note {
+            key: AtomicU32::new(0),
+        }
     }
 
     /// Rearms the note. Only when no one sleeps on it.

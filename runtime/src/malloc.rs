@@ -90,7 +90,8 @@ unsafe impl Send for Arenas {}
 
 /// The size class of a small request, if it is one.
 fn class_of(layout: Layout) -> Option<usize> {
-    (layout.size() <= SMALL_MAX && layout.align() <= CLASS).then(|| layout.size().max(1).div_ceil(CLASS) - 1)
+    (layout.size() <= SMALL_MAX && layout.align() <= CLASS)
+        .then(|| layout.size().max(1).div_ceil(CLASS) - 1)
 }
 
 impl Arenas {
@@ -128,14 +129,20 @@ impl Arenas {
             // The first arena is in .bss: a program that allocates little
             // (the boot itself: the Ps, the main goroutine) maps nothing.
             // SAFETY: FIRST is used by this arena only, from now on.
-            unsafe { self.heaps[0].init(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA) };
+            unsafe {
+                self.heaps[0].init(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA)
+            };
             self.n = 1;
             return Some(());
         }
         // Room for the request, its alignment and the allocator's own hole
         // header.
         let need = page_round(layout.size().checked_add(layout.align())?.checked_add(64)?)?;
-        let next = if self.last_size == 0 { FIRST_ARENA } else { core::cmp::min(self.last_size * 2, MAX_ARENA) };
+        let next = if self.last_size == 0 {
+            FIRST_ARENA
+        } else {
+            core::cmp::min(self.last_size * 2, MAX_ARENA)
+        };
         let mut size = core::cmp::max(next, need);
         // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
         let base =

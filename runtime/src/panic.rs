@@ -92,7 +92,9 @@ pub fn throw_with(diag: &dyn Fn(&mut Line), msg: &str) -> ! {
 #[cold]
 pub fn fatal_signal(detail: &dyn Fn(&mut Line)) -> ! {
     start_dying();
-    Line::stderr().s("fatal error: unexpected signal during runtime execution").end();
+    Line::stderr()
+        .s("fatal error: unexpected signal during runtime execution")
+        .end();
     let mut l = Line::stderr();
     detail(&mut l);
     l.end();
@@ -140,7 +142,9 @@ fn rust_panic(info: &core::panic::PanicInfo) -> ! {
 pub fn throw_oom(size: usize, in_use: usize) -> ! {
     throw_with(
         &|l| {
-            l.ku("out of memory: cannot allocate ", size as u64).ku("-byte block (", in_use as u64).s(" in use)");
+            l.ku("out of memory: cannot allocate ", size as u64)
+                .ku("-byte block (", in_use as u64)
+                .s(" in use)");
         },
         "out of memory",
     )

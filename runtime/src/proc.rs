@@ -41,13 +41,13 @@ use crate::args::{self, Startup};
 use crate::env::{self, DebugVars, ProcsSource};
 use crate::os;
 use crate::print::Line;
-use crate::runtime2::{GoFn, Gstatus, G, M, P};
+use crate::runtime2::{AllList, GoFn, Gstatus, G, M, P};
 use crate::sched::{self, gomaxprocs, SCHED};
 use crate::stack::{self, STACK_GUARD};
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
 use core::ptr::{addr_of_mut, null_mut};
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicUsize, Ordering};
 
 /// A value written while the process is single-threaded (during boot) and
 /// only read afterwards.
@@ -89,8 +89,8 @@ static NCPU: AtomicI32 = AtomicI32::new(1);
 static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
 static TLS_READY: AtomicBool = AtomicBool::new(false);
 static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
-/// `allgs`, as a push-only list through `G::alllink` (Gs are never freed).
-static ALLGS: AtomicPtr<G> = AtomicPtr::new(null_mut());
+/// `allgs`: every G ever made (Gs are never freed).
+static ALLGS: AllList<G> = AllList::new();
 /// Live goroutines (created and not yet exited), for `NumGoroutine`.
 static NGOROUTINE: AtomicI64 = AtomicI64::new(0);
 
@@ -240,9 +240,7 @@ fn checkgoarm() {
         os::exit_group(1);
     }
     if let Some(mut l) = bt("checkgoarm") {
-        l.kx("hwcap=", hwcap as u64)
-            .s(" vfp=yes vfpv3=yes")
-            .end();
+        l.kx("hwcap=", hwcap as u64).s(" vfp=yes vfpv3=yes").end();
     }
 }
 
@@ -424,29 +422,13 @@ unsafe fn stackalloc_for(gp: *mut G, size: usize) {
 }
 
 fn allgadd(gp: *mut G) {
-    let mut head = ALLGS.load(Ordering::Relaxed);
-    loop {
-        // SAFETY: gp is not yet visible to anyone else.
-        unsafe { (*gp).alllink = head };
-        match ALLGS.compare_exchange_weak(head, gp, Ordering::AcqRel, Ordering::Relaxed) {
-            Ok(_) => break,
-            Err(h) => head = h,
-        }
-    }
+    // SAFETY: gp is a new G, never freed.
+    unsafe { ALLGS.push(gp) }
 }
 
 /// Every G ever made, newest first.
 pub fn allgs() -> impl Iterator<Item = *mut G> {
-    let mut gp = ALLGS.load(Ordering::Acquire);
-    core::iter::from_fn(move || {
-        if gp.is_null() {
-            return None;
-        }
-        let cur = gp;
-        // SAFETY: Gs are never freed and alllink never changes once set.
-        gp = unsafe { (*cur).alllink };
-        Some(cur)
-    })
+    ALLGS.iter()
 }
 
 /// Go's `gfput`: a dead G goes to its P's free list; past
@@ -497,7 +479,9 @@ unsafe fn mstart() -> ! {
     crate::signal::minit(mp);
     crate::signal::initsig();
     if let Some(mut l) = bt("mstart") {
-        l.ki("m", (*mp).id).kx(" g0.sched.sp=", (*gp).sched.sp as u64).kx(" sigaltstack=[", (*mp).gsignal.lo as u64);
+        l.ki("m", (*mp).id)
+            .kx(" g0.sched.sp=", (*gp).sched.sp as u64)
+            .kx(" sigaltstack=[", (*mp).gsignal.lo as u64);
         l.kx(", ", (*mp).gsignal.hi as u64).s(") -> schedule").end();
     }
     sched::schedule()

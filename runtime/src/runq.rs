@@ -20,10 +20,10 @@
 use crate::runtime2::G;
 use core::ptr::null_mut;
 use core::sync::atomic::Ordering;
-#[cfg(loom)]
-use loom::sync::atomic::{AtomicPtr, AtomicU32};
 #[cfg(not(loom))]
 use core::sync::atomic::{AtomicPtr, AtomicU32};
+#[cfg(loom)]
+use loom::sync::atomic::{AtomicPtr, AtomicU32};
 
 pub const RUNQ_SIZE: usize = 256;
 const MASK: u32 = RUNQ_SIZE as u32 - 1;
@@ -229,7 +229,11 @@ mod loom_models {
             q.put(gs[0], false, &mut |_: &[*mut G]| panic!("overflow"));
             q.put(gs[1], false, &mut |_: &[*mut G]| panic!("overflow"));
             q.put(gs[2], true, &mut |_: &[*mut G]| panic!("overflow"));
-            let mut taken: Vec<i64> = q.get().map(|(g, _)| unsafe { (*g).goid }).into_iter().collect();
+            let mut taken: Vec<i64> = q
+                .get()
+                .map(|(g, _)| unsafe { (*g).goid })
+                .into_iter()
+                .collect();
             taken.extend(thief.join().unwrap());
             while let Some((g, _)) = q.get() {
                 taken.push(unsafe { (*g).goid });
@@ -258,7 +262,11 @@ mod loom_models {
                     })
                 })
                 .collect();
-            let mut taken: Vec<i64> = q.get().map(|(g, _)| unsafe { (*g).goid }).into_iter().collect();
+            let mut taken: Vec<i64> = q
+                .get()
+                .map(|(g, _)| unsafe { (*g).goid })
+                .into_iter()
+                .collect();
             for t in thieves {
                 taken.extend(t.join().unwrap());
             }
@@ -319,7 +327,9 @@ mod tests {
             q.put(x, false, &mut |_: &[*mut G]| panic!("not full yet"));
         }
         let mut moved = Vec::new();
-        q.put(g[RUNQ_SIZE], false, &mut |b: &[*mut G]| moved.extend(b.iter().map(|&x| id(x))));
+        q.put(g[RUNQ_SIZE], false, &mut |b: &[*mut G]| {
+            moved.extend(b.iter().map(|&x| id(x)))
+        });
         let want: Vec<i64> = (0..128).chain([256]).collect();
         assert_eq!(moved, want);
         assert_eq!(q.len(), 128);

@@ -228,6 +228,75 @@ impl M {
     }
 }
 
+/// Gs and Ms, which are never freed, are published on push-only lists
+/// (`allgs`, `allm`) linked through their `alllink` field.
+pub trait AllLink {
+    /// The address of `p`'s `alllink` field.
+    ///
+    /// # Safety
+    /// `p` points at a live value.
+    unsafe fn alllink(p: *mut Self) -> *mut *mut Self;
+}
+
+impl AllLink for G {
+    unsafe fn alllink(p: *mut G) -> *mut *mut G {
+        core::ptr::addr_of_mut!((*p).alllink)
+    }
+}
+
+impl AllLink for M {
+    unsafe fn alllink(p: *mut M) -> *mut *mut M {
+        core::ptr::addr_of_mut!((*p).alllink)
+    }
+}
+
+/// A lock-free list that only grows: pushes race by CAS on the head, and a
+/// reader walks a snapshot (elements are never freed and their link never
+/// changes once published).
+pub struct AllList<T> {
+    head: core::sync::atomic::AtomicPtr<T>,
+}
+
+impl<T: AllLink> AllList<T> {
+    pub const fn new() -> AllList<T> {
+        AllList {
+            head: core::sync::atomic::AtomicPtr::new(null_mut()),
+        }
+    }
+
+    /// Publishes `p`.
+    ///
+    /// # Safety
+    /// `p` is live forever and not on the list.
+    pub unsafe fn push(&self, p: *mut T) {
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            *T::alllink(p) = head;
+            match self
+                .head
+                .compare_exchange_weak(head, p, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                Err(h) => head = h,
+            }
+        }
+    }
+
+    /// Every element, newest first.
+    pub fn iter(&self) -> impl Iterator<Item = *mut T> {
+        let mut p = self.head.load(Ordering::Acquire);
+        core::iter::from_fn(move || {
+            if p.is_null() {
+                return None;
+            }
+            let cur = p;
+            // SAFETY: published elements live forever; their link is fixed.
+            p = unsafe { *T::alllink(cur) };
+            Some(cur)
+        })
+    }
+}
+
 /// A list of Gs linked through `schedlink`, FIFO.
 pub struct GQueue {
     pub head: *mut G,

@@ -58,7 +58,7 @@ use crate::os;
 use crate::print::Line;
 use crate::proc::{self, getm};
 use crate::runq::RUNQ_SIZE;
-use crate::runtime2::{GQueue, Gstatus, Pstatus, G, M, P};
+use crate::runtime2::{AllList, GQueue, Gstatus, Pstatus, G, M, P};
 use crate::stack;
 use alloc::boxed::Box;
 use core::ptr::{addr_of_mut, null_mut};
@@ -128,10 +128,11 @@ pub static SCHED: SchedT = SchedT {
 
 /// `allp`: every P ever made, indexed by id. Ps are never freed, so a
 /// pointer read here stays valid; entries past GOMAXPROCS are `_Pdead`.
-static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS as usize] = [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS as usize];
+static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS as usize] =
+    [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS as usize];
 static GOMAXPROCS: AtomicI32 = AtomicI32::new(0);
-/// `allm`, push-only through `M::alllink`.
-static ALLM: AtomicPtr<M> = AtomicPtr::new(null_mut());
+/// `allm`: every M ever made.
+static ALLM: AllList<M> = AllList::new();
 
 /// Go's `sched.maxmcount`.
 const MAX_MCOUNT: i64 = 10000;
@@ -151,16 +152,7 @@ pub fn allp(i: i32) -> *mut P {
 
 /// Every M, newest first.
 pub fn allm() -> impl Iterator<Item = *mut M> {
-    let mut mp = ALLM.load(Ordering::Acquire);
-    core::iter::from_fn(move || {
-        if mp.is_null() {
-            return None;
-        }
-        let cur = mp;
-        // SAFETY: Ms are never freed and alllink never changes once set.
-        mp = unsafe { (*cur).alllink };
-        Some(cur)
-    })
+    ALLM.iter()
 }
 
 /// Publishes a new M on `allm`.
@@ -168,15 +160,7 @@ pub fn allm() -> impl Iterator<Item = *mut M> {
 /// # Safety
 /// `mp` is a live M not yet on the list.
 pub unsafe fn allmadd(mp: *mut M) {
-    let mut head = ALLM.load(Ordering::Relaxed);
-    loop {
-        // SAFETY: mp is not yet visible to anyone else.
-        unsafe { (*mp).alllink = head };
-        match ALLM.compare_exchange_weak(head, mp, Ordering::AcqRel, Ordering::Relaxed) {
-            Ok(_) => return,
-            Err(h) => head = h,
-        }
-    }
+    ALLM.push(mp)
 }
 
 // ---- Ps ----------------------------------------------------------------
@@ -460,7 +444,10 @@ pub fn wakep() {
         return;
     }
     if SCHED.nmspinning.load(Ordering::SeqCst) != 0
-        || SCHED.nmspinning.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst).is_err()
+        || SCHED
+            .nmspinning
+            .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
     {
         return;
     }
@@ -513,13 +500,30 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
     arch::init_tcb(addr_of_mut!((*mp).tls));
     (*mp).tls.words[arch::G_SLOT] = g0 as usize;
     allmadd(mp);
-    let flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SETTLS;
-    let r = arch::clone(flags, (*g0).stack.hi, addr_of_mut!((*mp).tls) as usize, mstart_child, mp as *mut u8);
+    let flags = CLONE_VM
+        | CLONE_FS
+        | CLONE_FILES
+        | CLONE_SIGHAND
+        | CLONE_SYSVSEM
+        | CLONE_THREAD
+        | CLONE_SETTLS;
+    let r = arch::clone(
+        flags,
+        (*g0).stack.hi,
+        addr_of_mut!((*mp).tls) as usize,
+        mstart_child,
+        mp as *mut u8,
+    );
     if r < 0 {
         let errno = -r;
         crate::panic::throw_with(
             &|l| {
-                l.ki("failed to create new OS thread (have ", SCHED.lock.lock().mcount - 1).ki(" already; errno=", errno as i64).s(")");
+                l.ki(
+                    "failed to create new OS thread (have ",
+                    SCHED.lock.lock().mcount - 1,
+                )
+                .ki(" already; errno=", errno as i64)
+                .s(")");
                 if errno == 11 {
                     l.s("\nruntime: may need to increase max user processes (ulimit -u)");
                 }
@@ -585,7 +589,9 @@ unsafe fn globrunqget(s: &mut SchedLocked, pp: *mut P, max: usize) -> Option<*mu
     let first = s.runq.pop();
     for _ in 1..n {
         let Some(g) = s.runq.pop() else { break };
-        (*pp).runq.put(g, false, &mut |_| crate::panic::throw("globrunqget: local run queue overflow"));
+        (*pp).runq.put(g, false, &mut |_| {
+            crate::panic::throw("globrunqget: local run queue overflow")
+        });
     }
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
     first
@@ -603,7 +609,9 @@ unsafe fn runqsteal(pp: *mut P, victim: *mut P, steal_runnext: bool) -> Option<*
         return None;
     }
     for &g in &batch[..n - 1] {
-        (*pp).runq.put(g, false, &mut |_| crate::panic::throw("runqsteal: local run queue overflow"));
+        (*pp).runq.put(g, false, &mut |_| {
+            crate::panic::throw("runqsteal: local run queue overflow")
+        });
     }
     Some(batch[n - 1])
 }
@@ -687,7 +695,10 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         }
         // Steal, unless enough Ms spin already.
         let procs = gomaxprocs();
-        if (*mp).spinning || 2 * SCHED.nmspinning.load(Ordering::SeqCst) < procs - SCHED.npidle.load(Ordering::SeqCst) {
+        if (*mp).spinning
+            || 2 * SCHED.nmspinning.load(Ordering::SeqCst)
+                < procs - SCHED.npidle.load(Ordering::SeqCst)
+        {
             if !(*mp).spinning {
                 (*mp).spinning = true;
                 SCHED.nmspinning.fetch_add(1, Ordering::SeqCst);
@@ -727,7 +738,10 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         }
         let deadline = crate::time::next_deadline();
         if deadline != 0
-            && SCHED.timer_sleeper.compare_exchange(null_mut(), mp, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+            && SCHED
+                .timer_sleeper
+                .compare_exchange(null_mut(), mp, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
         {
             SCHED.sleep_until.store(deadline, Ordering::SeqCst);
             stopm_timed(mp);
@@ -770,7 +784,12 @@ unsafe fn stopm_timed(mp: *mut M) {
                 // schedule, and the next M to go idle watches the clock.
                 // Stop watching (or no one else could), and wait to be
                 // needed.
-                let _ = SCHED.timer_sleeper.compare_exchange(mp, null_mut(), Ordering::SeqCst, Ordering::SeqCst);
+                let _ = SCHED.timer_sleeper.compare_exchange(
+                    mp,
+                    null_mut(),
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                );
                 mput(&mut s, mp);
                 drop(s);
                 (*mp).park.sleep();
@@ -866,7 +885,12 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
         crate::signal::stack_overflow(gp, sp);
     }
     arch::setg(g0);
-    arch::mcall_switch(addr_of_mut!((*gp).sched.sp), (*g0).sched.sp, f, gp as *mut u8);
+    arch::mcall_switch(
+        addr_of_mut!((*gp).sched.sp),
+        (*g0).sched.sp,
+        f,
+        gp as *mut u8,
+    );
 }
 
 /// `dropg`: the M no longer runs `gp`.
@@ -903,7 +927,11 @@ unsafe extern "C" fn gosched_m(arg: *mut u8) {
 ///
 /// # Safety
 /// Called on a user G; whoever will `ready` it must be able to find it.
-pub unsafe fn gopark(unlockf: Option<unsafe fn(*mut G, *mut u8) -> bool>, lock: *mut u8, reason: &'static str) {
+pub unsafe fn gopark(
+    unlockf: Option<unsafe fn(*mut G, *mut u8) -> bool>,
+    lock: *mut u8,
+    reason: &'static str,
+) {
     let mp = getm();
     (*mp).waitunlockf = unlockf;
     (*mp).waitlock = lock;
@@ -989,6 +1017,11 @@ pub fn print_goroutines() {
             Gstatus::_Gwaiting if reason.is_empty() => "waiting",
             Gstatus::_Gwaiting => reason,
         };
-        Line::stderr().ki("\ngoroutine ", goid).s(" [").s(what).s("]:").end();
+        Line::stderr()
+            .ki("\ngoroutine ", goid)
+            .s(" [")
+            .s(what)
+            .s("]:")
+            .end();
     }
 }

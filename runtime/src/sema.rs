@@ -33,7 +33,11 @@ struct Waiter {
 }
 
 static SEMTAB: [Root; SEMTAB_SIZE] = [const {
-    Root { lock: RawMutex::new(), nwait: AtomicU32::new(0), head: core::cell::UnsafeCell::new(null_mut()) }
+    Root {
+        lock: RawMutex::new(),
+        nwait: AtomicU32::new(0),
+        head: core::cell::UnsafeCell::new(null_mut()),
+    }
 }; SEMTAB_SIZE];
 
 fn root(addr: &AtomicU32) -> &'static Root {
@@ -75,7 +79,11 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
             return;
         }
         let gp = crate::arch::getg();
-        let mut w = Waiter { sg: Sudog::new(gp, null_mut(), null_mut(), false), addr, next: null_mut() };
+        let mut w = Waiter {
+            sg: Sudog::new(gp, null_mut(), null_mut(), false),
+            addr,
+            next: null_mut(),
+        };
         // SAFETY: the list is guarded by r.lock; w stays on this parked
         // goroutine's stack until semrelease unlinks it.
         unsafe {
@@ -90,7 +98,11 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
                 }
                 (*p).next = &mut w;
             }
-            sched::gopark(Some(unlock_root), &r.lock as *const RawMutex as *mut u8, reason);
+            sched::gopark(
+                Some(unlock_root),
+                &r.lock as *const RawMutex as *mut u8,
+                reason,
+            );
         }
         if cansemacquire(addr) {
             return;

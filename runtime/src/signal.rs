@@ -47,7 +47,10 @@ pub fn alloc_gsignal() -> Stack {
 /// m0's signal stack, in .bss.
 pub fn m0_gsignal() -> Stack {
     let lo = addr_of_mut!(M0_GSIGNAL) as usize;
-    Stack { lo, hi: lo + GSIGNAL_SIZE }
+    Stack {
+        lo,
+        hi: lo + GSIGNAL_SIZE,
+    }
 }
 
 /// Go's `minit`: per-thread signal state. Installs the M's signal stack.
@@ -87,7 +90,11 @@ fn signame(sig: i32) -> (&'static str, &'static str) {
 }
 
 /// Offset of `si_addr` in `siginfo_t`: after three ints, pointer-aligned.
-const SI_ADDR: usize = if cfg!(target_pointer_width = "64") { 16 } else { 12 };
+const SI_ADDR: usize = if cfg!(target_pointer_width = "64") {
+    16
+} else {
+    12
+};
 const SI_CODE: usize = 8;
 
 unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
@@ -95,7 +102,11 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
     let code = (info.add(SI_CODE) as *const i32).read();
     let pc = (ctx.add(arch::UC_PC) as *const usize).read();
     let sp = (ctx.add(arch::UC_SP) as *const usize).read();
-    let gp = if crate::proc::tls_ready() { arch::getg() } else { core::ptr::null_mut() };
+    let gp = if crate::proc::tls_ready() {
+        arch::getg()
+    } else {
+        core::ptr::null_mut()
+    };
     let guard = crate::proc::physpagesize();
     if !gp.is_null() && sig == SIGSEGV && (*gp).stacksize > 0 {
         let s = (*gp).stack;
@@ -106,7 +117,14 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
     }
     let (name, desc) = signame(sig);
     crate::panic::fatal_signal(&|l| {
-        l.s("[signal ").s(name).s(": ").s(desc).kx(" code=", code as u32 as u64).kx(" addr=", addr as u64).kx(" pc=", pc as u64).s("]");
+        l.s("[signal ")
+            .s(name)
+            .s(": ")
+            .s(desc)
+            .kx(" code=", code as u32 as u64)
+            .kx(" addr=", addr as u64)
+            .kx(" pc=", pc as u64)
+            .s("]");
     });
 }
 
@@ -119,9 +137,13 @@ pub unsafe fn stack_overflow(gp: *mut crate::runtime2::G, sp: usize) -> ! {
     let (size, s) = unsafe { ((*gp).stacksize, (*gp).stack) };
     crate::panic::throw_with(
         &|l| {
-            l.ku("goroutine stack exceeds ", size as u64).s("-byte limit");
+            l.ku("goroutine stack exceeds ", size as u64)
+                .s("-byte limit");
             l.end();
-            l.kx("runtime: sp=", sp as u64).kx(" stack=[", s.lo as u64).kx(", ", s.hi as u64).s("]");
+            l.kx("runtime: sp=", sp as u64)
+                .kx(" stack=[", s.lo as u64)
+                .kx(", ", s.hi as u64)
+                .s("]");
         },
         "stack overflow",
     )

@@ -65,7 +65,11 @@ struct SlotCache {
     end: usize,
 }
 
-static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(SlotCache { free: 0, next: 0, end: 0 });
+static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(SlotCache {
+    free: 0,
+    next: 0,
+    end: 0,
+});
 
 /// Rounds a requested size to whole pages, at least `MIN_STACK_SIZE`.
 pub fn round_stack_size(n: usize) -> Option<usize> {
@@ -109,7 +113,9 @@ pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
     }
     if c.next == c.end {
         // SAFETY: a fresh mapping of our own, carved into slots below.
-        let base = unsafe { os::mmap_anon(slot * CHUNK_STACKS, os::PROT_READ | os::PROT_WRITE, flags)? } as usize;
+        let base =
+            unsafe { os::mmap_anon(slot * CHUNK_STACKS, os::PROT_READ | os::PROT_WRITE, flags)? }
+                as usize;
         c.next = base;
         c.end = base + slot * CHUNK_STACKS;
     }

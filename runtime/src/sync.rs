@@ -33,18 +33,27 @@ impl Default for RawGoMutex {
 
 impl RawGoMutex {
     pub const fn new() -> RawGoMutex {
-        RawGoMutex { state: AtomicU32::new(0), sema: AtomicU32::new(0) }
+        RawGoMutex {
+            state: AtomicU32::new(0),
+            sema: AtomicU32::new(0),
+        }
     }
 
     pub fn lock(&self) {
-        if self.state.compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+        if self
+            .state
+            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
             return;
         }
         self.lock_slow();
     }
 
     pub fn try_lock(&self) -> bool {
-        self.state.compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok()
+        self.state
+            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
     }
 
     #[cold]
@@ -56,11 +65,15 @@ impl RawGoMutex {
         let mut old = self.state.load(Ordering::Relaxed);
         loop {
             // Spin while locked (not starving) and spinning can pay off.
-            if old & (LOCKED | STARVING) == LOCKED && iter < SPIN_ROUNDS && crate::proc::ncpu() > 1 {
+            if old & (LOCKED | STARVING) == LOCKED && iter < SPIN_ROUNDS && crate::proc::ncpu() > 1
+            {
                 if !awoke
                     && old & WOKEN == 0
                     && old >> WAITER_SHIFT != 0
-                    && self.state.compare_exchange(old, old | WOKEN, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+                    && self
+                        .state
+                        .compare_exchange(old, old | WOKEN, Ordering::Relaxed, Ordering::Relaxed)
+                        .is_ok()
                 {
                     awoke = true;
                 }
@@ -84,7 +97,11 @@ impl RawGoMutex {
             if awoke {
                 new &= !WOKEN;
             }
-            if self.state.compare_exchange(old, new, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+            if self
+                .state
+                .compare_exchange(old, new, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
                 if old & (LOCKED | STARVING) == 0 {
                     return;
                 }
@@ -114,7 +131,10 @@ impl RawGoMutex {
     }
 
     pub fn unlock(&self) {
-        let new = self.state.fetch_sub(LOCKED, Ordering::Release).wrapping_sub(LOCKED);
+        let new = self
+            .state
+            .fetch_sub(LOCKED, Ordering::Release)
+            .wrapping_sub(LOCKED);
         if new != 0 {
             self.unlock_slow(new);
         }
@@ -132,7 +152,11 @@ impl RawGoMutex {
                     return;
                 }
                 let n = (old - (1 << WAITER_SHIFT)) | WOKEN;
-                if self.state.compare_exchange(old, n, Ordering::Release, Ordering::Relaxed).is_ok() {
+                if self
+                    .state
+                    .compare_exchange(old, n, Ordering::Release, Ordering::Relaxed)
+                    .is_ok()
+                {
                     semrelease(&self.sema);
                     return;
                 }
@@ -163,13 +187,19 @@ impl Default for RawWaitGroup {
 
 impl RawWaitGroup {
     pub const fn new() -> RawWaitGroup {
-        RawWaitGroup { state: AtomicU64::new(0), sema: AtomicU32::new(0) }
+        RawWaitGroup {
+            state: AtomicU64::new(0),
+            sema: AtomicU32::new(0),
+        }
     }
 
     /// Adds `delta` (may be negative) to the counter; at zero, releases
     /// every waiter. A negative counter panics as in Go.
     pub fn add(&self, delta: i64) {
-        let state = self.state.fetch_add((delta as u64) << 32, Ordering::AcqRel).wrapping_add((delta as u64) << 32);
+        let state = self
+            .state
+            .fetch_add((delta as u64) << 32, Ordering::AcqRel)
+            .wrapping_add((delta as u64) << 32);
         let v = (state >> 32) as i32;
         let w = state as u32;
         if v < 0 {
@@ -199,7 +229,10 @@ impl RawWaitGroup {
             if state >> 32 == 0 {
                 return;
             }
-            match self.state.compare_exchange(state, state + 1, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .state
+                .compare_exchange(state, state + 1, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => {
                     semacquire(&self.sema, false, "sync.WaitGroup.Wait");
                     return;
@@ -224,7 +257,10 @@ impl Default for RawOnce {
 
 impl RawOnce {
     pub const fn new() -> RawOnce {
-        RawOnce { done: AtomicU32::new(0), m: RawGoMutex::new() }
+        RawOnce {
+            done: AtomicU32::new(0),
+            m: RawGoMutex::new(),
+        }
     }
 
     /// Runs `f` if no call has run it yet; every caller returns after it

@@ -67,7 +67,9 @@ mod tests {
         let mut x: u64 = 7;
         let mut whens = std::vec::Vec::new();
         for _ in 0..5000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let w = (x >> 40) as i64;
             whens.push(w);
             unsafe { h.push(timer(w)) };
@@ -100,12 +102,32 @@ unsafe fn vdso_lookup(base: usize, name: &[u8]) -> Option<usize> {
         return None;
     }
     let wide = cfg!(target_pointer_width = "64");
-    let word = |b: usize, o: usize| -> usize { if wide { rd::<u64>(b, o) as usize } else { rd::<u32>(b, o) as usize } };
-    let (phoff, shoff) = if wide { (word(base, 0x20), word(base, 0x28)) } else { (word(base, 0x1c), word(base, 0x20)) };
-    let (phentsize, phnum, shentsize, shnum) = if wide {
-        (rd::<u16>(base, 0x36), rd::<u16>(base, 0x38), rd::<u16>(base, 0x3a), rd::<u16>(base, 0x3c))
+    let word = |b: usize, o: usize| -> usize {
+        if wide {
+            rd::<u64>(b, o) as usize
+        } else {
+            rd::<u32>(b, o) as usize
+        }
+    };
+    let (phoff, shoff) = if wide {
+        (word(base, 0x20), word(base, 0x28))
     } else {
-        (rd::<u16>(base, 0x2a), rd::<u16>(base, 0x2c), rd::<u16>(base, 0x2e), rd::<u16>(base, 0x30))
+        (word(base, 0x1c), word(base, 0x20))
+    };
+    let (phentsize, phnum, shentsize, shnum) = if wide {
+        (
+            rd::<u16>(base, 0x36),
+            rd::<u16>(base, 0x38),
+            rd::<u16>(base, 0x3a),
+            rd::<u16>(base, 0x3c),
+        )
+    } else {
+        (
+            rd::<u16>(base, 0x2a),
+            rd::<u16>(base, 0x2c),
+            rd::<u16>(base, 0x2e),
+            rd::<u16>(base, 0x30),
+        )
     };
     // The load bias: where the first PT_LOAD's vaddr ended up.
     let mut vaddr = None;
@@ -118,7 +140,11 @@ unsafe fn vdso_lookup(base: usize, name: &[u8]) -> Option<usize> {
     }
     let bias = base.wrapping_sub(vaddr?);
     let sh = |i: usize| base + shoff + i * shentsize as usize;
-    let (off_o, size_o, link_o, ent_o) = if wide { (0x18, 0x20, 0x28, 0x38) } else { (0x10, 0x14, 0x18, 0x24) };
+    let (off_o, size_o, link_o, ent_o) = if wide {
+        (0x18, 0x20, 0x28, 0x38)
+    } else {
+        (0x10, 0x14, 0x18, 0x24)
+    };
     for i in 0..shnum as usize {
         let s = sh(i);
         if rd::<u32>(s, 4) != 11 {
@@ -181,7 +207,9 @@ pub struct TimerHeap {
 
 impl Default for TimerHeap {
     fn default() -> Self {
-        TimerHeap { root: core::ptr::null_mut() }
+        TimerHeap {
+            root: core::ptr::null_mut(),
+        }
     }
 }
 
@@ -232,7 +260,11 @@ impl TimerHeap {
 
     fn earliest(&self) -> i64 {
         // SAFETY: the root is a live timer.
-        if self.root.is_null() { 0 } else { unsafe { (*self.root).when } }
+        if self.root.is_null() {
+            0
+        } else {
+            unsafe { (*self.root).when }
+        }
     }
 }
 
@@ -246,7 +278,10 @@ pub struct PTimers {
 
 impl Default for PTimers {
     fn default() -> Self {
-        PTimers { heap: Mutex::new(TimerHeap::default()), timer0: AtomicI64::new(0) }
+        PTimers {
+            heap: Mutex::new(TimerHeap::default()),
+            timer0: AtomicI64::new(0),
+        }
     }
 }
 
@@ -261,7 +296,11 @@ static NTIMERS: AtomicI64 = AtomicI64::new(0);
 /// `t` stays valid until it fires or, if `owned`, is freed by the heap.
 pub unsafe fn addtimer(t: *mut Timer) {
     let mp = crate::proc::getm();
-    let pp = if (*mp).p.is_null() { sched::allp(0) } else { (*mp).p };
+    let pp = if (*mp).p.is_null() {
+        sched::allp(0)
+    } else {
+        (*mp).p
+    };
     let when = (*t).when;
     {
         let mut h = (*pp).timers.heap.lock();
@@ -397,7 +436,13 @@ pub fn sleep(ns: i64) {
     // The timer is armed on g0 after the goroutine has parked, so it
     // cannot fire before there is something to wake.
     // SAFETY: t lives in this frame until the timer readies us.
-    unsafe { sched::gopark(Some(add_timer_after_park), &mut t as *mut Timer as *mut u8, "sleep") };
+    unsafe {
+        sched::gopark(
+            Some(add_timer_after_park),
+            &mut t as *mut Timer as *mut u8,
+            "sleep",
+        )
+    };
 }
 
 /// A channel (capacity 1, i64 elements) that receives the time once after

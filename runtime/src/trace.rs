@@ -49,17 +49,29 @@ fn sysmon() -> ! {
 
 fn id_of_m(mp: *mut M) -> i64 {
     // SAFETY: Ms are never freed.
-    if mp.is_null() { -1 } else { unsafe { (*mp).id } }
+    if mp.is_null() {
+        -1
+    } else {
+        unsafe { (*mp).id }
+    }
 }
 
 fn id_of_p(pp: *mut P) -> i64 {
     // SAFETY: Ps are never freed.
-    if pp.is_null() { -1 } else { unsafe { (*pp).id as i64 } }
+    if pp.is_null() {
+        -1
+    } else {
+        unsafe { (*pp).id as i64 }
+    }
 }
 
 fn id_of_g(gp: *mut G) -> i64 {
     // SAFETY: Gs are never freed.
-    if gp.is_null() { -1 } else { unsafe { (*gp).goid } }
+    if gp.is_null() {
+        -1
+    } else {
+        unsafe { (*gp).goid }
+    }
 }
 
 /// One schedtrace report. Values are read without stopping anyone, so a
@@ -72,11 +84,21 @@ pub fn schedtrace(detail: bool) {
         (s.mcount, s.nmidle, s.runq.len, s.stopwait)
     };
     let mut l = Line::stderr();
-    l.ki("SCHED ", now).ki("ms: gomaxprocs=", procs as i64).ki(" idleprocs=", SCHED.npidle.load(Ordering::Relaxed) as i64);
-    l.ki(" threads=", mcount).ki(" spinningthreads=", SCHED.nmspinning.load(Ordering::Relaxed) as i64);
-    l.ki(" idlethreads=", nmidle as i64).ku(" runqueue=", runq as u64);
+    l.ki("SCHED ", now)
+        .ki("ms: gomaxprocs=", procs as i64)
+        .ki(" idleprocs=", SCHED.npidle.load(Ordering::Relaxed) as i64);
+    l.ki(" threads=", mcount).ki(
+        " spinningthreads=",
+        SCHED.nmspinning.load(Ordering::Relaxed) as i64,
+    );
+    l.ki(" idlethreads=", nmidle as i64)
+        .ku(" runqueue=", runq as u64);
     if detail {
-        l.ku(" gcwaiting=", SCHED.gcwaiting.load(Ordering::Relaxed) as u64).ki(" nmidlelocked=0 stopwait=", stopwait as i64);
+        l.ku(
+            " gcwaiting=",
+            SCHED.gcwaiting.load(Ordering::Relaxed) as u64,
+        )
+        .ki(" nmidlelocked=0 stopwait=", stopwait as i64);
         l.s(" sysmonwait=0").end();
     } else {
         l.s(" [");
@@ -95,18 +117,29 @@ pub fn schedtrace(detail: bool) {
         // SAFETY: as above; fields are read racily, for display only.
         unsafe {
             let mut l = Line::stderr();
-            l.ki("  P", i as i64).ku(": status=", (*pp).status as u64).ku(" schedtick=", (*pp).schedtick as u64);
-            l.ki(" syscalltick=0 m=", id_of_m((*pp).m)).ku(" runqsize=", (*pp).runq.len() as u64);
-            l.ku(" gfreecnt=", (*pp).gfree.len as u64).s(" timerslen=0").end();
+            l.ki("  P", i as i64)
+                .ku(": status=", (*pp).status as u64)
+                .ku(" schedtick=", (*pp).schedtick as u64);
+            l.ki(" syscalltick=0 m=", id_of_m((*pp).m))
+                .ku(" runqsize=", (*pp).runq.len() as u64);
+            l.ku(" gfreecnt=", (*pp).gfree.len as u64)
+                .s(" timerslen=0")
+                .end();
         }
     }
     for mp in sched::allm() {
         // SAFETY: Ms are never freed; racy reads for display.
         unsafe {
             let mut l = Line::stderr();
-            l.ki("  M", (*mp).id).ki(": p=", id_of_p((*mp).p)).ki(" curg=", id_of_g((*mp).curg));
-            l.s(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=").s(if (*mp).spinning { "true" } else { "false" });
-            l.s(" blocked=").s(if (*mp).blocked { "true" } else { "false" }).s(" lockedg=-1").end();
+            l.ki("  M", (*mp).id)
+                .ki(": p=", id_of_p((*mp).p))
+                .ki(" curg=", id_of_g((*mp).curg));
+            l.s(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=")
+                .s(if (*mp).spinning { "true" } else { "false" });
+            l.s(" blocked=")
+                .s(if (*mp).blocked { "true" } else { "false" })
+                .s(" lockedg=-1")
+                .end();
         }
     }
     for gp in proc::allgs() {

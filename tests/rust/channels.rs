@@ -56,8 +56,14 @@ pub extern "C" fn main_main() {
     c.close();
     print("after-close", c.recv().map(|v| v as i64).unwrap_or(-1));
     print("closed", c.recv().map(|v| v as i64).unwrap_or(-1));
-    print("try-recv-empty", rt::Chan::<u8>::new(1).try_recv().is_none() as i64);
-    print("try-send-full", c.len() as i64 + rt::Chan::<u8>::new(0).try_send(5).unwrap_err() as i64);
+    print(
+        "try-recv-empty",
+        rt::Chan::<u8>::new(1).try_recv().is_none() as i64,
+    );
+    print(
+        "try-send-full",
+        c.len() as i64 + rt::Chan::<u8>::new(0).try_send(5).unwrap_err() as i64,
+    );
 
     // select!: a ready receive, a send, default, and a timeout.
     let a: rt::Chan<i32> = rt::Chan::new(1);
@@ -83,7 +89,10 @@ pub extern "C" fn main_main() {
         recv(never) -> _ => 0,
         recv(rt::after(Duration::from_millis(5))) -> _ => 1,
     };
-    print("select-timeout", timed + (rt::nanotime() - t0 >= 5_000_000) as i64);
+    print(
+        "select-timeout",
+        timed + (rt::nanotime() - t0 >= 5_000_000) as i64,
+    );
 
     // Mutex<T> and WaitGroup across goroutines.
     let m = Arc::new(rt::Mutex::new(0u64));

@@ -16,7 +16,11 @@ fn print(label: &str, v: usize) {
 
 fn deep(n: usize) -> usize {
     let pad = [n as u8; 900];
-    if n == 0 { 0 } else { deep(n - 1) + core::hint::black_box(pad)[0] as usize % 1 }
+    if n == 0 {
+        0
+    } else {
+        deep(n - 1) + core::hint::black_box(pad)[0] as usize % 1
+    }
 }
 
 #[no_mangle]

@@ -31,9 +31,13 @@ struct Sample {
 /// Runs a command to completion, measuring wall time and peak RSS
 /// (`wait4`'s rusage).
 fn measure(mut cmd: Command) -> Result<Sample> {
-    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     let start = Instant::now();
-    let child = cmd.spawn().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // Peak RSS: the child's VmHWM (its own high-water mark, which execve
@@ -70,9 +74,17 @@ fn measure(mut cmd: Command) -> Result<Sample> {
             use std::io::Read;
             let _ = e.read_to_string(&mut err);
         }
-        return Err(format!("{:?} failed (status {status}): {}", cmd.get_args().collect::<Vec<_>>(), err.trim()));
+        return Err(format!(
+            "{:?} failed (status {status}): {}",
+            cmd.get_args().collect::<Vec<_>>(),
+            err.trim()
+        ));
     }
-    Ok(Sample { secs, maxrss_kb: hwm_kb, threads })
+    Ok(Sample {
+        secs,
+        maxrss_kb: hwm_kb,
+        threads,
+    })
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -82,8 +94,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn build_go(root: &Path, t: &Target, name: &str, out: &Path) -> Result<()> {
     let mut c = Command::new("go");
-    c.args(["build", "-trimpath", "-o"]).arg(out).arg(root.join("benches/go").join(name).join("main.go"));
-    c.env("GOOS", "linux").env("GOARCH", &t.goarch).env("CGO_ENABLED", "0").env("GO111MODULE", "off");
+    c.args(["build", "-trimpath", "-o"])
+        .arg(out)
+        .arg(root.join("benches/go").join(name).join("main.go"));
+    c.env("GOOS", "linux")
+        .env("GOARCH", &t.goarch)
+        .env("CGO_ENABLED", "0")
+        .env("GO111MODULE", "off");
     if !t.goarm.is_empty() {
         c.env("GOARM", &t.goarm);
     }
@@ -99,12 +116,20 @@ fn build_go(root: &Path, t: &Target, name: &str, out: &Path) -> Result<()> {
 fn syscalls(t: &Target, exe: &Path) -> Result<usize> {
     let text = match &t.qemu {
         Some(q) => {
-            let out = Command::new(q).arg("-strace").arg(exe).output().map_err(|e| e.to_string())?;
+            let out = Command::new(q)
+                .arg("-strace")
+                .arg(exe)
+                .output()
+                .map_err(|e| e.to_string())?;
             String::from_utf8_lossy(&out.stderr).into_owned()
         }
         None => {
             tools::ensure_commands(&[("strace", "strace")])?;
-            let out = Command::new("strace").arg("-f").arg(exe).output().map_err(|e| e.to_string())?;
+            let out = Command::new("strace")
+                .arg("-f")
+                .arg(exe)
+                .output()
+                .map_err(|e| e.to_string())?;
             String::from_utf8_lossy(&out.stderr).into_owned()
         }
     };
@@ -113,8 +138,19 @@ fn syscalls(t: &Target, exe: &Path) -> Result<usize> {
     Ok(text
         .lines()
         .filter(|l| {
-            let l = l.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '[' || c == ']' || c == 'p' || c == 'i' || c == 'd');
-            let name: String = l.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let l = l.trim_start_matches(|c: char| {
+                c.is_ascii_digit()
+                    || c == ' '
+                    || c == '['
+                    || c == ']'
+                    || c == 'p'
+                    || c == 'i'
+                    || c == 'd'
+            });
+            let name: String = l
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             !name.is_empty() && l[name.len()..].starts_with('(') && name != "execve"
         })
         .count())
@@ -126,18 +162,33 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
     let dir = build::out_dir(root, t).join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let examples = build::examples(root, t)?;
-    let ours_hello = examples.iter().find(|p| p.ends_with("hello-c")).cloned().ok_or("no hello-c example")?;
+    let ours_hello = examples
+        .iter()
+        .find(|p| p.ends_with("hello-c"))
+        .cloned()
+        .ok_or("no hello-c example")?;
     let go_hello = dir.join("go-hello");
     build_go(root, t, "hello", &go_hello)?;
     let mut pairs: Vec<(String, PathBuf, PathBuf)> = Vec::new();
     for w in WORKLOADS {
         let ours = dir.join(w);
-        build::cc(root, t, &ours, &[root.join("benches/c").join(format!("{w}.c"))], &[], false)?;
+        build::cc(
+            root,
+            t,
+            &ours,
+            &[root.join("benches/c").join(format!("{w}.c"))],
+            &[],
+            false,
+        )?;
         let go = dir.join(format!("go-{w}"));
         build_go(root, t, w, &go)?;
         pairs.push((w.to_string(), ours, go));
     }
-    let fanout_iters = if t.qemu.is_some() { "40000000" } else { "400000000" };
+    let fanout_iters = if t.qemu.is_some() {
+        "40000000"
+    } else {
+        "400000000"
+    };
     println!("== {} ({} runs each, alternating; medians)", t.triple, runs);
     println!(
         "{:<16} {:>11} {:>11} {:>7} {:>11} {:>11} {:>8}",
@@ -148,13 +199,25 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
     for (w, ours, go) in &pairs {
         if w == "fanout" {
             for p in ["1", "2"] {
-                cases.push((format!("fanout P={p}"), ours.clone(), go.clone(), vec![fanout_iters.into()], Some(p)));
+                cases.push((
+                    format!("fanout P={p}"),
+                    ours.clone(),
+                    go.clone(),
+                    vec![fanout_iters.into()],
+                    Some(p),
+                ));
             }
         } else {
             cases.push((w.clone(), ours.clone(), go.clone(), vec![], None));
         }
     }
-    cases.push(("hello".into(), ours_hello.clone(), go_hello.clone(), vec![], None));
+    cases.push((
+        "hello".into(),
+        ours_hello.clone(),
+        go_hello.clone(),
+        vec![],
+        None,
+    ));
     for (name, ours, go, args, procs) in &cases {
         let mut o = Vec::new();
         let mut g = Vec::new();
@@ -196,7 +259,11 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
         );
     }
     if let (Some(p1), Some(p2)) = (results.get("fanout P=1"), results.get("fanout P=2")) {
-        println!("fanout speed-up from GOMAXPROCS=1 to 2: ours {:.2}x, go {:.2}x", p1.0 / p2.0, p1.1 / p2.1);
+        println!(
+            "fanout speed-up from GOMAXPROCS=1 to 2: ours {:.2}x, go {:.2}x",
+            p1.0 / p2.0,
+            p1.1 / p2.1
+        );
     }
     if let (Some(parked), Some(hello)) = (results.get("parked"), results.get("hello")) {
         let per = |p: i64, h: i64| (p - h) as f64 * 1024.0 / 100_000.0;

@@ -81,7 +81,12 @@ pub fn cargo(root: &Path, t: &Target, args: &[&str]) -> Result<()> {
 /// the `["staticlib", "rlib"]` build would leave the archive unoptimised
 /// (a fifth larger executables).
 pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
-    cargo_cmd(root, t, "rustc", &["-p", "runtime", "--lib", "--crate-type", "staticlib"])?;
+    cargo_cmd(
+        root,
+        t,
+        "rustc",
+        &["-p", "runtime", "--lib", "--crate-type", "staticlib"],
+    )?;
     Ok(out_dir(root, t).join("libruntime.a"))
 }
 

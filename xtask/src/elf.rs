@@ -165,14 +165,26 @@ pub fn strip_section_headers(path: &Path) -> Result<(), String> {
     let u32_at = |d: &[u8], o: usize| u32::from_le_bytes(d[o..o + 4].try_into().unwrap()) as u64;
     let u64_at = |d: &[u8], o: usize| u64::from_le_bytes(d[o..o + 8].try_into().unwrap());
     let (phoff, phentsize, phnum) = if wide {
-        (u64_at(&data, 0x20), u16_at(&data, 0x36), u16_at(&data, 0x38))
+        (
+            u64_at(&data, 0x20),
+            u16_at(&data, 0x36),
+            u16_at(&data, 0x38),
+        )
     } else {
-        (u32_at(&data, 0x1c), u16_at(&data, 0x2a), u16_at(&data, 0x2c))
+        (
+            u32_at(&data, 0x1c),
+            u16_at(&data, 0x2a),
+            u16_at(&data, 0x2c),
+        )
     };
     let mut end = phoff + phentsize * phnum;
     for i in 0..phnum {
         let ph = (phoff + i * phentsize) as usize;
-        let (off, filesz) = if wide { (u64_at(&data, ph + 8), u64_at(&data, ph + 0x20)) } else { (u32_at(&data, ph + 4), u32_at(&data, ph + 0x10)) };
+        let (off, filesz) = if wide {
+            (u64_at(&data, ph + 8), u64_at(&data, ph + 0x20))
+        } else {
+            (u32_at(&data, ph + 4), u32_at(&data, ph + 0x10))
+        };
         end = end.max(off + filesz);
     }
     if end as usize > data.len() {

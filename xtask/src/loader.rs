@@ -36,11 +36,17 @@ pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outc
         return Err("the loader runs x86_64 ELF64 executables only".into());
     }
     let entry = u64_at(&image, 0x18);
-    let (phoff, phentsize, phnum) = (u64_at(&image, 0x20), u16_at(&image, 0x36), u16_at(&image, 0x38));
+    let (phoff, phentsize, phnum) = (
+        u64_at(&image, 0x20),
+        u16_at(&image, 0x36),
+        u16_at(&image, 0x38),
+    );
     let mut out_fds = [0i32; 2];
     let mut err_fds = [0i32; 2];
     // SAFETY: plain pipe creation.
-    if unsafe { libc::pipe(out_fds.as_mut_ptr()) } != 0 || unsafe { libc::pipe(err_fds.as_mut_ptr()) } != 0 {
+    if unsafe { libc::pipe(out_fds.as_mut_ptr()) } != 0
+        || unsafe { libc::pipe(err_fds.as_mut_ptr()) } != 0
+    {
         return Err("pipe failed".into());
     }
     // SAFETY: the child only calls async-signal-safe functions (mmap,
@@ -51,13 +57,20 @@ pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outc
     }
     if pid == 0 {
         // SAFETY: in the child; see above.
-        unsafe { child(&image, entry, phoff, phentsize, phnum, args, env, drop, out_fds[1], err_fds[1]) }
+        unsafe {
+            child(
+                &image, entry, phoff, phentsize, phnum, args, env, drop, out_fds[1], err_fds[1],
+            )
+        }
     }
     // SAFETY: closing our copies of the write ends; wrapping the read ends.
     let (mut so, mut se) = unsafe {
         libc::close(out_fds[1]);
         libc::close(err_fds[1]);
-        (std::fs::File::from(OwnedFd::from_raw_fd(out_fds[0])), std::fs::File::from(OwnedFd::from_raw_fd(err_fds[0])))
+        (
+            std::fs::File::from(OwnedFd::from_raw_fd(out_fds[0])),
+            std::fs::File::from(OwnedFd::from_raw_fd(err_fds[0])),
+        )
     };
     let t = std::thread::spawn(move || {
         let mut v = Vec::new();
@@ -70,7 +83,11 @@ pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outc
     let mut status = 0;
     // SAFETY: waiting for our child.
     unsafe { libc::waitpid(pid, &mut status, 0) };
-    let code = if libc::WIFEXITED(status) { Some(libc::WEXITSTATUS(status)) } else { Some(128 + libc::WTERMSIG(status)) };
+    let code = if libc::WIFEXITED(status) {
+        Some(libc::WEXITSTATUS(status))
+    } else {
+        Some(128 + libc::WTERMSIG(status))
+    };
     Ok(Outcome {
         code,
         stdout: String::from_utf8_lossy(&out).into_owned(),
@@ -101,14 +118,30 @@ unsafe fn child(
             continue;
         }
         let flags = u32_at(image, ph + 4);
-        let (off, vaddr, filesz, memsz) = (u64_at(image, ph + 8), u64_at(image, ph + 0x10), u64_at(image, ph + 0x20), u64_at(image, ph + 0x28));
+        let (off, vaddr, filesz, memsz) = (
+            u64_at(image, ph + 8),
+            u64_at(image, ph + 0x10),
+            u64_at(image, ph + 0x20),
+            u64_at(image, ph + 0x28),
+        );
         let start = vaddr & !(page - 1);
         let end = (vaddr + memsz + page - 1) & !(page - 1);
-        let p = libc::mmap(start as *mut _, (end - start) as usize, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED, -1, 0);
+        let p = libc::mmap(
+            start as *mut _,
+            (end - start) as usize,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+            -1,
+            0,
+        );
         if p == libc::MAP_FAILED {
             libc::_exit(120);
         }
-        std::ptr::copy_nonoverlapping(image.as_ptr().add(off as usize), vaddr as *mut u8, filesz as usize);
+        std::ptr::copy_nonoverlapping(
+            image.as_ptr().add(off as usize),
+            vaddr as *mut u8,
+            filesz as usize,
+        );
         let prot = (if flags & 4 != 0 { libc::PROT_READ } else { 0 })
             | (if flags & 2 != 0 { libc::PROT_WRITE } else { 0 })
             | (if flags & 1 != 0 { libc::PROT_EXEC } else { 0 });
@@ -116,7 +149,14 @@ unsafe fn child(
     }
     // The new stack: strings at the top, then the vectors below them.
     let size = 1 << 20;
-    let base = libc::mmap(std::ptr::null_mut(), size, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) as usize;
+    let base = libc::mmap(
+        std::ptr::null_mut(),
+        size,
+        libc::PROT_READ | libc::PROT_WRITE,
+        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+        -1,
+        0,
+    ) as usize;
     if base == libc::MAP_FAILED as usize {
         libc::_exit(121);
     }
@@ -135,7 +175,11 @@ unsafe fn child(
     words.extend(&envp);
     words.push(0);
     let random = put("0123456789abcdef");
-    for (tag, val) in [(AT_PAGESZ, page), (AT_HWCAP, libc::getauxval(libc::AT_HWCAP)), (AT_RANDOM, random)] {
+    for (tag, val) in [
+        (AT_PAGESZ, page),
+        (AT_HWCAP, libc::getauxval(libc::AT_HWCAP)),
+        (AT_RANDOM, random),
+    ] {
         if !drop.contains(&tag) {
             words.push(tag);
             words.push(val);

@@ -164,13 +164,20 @@ fn run(mut args: Vec<String>) -> Result<u8> {
         "bench" => {
             let triples = take_opt(&mut args, "--target")?;
             let runs = match take_opt(&mut args, "--runs")?.pop() {
-                Some(r) => r.parse::<usize>().map_err(|_| format!("--runs takes a number, not `{r}`"))?.max(1),
+                Some(r) => r
+                    .parse::<usize>()
+                    .map_err(|_| format!("--runs takes a number, not `{r}`"))?
+                    .max(1),
                 None => 5,
             };
             if let Some(a) = args.first() {
                 return Err(format!("unexpected `{a}`\n{USAGE}"));
             }
-            let triples = if triples.is_empty() { vec![target::host_triple()?] } else { triples };
+            let triples = if triples.is_empty() {
+                vec![target::host_triple()?]
+            } else {
+                triples
+            };
             for triple in &triples {
                 bench::run(&root, &target::load(&root, triple)?, runs)?;
             }

@@ -77,7 +77,14 @@ fn build_programs(root: &Path, t: &Target) -> Result<PathBuf> {
     // a wrong prime panics): they double as tests.
     for c in build::files_with(&root.join("benches/c"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("bench");
-        build::cc(root, t, &dir.join(format!("bench-{stem}")), &[c.clone()], &[], true)?;
+        build::cc(
+            root,
+            t,
+            &dir.join(format!("bench-{stem}")),
+            &[c.clone()],
+            &[],
+            true,
+        )?;
     }
     build::cargo(root, t, &["-p", "runtime-tests", "--examples"])?;
     Ok(dir)
@@ -262,22 +269,64 @@ pub fn cases(t: &Target) -> Vec<Case> {
 /// The M:N scheduler: goroutines on many threads, fairness, failures.
 fn scheduler_cases(t: &Target) -> Vec<Case> {
     let stack = if t.arch() == "armv7" { 16384 } else { 65536 };
-    let main_stack = if t.arch() == "armv7" { 1 << 20 } else { 8 << 20 };
+    let main_stack = if t.arch() == "armv7" {
+        1 << 20
+    } else {
+        8 << 20
+    };
     let mut v = Vec::new();
     for procs in [1, 2, 4, 8] {
         v.push(
-            Case::new(&format!("100,000 goroutines x 20 rounds, GOMAXPROCS={procs}: none lost, none run twice"), "spawn")
-                .args(["100000", "20"])
-                .env("GOMAXPROCS", &procs.to_string())
-                .stdout("total=2000000\nnumgoroutine=1\n")
-                .timeout(600),
+            Case::new(
+                &format!(
+                    "100,000 goroutines x 20 rounds, GOMAXPROCS={procs}: none lost, none run twice"
+                ),
+                "spawn",
+            )
+            .args(["100000", "20"])
+            .env("GOMAXPROCS", &procs.to_string())
+            .stdout("total=2000000\nnumgoroutine=1\n")
+            .timeout(600),
         );
     }
-    v.push(Case::new("CPU-bound goroutines run on 2 threads at once (GOMAXPROCS=2)", "parallel").env("GOMAXPROCS", "2").stdout("threads=2\n"));
-    v.push(Case::new("GOMAXPROCS=1 runs goroutines on one thread", "parallel").env("GOMAXPROCS", "1").stdout("threads=1\n").timeout(120));
-    v.push(Case::new("a Gosched loop does not starve others (GOMAXPROCS=1)", "fairness").env("GOMAXPROCS", "1").stdout("workers=10\n"));
-    v.push(Case::new("a Gosched loop does not starve others (GOMAXPROCS=4)", "fairness").env("GOMAXPROCS", "4").stdout("workers=10\n"));
-    v.push(Case::new("main returning exits 0 while 1,000 goroutines run", "fairness").args(["mainexit"]).stdout("running=1001\n"));
+    v.push(
+        Case::new(
+            "CPU-bound goroutines run on 2 threads at once (GOMAXPROCS=2)",
+            "parallel",
+        )
+        .env("GOMAXPROCS", "2")
+        .stdout("threads=2\n"),
+    );
+    v.push(
+        Case::new("GOMAXPROCS=1 runs goroutines on one thread", "parallel")
+            .env("GOMAXPROCS", "1")
+            .stdout("threads=1\n")
+            .timeout(120),
+    );
+    v.push(
+        Case::new(
+            "a Gosched loop does not starve others (GOMAXPROCS=1)",
+            "fairness",
+        )
+        .env("GOMAXPROCS", "1")
+        .stdout("workers=10\n"),
+    );
+    v.push(
+        Case::new(
+            "a Gosched loop does not starve others (GOMAXPROCS=4)",
+            "fairness",
+        )
+        .env("GOMAXPROCS", "4")
+        .stdout("workers=10\n"),
+    );
+    v.push(
+        Case::new(
+            "main returning exits 0 while 1,000 goroutines run",
+            "fairness",
+        )
+        .args(["mainexit"])
+        .stdout("running=1001\n"),
+    );
     v.push(
         Case::new("stack overflow in a goroutine", "crash")
             .args(["overflow"])
@@ -293,16 +342,29 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
         Case::new("stack overflow on the main goroutine", "crash")
             .args(["overflow-main"])
             .code(2)
-            .stderr_has(&[format!("runtime: goroutine stack exceeds {main_stack}-byte limit\n"), "fatal error: stack overflow\n\ngoroutine 1 [running]:\n".into()]),
+            .stderr_has(&[
+                format!("runtime: goroutine stack exceeds {main_stack}-byte limit\n"),
+                "fatal error: stack overflow\n\ngoroutine 1 [running]:\n".into(),
+            ]),
     );
     v.push(
-        Case::new("stack overflow past the guard-page budget (checked at switches)", "crash")
-            .args(["overflow-unguarded", "16400"])
-            .code(2)
-            .stderr_has(&[format!("runtime: goroutine stack exceeds {stack}-byte limit\n"), "fatal error: stack overflow\n".into()])
-            .timeout(300),
+        Case::new(
+            "stack overflow past the guard-page budget (checked at switches)",
+            "crash",
+        )
+        .args(["overflow-unguarded", "16400"])
+        .code(2)
+        .stderr_has(&[
+            format!("runtime: goroutine stack exceeds {stack}-byte limit\n"),
+            "fatal error: stack overflow\n".into(),
+        ])
+        .timeout(300),
     );
-    v.push(Case::new("a bigger stack on request (rt_go_stack)", "crash").args(["big-stack"]).stdout("deep=500\n"));
+    v.push(
+        Case::new("a bigger stack on request (rt_go_stack)", "crash")
+            .args(["big-stack"])
+            .stdout("deep=500\n"),
+    );
     v.push(
         Case::new("panic in a goroutine", "crash")
             .args(["panic"])
@@ -321,7 +383,12 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             .stdout_has(&["done ", "done ", "done "])
             .stderr("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"),
     );
-    v.push(Case::new("go of a nil function", "crash").args(["nil-go"]).code(2).stderr("fatal error: go of nil func value\n\ngoroutine 1 [running]:\n"));
+    v.push(
+        Case::new("go of a nil function", "crash")
+            .args(["nil-go"])
+            .code(2)
+            .stderr("fatal error: go of nil func value\n\ngoroutine 1 [running]:\n"),
+    );
     for procs in ["1", "4"] {
         v.push(
             Case::new(&format!("ids, NumGoroutine, GOMAXPROCS resized under load, Goexit (GOMAXPROCS={procs})"), "sched")
@@ -329,20 +396,41 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
                 .stdout("main-goid=1\nnumgoroutine-start=1\nnumgoroutine-10-parked=11\ndistinct-ids=1\nnumgoroutine-end=1\nresize-total=160000\ngoexit-ran-past=0\n"),
         );
     }
-    v.push(Case::new("Rust API: closures, ids, a bigger stack", "rust-goroutines").stdout("goid=1\ndeep=600\nsum=499500\nnum_goroutine=1\n"));
+    v.push(
+        Case::new("Rust API: closures, ids, a bigger stack", "rust-goroutines")
+            .stdout("goid=1\ndeep=600\nsum=499500\nnum_goroutine=1\n"),
+    );
     v.push(
         Case::new("GODEBUG=schedtrace=5", "spawn")
             .args(["100000", "5"])
             .env("GODEBUG", "schedtrace=5")
             .stdout("total=500000\nnumgoroutine=1\n")
-            .stderr_has(&["SCHED ", "ms: gomaxprocs=", " idleprocs=", " threads=", " spinningthreads=", " idlethreads=", " runqueue=", " [", "]\n"]),
+            .stderr_has(&[
+                "SCHED ",
+                "ms: gomaxprocs=",
+                " idleprocs=",
+                " threads=",
+                " spinningthreads=",
+                " idlethreads=",
+                " runqueue=",
+                " [",
+                "]\n",
+            ]),
     );
     v.push(
         Case::new("GODEBUG=schedtrace=5,scheddetail=1", "spawn")
             .args(["1000", "100"])
             .env("GODEBUG", "schedtrace=5,scheddetail=1")
             .stdout("total=100000\nnumgoroutine=1\n")
-            .stderr_has(&["SCHED ", "ms: gomaxprocs=", " gcwaiting=0 nmidlelocked=0 stopwait=", "\n  P0: status=", "\n  M", ": p=", "\n  G1: status="]),
+            .stderr_has(&[
+                "SCHED ",
+                "ms: gomaxprocs=",
+                " gcwaiting=0 nmidlelocked=0 stopwait=",
+                "\n  P0: status=",
+                "\n  M",
+                ": p=",
+                "\n  G1: status=",
+            ]),
     );
     v
 }
@@ -350,7 +438,9 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
 /// Channels, select, sync and timers.
 fn channel_cases(t: &Target) -> Vec<Case> {
     let mut v = Vec::new();
-    let deadlock = |reason: &str| format!("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [{reason}]:\n");
+    let deadlock = |reason: &str| {
+        format!("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [{reason}]:\n")
+    };
     for procs in ["1", "2", "4"] {
         v.push(
             Case::new(&format!("channels: order, close and drain, len/cap, wide elements (GOMAXPROCS={procs})"), "chan")
@@ -359,16 +449,22 @@ fn channel_cases(t: &Target) -> Vec<Case> {
                 .stdout("unbuffered-received=5\nunbuffered-in-order=1\nclosed-value=0\nlen=5\ncap=5\ndrained-after-close=5\nbuffered-in-order=1\nrecv-closed-again=0\nnil-len-cap=0\nwoken-by-close=5\nwide-equal=1\nend\n"),
         );
         v.push(
-            Case::new(&format!("prime sieve to the 2000th prime, 17389 (GOMAXPROCS={procs})"), "bench-sieve")
-                .env("GOMAXPROCS", procs)
-                .stdout("")
-                .timeout(300),
+            Case::new(
+                &format!("prime sieve to the 2000th prime, 17389 (GOMAXPROCS={procs})"),
+                "bench-sieve",
+            )
+            .env("GOMAXPROCS", procs)
+            .stdout("")
+            .timeout(300),
         );
         v.push(
-            Case::new(&format!("1,000,000 spawns with a WaitGroup, none lost (GOMAXPROCS={procs})"), "bench-spawn")
-                .env("GOMAXPROCS", procs)
-                .stdout("")
-                .timeout(300),
+            Case::new(
+                &format!("1,000,000 spawns with a WaitGroup, none lost (GOMAXPROCS={procs})"),
+                "bench-spawn",
+            )
+            .env("GOMAXPROCS", procs)
+            .stdout("")
+            .timeout(300),
         );
         v.push(
             Case::new(&format!("select: fairness, default, closed, send, timeout, select vs select (GOMAXPROCS={procs})"), "select")
@@ -376,25 +472,49 @@ fn channel_cases(t: &Target) -> Vec<Case> {
                 .stdout("fair=1\ndefault=-1\nclosed-case=1\nclosed-ok=0\nsend-case=1\ntimeout-case=1\ntimeout-waited=1\ncrossed\n"),
         );
         v.push(
-            Case::new(&format!("Mutex: 8 goroutines x 100,000 increments (GOMAXPROCS={procs})"), "sync")
-                .args(["mutex"])
-                .env("GOMAXPROCS", procs)
-                .stdout("counter=800000\nnumgoroutine=1\nend\n")
-                .timeout(300),
+            Case::new(
+                &format!("Mutex: 8 goroutines x 100,000 increments (GOMAXPROCS={procs})"),
+                "sync",
+            )
+            .args(["mutex"])
+            .env("GOMAXPROCS", procs)
+            .stdout("counter=800000\nnumgoroutine=1\nend\n")
+            .timeout(300),
         );
     }
     v.push(
-        Case::new("100,000 goroutines alive at once, blocked on one channel, then released", "bench-parked")
-            .stdout("")
-            .timeout(300),
+        Case::new(
+            "100,000 goroutines alive at once, blocked on one channel, then released",
+            "bench-parked",
+        )
+        .stdout("")
+        .timeout(300),
     );
     for (mode, msg) in [
-        ("send-closed", "panic: send on closed channel\n\ngoroutine 1 [running]:\n"),
-        ("close-closed", "panic: close of closed channel\n\ngoroutine 1 [running]:\n"),
-        ("close-nil", "panic: close of nil channel\n\ngoroutine 1 [running]:\n"),
-        ("close-blocked-sender", "panic: send on closed channel\n\ngoroutine 2 [running]:\n"),
+        (
+            "send-closed",
+            "panic: send on closed channel\n\ngoroutine 1 [running]:\n",
+        ),
+        (
+            "close-closed",
+            "panic: close of closed channel\n\ngoroutine 1 [running]:\n",
+        ),
+        (
+            "close-nil",
+            "panic: close of nil channel\n\ngoroutine 1 [running]:\n",
+        ),
+        (
+            "close-blocked-sender",
+            "panic: send on closed channel\n\ngoroutine 2 [running]:\n",
+        ),
     ] {
-        v.push(Case::new(&format!("channel panic: {mode}"), "chan").args([mode]).code(2).stdout("").stderr(msg));
+        v.push(
+            Case::new(&format!("channel panic: {mode}"), "chan")
+                .args([mode])
+                .code(2)
+                .stdout("")
+                .stderr(msg),
+        );
     }
     for (mode, reason) in [
         ("nil-recv", "chan receive (nil chan)"),
@@ -402,18 +522,57 @@ fn channel_cases(t: &Target) -> Vec<Case> {
         ("deadlock", "chan receive"),
         ("select-nothing", "select (no cases)"),
     ] {
-        v.push(Case::new(&format!("deadlock detected: {reason}"), "chan").args([mode]).code(2).stdout("").stderr(&deadlock(reason)));
+        v.push(
+            Case::new(&format!("deadlock detected: {reason}"), "chan")
+                .args([mode])
+                .code(2)
+                .stdout("")
+                .stderr(&deadlock(reason)),
+        );
     }
-    v.push(Case::new("deadlock detected: WaitGroup.Wait", "sync").args(["wg-deadlock"]).code(2).stderr(&deadlock("sync.WaitGroup.Wait")));
-    v.push(Case::new("negative WaitGroup counter panics", "sync").args(["wg-negative"]).code(2).stdout("").stderr("panic: sync: negative WaitGroup counter\n\ngoroutine 1 [running]:\n"));
-    v.push(Case::new("unlock of unlocked mutex is fatal", "sync").args(["unlock-unlocked"]).code(2).stdout("").stderr("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"));
+    v.push(
+        Case::new("deadlock detected: WaitGroup.Wait", "sync")
+            .args(["wg-deadlock"])
+            .code(2)
+            .stderr(&deadlock("sync.WaitGroup.Wait")),
+    );
+    v.push(
+        Case::new("negative WaitGroup counter panics", "sync")
+            .args(["wg-negative"])
+            .code(2)
+            .stdout("")
+            .stderr("panic: sync: negative WaitGroup counter\n\ngoroutine 1 [running]:\n"),
+    );
+    v.push(
+        Case::new("unlock of unlocked mutex is fatal", "sync")
+            .args(["unlock-unlocked"])
+            .code(2)
+            .stdout("")
+            .stderr("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"),
+    );
     v.push(Case::new("Rust API: Chan, select!, Mutex, WaitGroup, Once, sleep, tick", "rust-channels").stdout(
         "pingpong-bytes=290\ndropped=4\nafter-close=1\nclosed=-1\ntry-recv-empty=1\ntry-send-full=5\nselect-recv=7\nselect-send=10\nselect-default=1\nselect-timeout=2\nmutex-total=80000\nonce=1\nslept=1\nticked=1\n",
     ));
     let bound = if t.qemu.is_some() { "500" } else { "50" };
-    v.push(Case::new(&format!("a 10 ms sleep wakes after 10 ms, within {bound} ms"), "time").args(["sleep", bound]).stdout("at-least-10ms=1\nwithin-bound=1\nend\n"));
-    v.push(Case::new("10,000 goroutines sleeping 1-21 ms all wake", "time").args(["many", "10000"]).stdout("woke=10000\nend\n").timeout(300));
-    v.push(Case::new("after and tick deliver on channels", "time").args(["timers"]).stdout("after-waited=1\nticks-increasing=1\nticked-5-times=1\nend\n"));
+    v.push(
+        Case::new(
+            &format!("a 10 ms sleep wakes after 10 ms, within {bound} ms"),
+            "time",
+        )
+        .args(["sleep", bound])
+        .stdout("at-least-10ms=1\nwithin-bound=1\nend\n"),
+    );
+    v.push(
+        Case::new("10,000 goroutines sleeping 1-21 ms all wake", "time")
+            .args(["many", "10000"])
+            .stdout("woke=10000\nend\n")
+            .timeout(300),
+    );
+    v.push(
+        Case::new("after and tick deliver on channels", "time")
+            .args(["timers"])
+            .stdout("after-waited=1\nticks-increasing=1\nticked-5-times=1\nend\n"),
+    );
     v.push(
         Case::new("a sleeping goroutine holds off deadlock detection", "time")
             .args(["sleeper-holds-off-deadlock"])
@@ -467,12 +626,26 @@ fn auxv_cases(root: &Path, t: &Target, tally: &mut Tally) {
     let exe = build::out_dir(root, t).join("examples/hello-c");
     let trace = ["GODEBUG=boottrace=1"];
     for (name, drop, want) in [
-        ("auxv complete: taken from the stack", vec![], " auxv=stack\n"),
-        ("auxv without AT_PAGESZ and AT_RANDOM: /proc/self/auxv fills in", vec![6u64, 25], " auxv=stack+/proc/self/auxv\n"),
-        ("auxv without AT_PAGESZ, AT_HWCAP, AT_RANDOM", vec![6u64, 16, 25], " auxv=stack+/proc/self/auxv\n"),
+        (
+            "auxv complete: taken from the stack",
+            vec![],
+            " auxv=stack\n",
+        ),
+        (
+            "auxv without AT_PAGESZ and AT_RANDOM: /proc/self/auxv fills in",
+            vec![6u64, 25],
+            " auxv=stack+/proc/self/auxv\n",
+        ),
+        (
+            "auxv without AT_PAGESZ, AT_HWCAP, AT_RANDOM",
+            vec![6u64, 16, 25],
+            " auxv=stack+/proc/self/auxv\n",
+        ),
     ] {
         let r = crate::loader::run(&exe, &["hello-c"], &trace, &drop).and_then(|out| {
-            let case = Case::new(name, "hello-c").stdout("hello, world\n").stderr_has(&[" pagesz=4096 ", want, "boottrace: exit "]);
+            let case = Case::new(name, "hello-c")
+                .stdout("hello, world\n")
+                .stderr_has(&[" pagesz=4096 ", want, "boottrace: exit "]);
             check::verify(&case, &out)
         });
         tally.record(&format!("x86_64/{name}"), r);
@@ -557,17 +730,28 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
 /// The host unit tests (`cargo test`) and the loom models of the run queue.
 pub fn host(root: &Path, tally: &mut Tally) {
     let loom = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--quiet", "-p", "runtime", "--lib", "--release", "--target-dir"])
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "runtime",
+            "--lib",
+            "--release",
+            "--target-dir",
+        ])
         .arg(root.join("target/loom"))
         .arg("runq::loom_models")
         .env("RUSTFLAGS", "--cfg loom")
         .current_dir(root)
         .status();
-    tally.record("host/loom models of the run queue (put, get, steal racing)", match loom {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(format!("cargo test (loom): {s}")),
-        Err(e) => Err(e.to_string()),
-    });
+    tally.record(
+        "host/loom models of the run queue (put, get, steal racing)",
+        match loom {
+            Ok(s) if s.success() => Ok(()),
+            Ok(s) => Err(format!("cargo test (loom): {s}")),
+            Err(e) => Err(e.to_string()),
+        },
+    );
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["test", "--quiet"])
         .current_dir(root)

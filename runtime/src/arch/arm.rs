@@ -105,25 +105,6 @@ global_asm!(
     "    bx lr",
 );
 
-extern "C" {
-    /// Resumes the context saved at `sp` by `mcall_switch` or `prepare_frame`.
-    #[link_name = "rt_gogo"]
-    pub fn gogo(sp: usize) -> !;
-    /// Saves the current context in `*save` and calls `f(arg)` on the stack
-    /// `new_sp` (8-byte aligned). `f` must not return; the call returns when
-    /// someone `gogo`s the saved context.
-    #[link_name = "rt_mcall_switch"]
-    pub fn mcall_switch(
-        save: *mut usize,
-        new_sp: usize,
-        f: unsafe extern "C" fn(*mut u8),
-        arg: *mut u8,
-    );
-    /// Calls `f(arg)` on the stack `new_sp` (8-byte aligned) and returns.
-    #[link_name = "rt_call_on_stack"]
-    pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
-}
-
 // 4. Initial frame: d8–d15 and r4–r12 zero (r11 = fp = 0 ends the frame
 // chain), lr = the entry function.
 /// Writes the first frame of a goroutine below `hi` and returns the stack
@@ -196,17 +177,6 @@ global_asm!(
     "    svc #0",
     "    udf #0",
 );
-
-extern "C" {
-    /// Starts a thread (raw `clone`); returns the child's tid or -errno.
-    #[link_name = "rt_clone"]
-    pub fn clone(flags: usize, stack: usize, tls: usize, f: unsafe extern "C" fn(*mut u8) -> !, arg: *mut u8) -> isize;
-    #[link_name = "rt_sigreturn_tramp"]
-    pub fn sigreturn_tramp();
-    /// Ends the calling thread after storing 0 to `*wait`.
-    #[link_name = "rt_exit_thread"]
-    pub fn exit_thread(wait: *mut u32) -> !;
-}
 
 /// Offsets into the kernel's `ucontext` of the faulting pc and sp
 /// (`uc_mcontext` at 20: trap_no, error_code, oldmask, r0..r10, fp, ip,

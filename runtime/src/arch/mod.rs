@@ -36,6 +36,46 @@ mod imp;
 
 pub use imp::*;
 
+// The assembly routines each architecture file defines, with one Rust
+// signature for all.
+extern "C" {
+    /// Resumes the context saved at `sp` by `mcall_switch` or
+    /// `prepare_frame`: pops the callee-saved registers and returns into it.
+    #[link_name = "rt_gogo"]
+    pub fn gogo(sp: usize) -> !;
+    /// Saves the current context in `*save` and calls `f(arg)` on the stack
+    /// `new_sp` (16-byte aligned; 8 on armv7). `f` must not return; the
+    /// call returns when someone `gogo`s the saved context.
+    #[link_name = "rt_mcall_switch"]
+    pub fn mcall_switch(
+        save: *mut usize,
+        new_sp: usize,
+        f: unsafe extern "C" fn(*mut u8),
+        arg: *mut u8,
+    );
+    /// Calls `f(arg)` on the stack `new_sp` and returns.
+    #[link_name = "rt_call_on_stack"]
+    pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
+    /// Starts a thread (raw `clone`) on `stack` with thread pointer `tls`,
+    /// calling `f(arg)`, which must not return; returns the child's tid or
+    /// -errno.
+    #[link_name = "rt_clone"]
+    pub fn clone(
+        flags: usize,
+        stack: usize,
+        tls: usize,
+        f: unsafe extern "C" fn(*mut u8) -> !,
+        arg: *mut u8,
+    ) -> isize;
+    /// The signal return trampoline (`SA_RESTORER`).
+    #[link_name = "rt_sigreturn_tramp"]
+    pub fn sigreturn_tramp();
+    /// Go's `exitThread`: stores 0 to `*wait` (after which the stack may be
+    /// freed), then ends the calling thread without touching the stack.
+    #[link_name = "rt_exit_thread"]
+    pub fn exit_thread(wait: *mut u32) -> !;
+}
+
 /// The thread control block: two words at the thread pointer.
 ///
 /// x86_64 (TLS variant II) requires the first word to hold its own address,

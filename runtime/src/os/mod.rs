@@ -160,11 +160,31 @@ const FUTEX_WAKE_PRIVATE: usize = 129;
 
 /// Sleeps while `*addr == val` (or until woken, a signal arrives, or
 /// `timeout_ns` passes when it is not negative).
-pub fn futex_wait(addr: &core::sync::atomic::AtomicU32, val: u32, timeout_ns: i64) -> Result<(), Errno> {
-    let ts = Timespec { sec: (timeout_ns / 1_000_000_000) as isize, nsec: (timeout_ns % 1_000_000_000) as isize };
-    let tp = if timeout_ns < 0 { 0 } else { &ts as *const Timespec as usize };
+pub fn futex_wait(
+    addr: &core::sync::atomic::AtomicU32,
+    val: u32,
+    timeout_ns: i64,
+) -> Result<(), Errno> {
+    let ts = Timespec {
+        sec: (timeout_ns / 1_000_000_000) as isize,
+        nsec: (timeout_ns % 1_000_000_000) as isize,
+    };
+    let tp = if timeout_ns < 0 {
+        0
+    } else {
+        &ts as *const Timespec as usize
+    };
     // SAFETY: addr is a live u32; ts outlives the call.
-    unsafe { syscall4(Sysno::futex, addr.as_ptr() as usize, FUTEX_WAIT_PRIVATE, val as usize, tp) }.map(|_| ())
+    unsafe {
+        syscall4(
+            Sysno::futex,
+            addr.as_ptr() as usize,
+            FUTEX_WAIT_PRIVATE,
+            val as usize,
+            tp,
+        )
+    }
+    .map(|_| ())
 }
 
 /// Wakes up to `n` threads sleeping on `addr`.
@@ -206,7 +226,16 @@ pub const SA_NODEFER: usize = 0x4000_0000;
 /// `rt_sigaction(2)`.
 pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
     // SAFETY: act is a valid kernel sigaction; no old action is read back.
-    unsafe { syscall4(Sysno::rt_sigaction, sig as usize, act as *const SigAction as usize, 0, 8) }.map(|_| ())
+    unsafe {
+        syscall4(
+            Sysno::rt_sigaction,
+            sig as usize,
+            act as *const SigAction as usize,
+            0,
+            8,
+        )
+    }
+    .map(|_| ())
 }
 
 /// Kernel `stack_t`.
@@ -228,7 +257,9 @@ pub fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
 /// `gettid(2)`.
 pub fn gettid() -> i32 {
     // SAFETY: no arguments.
-    unsafe { syscalls::syscall0(Sysno::gettid) }.map(|t| t as i32).unwrap_or(0)
+    unsafe { syscalls::syscall0(Sysno::gettid) }
+        .map(|t| t as i32)
+        .unwrap_or(0)
 }
 
 #[repr(C)]
@@ -252,7 +283,10 @@ pub fn clock_monotonic() -> i64 {
 
 /// Sleeps for `ns` nanoseconds (or until a signal).
 pub fn usleep_ns(ns: i64) {
-    let ts = Timespec { sec: (ns / 1_000_000_000) as isize, nsec: (ns % 1_000_000_000) as isize };
+    let ts = Timespec {
+        sec: (ns / 1_000_000_000) as isize,
+        nsec: (ns % 1_000_000_000) as isize,
+    };
     // SAFETY: reads one timespec; no remainder is written.
     unsafe {
         let _ = syscall2(Sysno::nanosleep, &ts as *const Timespec as usize, 0);
