@@ -307,8 +307,8 @@ fn stop_the_world() {
         }
         let wait = s.stopwait > 0;
         drop(s);
-        // Wake spinning or parked Ms holding Ps? They hold none when idle;
-        // running ones reach `gcstopm` at their next scheduling point.
+        // Idle Ms hold no P; each running one stops its P at its next
+        // scheduling point (`gcstopm`) and the last one wakes us.
         if wait {
             SCHED.stopnote.sleep();
         }
