@@ -18,13 +18,12 @@
 //! values still buffered in it dropped, when the last handle goes.
 
 use crate::chan::{self, Hchan, Scase};
+use crate::lock::{Guard, Locked};
 use crate::sync::{RawGoMutex, RawOnce, RawWaitGroup};
 use crate::time;
 use alloc::sync::Arc;
-use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
-use core::ops::{Deref, DerefMut};
 use core::time::Duration;
 
 struct ChanBox<T> {
@@ -286,61 +285,20 @@ macro_rules! __select_parse {
 
 /// A mutex for goroutines (Go's `sync.Mutex`) around the data it guards:
 /// waiting parks the goroutine, not the thread.
-pub struct Mutex<T> {
-    raw: RawGoMutex,
-    data: UnsafeCell<T>,
-}
-
-// SAFETY: access to data is serialised by the lock.
-unsafe impl<T: Send> Sync for Mutex<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send> Send for Mutex<T> {}
-
+pub type Mutex<T> = Locked<RawGoMutex, T>;
 /// Holds a `Mutex` locked; unlocks when dropped.
-pub struct MutexGuard<'a, T> {
-    m: &'a Mutex<T>,
-}
+pub type MutexGuard<'a, T> = Guard<'a, RawGoMutex, T>;
 
-impl<T> Mutex<T> {
-    pub const fn new(v: T) -> Mutex<T> {
-        Mutex {
-            raw: RawGoMutex::new(),
-            data: UnsafeCell::new(v),
-        }
-    }
-
-    pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.raw.lock();
-        MutexGuard { m: self }
+impl<T> Locked<RawGoMutex, T> {
+    pub const fn new(v: T) -> Self {
+        Locked::with(RawGoMutex::new(), v)
     }
 
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.raw.try_lock().then_some(MutexGuard { m: self })
-    }
-
-    pub fn into_inner(self) -> T {
-        self.data.into_inner()
-    }
-}
-
-impl<T> Deref for MutexGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the guard holds the lock.
-        unsafe { &*self.m.data.get() }
-    }
-}
-
-impl<T> DerefMut for MutexGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard holds the lock exclusively.
-        unsafe { &mut *self.m.data.get() }
-    }
-}
-
-impl<T> Drop for MutexGuard<'_, T> {
-    fn drop(&mut self) {
-        self.m.raw.unlock()
+        // SAFETY: the lock was just taken.
+        self.raw()
+            .try_lock()
+            .then(|| unsafe { self.guard_locked() })
     }
 }
 

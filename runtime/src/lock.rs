@@ -68,56 +68,78 @@ fn unlock(key: &AtomicU32) {
     }
 }
 
-/// A futex-based lock around a `T`.
-pub struct Mutex<T> {
-    key: AtomicU32,
+/// What a guard needs from a lock; implemented by the thread lock here and
+/// by the goroutine mutex in `sync`, so both wrap their data the same way.
+pub trait RawLock {
+    fn lock(&self);
+    /// # Safety
+    /// The lock is held.
+    unsafe fn unlock(&self);
+}
+
+impl RawLock for RawMutex {
+    fn lock(&self) {
+        RawMutex::lock(self)
+    }
+    unsafe fn unlock(&self) {
+        RawMutex::unlock(self)
+    }
+}
+
+/// Data behind a lock `L`: reachable only through a `Guard`.
+pub struct Locked<L, T> {
+    raw: L,
     data: UnsafeCell<T>,
 }
 
-// SAFETY: access to data is serialised by the key.
-unsafe impl<T: Send> Sync for Mutex<T> {}
+// SAFETY: access to data is serialised by the lock.
+unsafe impl<L: Sync, T: Send> Sync for Locked<L, T> {}
 // SAFETY: as above.
-unsafe impl<T: Send> Send for Mutex<T> {}
+unsafe impl<L: Send, T: Send> Send for Locked<L, T> {}
 
 /// Proof that the lock is held; unlocks on drop.
-pub struct MutexGuard<'a, T> {
-    m: &'a Mutex<T>,
+pub struct Guard<'a, L: RawLock, T> {
+    m: &'a Locked<L, T>,
 }
 
-impl<T> Mutex<T> {
-    pub const fn new(v: T) -> Mutex<T> {
-        Mutex {
-            key: AtomicU32::new(UNLOCKED),
+impl<L: RawLock, T> Locked<L, T> {
+    pub const fn with(raw: L, v: T) -> Self {
+        Locked {
+            raw,
             data: UnsafeCell::new(v),
         }
     }
 
-    pub fn lock(&self) -> MutexGuard<'_, T> {
-        let v = self.key.swap(LOCKED, Ordering::Acquire);
-        if v != UNLOCKED {
-            lock_slow(&self.key, v);
-        }
-        MutexGuard { m: self }
+    pub fn lock(&self) -> Guard<'_, L, T> {
+        self.raw.lock();
+        Guard { m: self }
     }
 
-    /// The data, without locking.
+    /// A guard for a lock the caller has just taken through `raw()`.
     ///
     /// # Safety
-    /// The caller must hold the lock some other way (stop-the-world, or
-    /// before a second thread exists).
-    #[allow(clippy::mut_from_ref)]
-    pub unsafe fn get_unchecked(&self) -> &mut T {
-        &mut *self.data.get()
+    /// The lock is held and no other guard exists.
+    pub unsafe fn guard_locked(&self) -> Guard<'_, L, T> {
+        Guard { m: self }
+    }
+
+    pub fn raw(&self) -> &L {
+        &self.raw
+    }
+
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
     }
 }
 
-impl<T> Drop for MutexGuard<'_, T> {
+impl<L: RawLock, T> Drop for Guard<'_, L, T> {
     fn drop(&mut self) {
-        unlock(&self.m.key)
+        // SAFETY: the guard proves the lock is held.
+        unsafe { self.m.raw.unlock() }
     }
 }
 
-impl<T> Deref for MutexGuard<'_, T> {
+impl<L: RawLock, T> Deref for Guard<'_, L, T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the guard proves the lock is held.
@@ -125,10 +147,20 @@ impl<T> Deref for MutexGuard<'_, T> {
     }
 }
 
-impl<T> DerefMut for MutexGuard<'_, T> {
+impl<L: RawLock, T> DerefMut for Guard<'_, L, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the guard proves the lock is held, exclusively.
         unsafe { &mut *self.m.data.get() }
+    }
+}
+
+/// A futex-based thread lock around a `T`.
+pub type Mutex<T> = Locked<RawMutex, T>;
+pub type MutexGuard<'a, T> = Guard<'a, RawMutex, T>;
+
+impl<T> Locked<RawMutex, T> {
+    pub const fn new(v: T) -> Self {
+        Locked::with(RawMutex::new(), v)
     }
 }
 

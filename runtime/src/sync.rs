@@ -171,6 +171,15 @@ impl RawGoMutex {
     }
 }
 
+impl crate::lock::RawLock for RawGoMutex {
+    fn lock(&self) {
+        RawGoMutex::lock(self)
+    }
+    unsafe fn unlock(&self) {
+        RawGoMutex::unlock(self)
+    }
+}
+
 /// Go's `sync.WaitGroup`: `state` holds the counter (high 32 bits) and the
 /// number of waiters (low 32). Zeroed means ready (the C `rt_waitgroup`).
 #[repr(C)]
