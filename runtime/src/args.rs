@@ -74,6 +74,27 @@ impl Auxv {
     }
 }
 
+/// Where the auxiliary values came from, in the order of the fallbacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AuxvSource {
+    /// All from the initial stack.
+    Stack,
+    /// /proc/self/auxv filled gaps.
+    ProcSelfAuxv,
+    /// Defaults filled gaps.
+    Defaults,
+}
+
+impl AuxvSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuxvSource::Stack => "stack",
+            AuxvSource::ProcSelfAuxv => "stack+/proc/self/auxv",
+            AuxvSource::Defaults => "defaults",
+        }
+    }
+}
+
 /// The process's arguments, environment and auxiliary vector.
 #[derive(Clone, Copy, Debug)]
 pub struct Startup {
@@ -85,9 +106,8 @@ pub struct Startup {
     /// The auxiliary vector on the stack: (tag, value) pairs up to AT_NULL.
     pub auxv_ptr: *const usize,
     pub auxv: Auxv,
-    /// Where the auxiliary values came from: 0 the stack, 1 /proc/self/auxv
-    /// filled gaps, 2 defaults filled gaps.
-    pub auxv_source: u8,
+    /// The last fallback the auxiliary values needed.
+    pub auxv_source: AuxvSource,
     pub physpagesize: usize,
     /// Seed for the runtime's fast random number generator.
     pub seed: [u8; 16],
@@ -109,7 +129,7 @@ impl Startup {
                 random: None,
                 sysinfo_ehdr: None,
             },
-            auxv_source: 0,
+            auxv_source: AuxvSource::Stack,
             physpagesize: DEFAULT_PAGE_SIZE,
             seed: [0; 16],
         }
@@ -211,14 +231,14 @@ pub fn complete(st: &mut Startup) {
             let before = st.auxv;
             st.auxv.fill_from_words(&words[..n]);
             if st.auxv != before {
-                st.auxv_source = 1;
+                st.auxv_source = AuxvSource::ProcSelfAuxv;
             }
         }
     }
     st.physpagesize = match st.auxv.pagesz {
         Some(p) if p.is_power_of_two() && p >= 1024 => p,
         _ => {
-            st.auxv_source = 2;
+            st.auxv_source = AuxvSource::Defaults;
             DEFAULT_PAGE_SIZE
         }
     };
@@ -229,7 +249,7 @@ pub fn complete(st: &mut Startup) {
             core::ptr::copy_nonoverlapping(p as *const u8, st.seed.as_mut_ptr(), 16)
         },
         _ => {
-            st.auxv_source = 2;
+            st.auxv_source = AuxvSource::Defaults;
             if os::getrandom(&mut st.seed) != Ok(16) {
                 // No kernel randomness at all: mix what differs between runs
                 // under ASLR. The seed only spreads work (stealing order,

@@ -234,6 +234,8 @@ impl Allocator {
         let start = (base as usize + align - 1) & !(align - 1);
         let head = start - base as usize;
         let want = page_round(layout.size()).unwrap_or(len);
+        // Trimming is best effort: a failed munmap only leaves address space
+        // mapped, never memory in use.
         if head > 0 {
             let _ = os::munmap(base, head);
         }

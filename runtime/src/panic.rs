@@ -30,11 +30,6 @@ fn start_dying() {
     }
 }
 
-/// True once a failure is being reported.
-pub fn panicking() -> bool {
-    PANICKING.load(Ordering::Acquire) != 0
-}
-
 /// The id of the user goroutine running on this thread, if any (not on
 /// g0, not before boot has set the thread pointer).
 fn current_goid() -> Option<i64> {

@@ -200,7 +200,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
             .kx(" random=", a.random.unwrap_or(0) as u64)
             .kx(" sysinfo_ehdr=", a.sysinfo_ehdr.unwrap_or(0) as u64)
             .s(" auxv=")
-            .s(["stack", "stack+/proc/self/auxv", "defaults"][st.auxv_source as usize])
+            .s(st.auxv_source.name())
             .end();
     }
 
@@ -290,6 +290,7 @@ pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>
         };
         // SAFETY: nothing refers to the mask any more.
         unsafe {
+            // Best effort: a failure leaves a small mapping behind.
             let _ = os::munmap(p, size);
         }
         if let Some(n) = n {

@@ -171,8 +171,6 @@ pub struct M {
     /// The P to attach when this M is started.
     pub nextp: *mut P,
     pub id: i64,
-    /// The thread id, for tracing.
-    pub procid: i32,
     /// Looking for work without having found any (see `sched`).
     pub spinning: bool,
     /// Sleeping on `park`.
@@ -203,7 +201,6 @@ impl M {
             p: null_mut(),
             nextp: null_mut(),
             id: 0,
-            procid: 0,
             spinning: false,
             blocked: false,
             park: Note::new(),

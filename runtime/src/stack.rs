@@ -133,8 +133,8 @@ pub unsafe fn stackfree(s: Stack) {
     let guard = crate::proc::physpagesize();
     let base = s.lo - guard;
     let size = s.hi - s.lo;
-    // Re-open the guard page (if it was one) so the slot's memory is plain.
-    let _ = os::mprotect(base as *mut u8, guard, os::PROT_READ | os::PROT_WRITE);
+    // A default-size slot keeps its guard page (if it has one) for its
+    // next stack.
     if size == DEFAULT_STACK_SIZE {
         let mut c = SLOTS.lock();
         (s.lo as *mut usize).write(c.free);

@@ -43,6 +43,30 @@ impl Tally {
     }
 }
 
+/// A check that lists problems passes when the list is empty.
+fn no_problems(
+    r: std::result::Result<Vec<String>, String>,
+    sep: &str,
+) -> std::result::Result<(), String> {
+    match r {
+        Ok(p) if p.is_empty() => Ok(()),
+        Ok(p) => Err(p.join(sep)),
+        Err(e) => Err(e),
+    }
+}
+
+/// A host command passes when it exits 0.
+fn succeeded(
+    what: &str,
+    st: std::io::Result<std::process::ExitStatus>,
+) -> std::result::Result<(), String> {
+    match st {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{what}: {s}")),
+        Err(e) => Err(format!("{what}: {e}")),
+    }
+}
+
 /// CPUs in this process's affinity mask, as the runtime will count them.
 fn affinity_cpus() -> usize {
     std::fs::read_to_string("/proc/self/status")
@@ -666,11 +690,7 @@ fn check_executables(root: &Path, t: &Target, tally: &mut Tally, examples: &[Pat
         let name = exe.file_name().and_then(|s| s.to_str()).unwrap_or("?");
         tally.record(
             &format!("{a}/static ELF: {name}"),
-            match elf::static_problems(exe) {
-                Ok(p) if p.is_empty() => Ok(()),
-                Ok(p) => Err(p.join("; ")),
-                Err(e) => Err(e),
-            },
+            no_problems(elf::static_problems(exe), "; "),
         );
     }
     for name in ["hello", "hello-c"] {
@@ -690,19 +710,11 @@ fn check_executables(root: &Path, t: &Target, tally: &mut Tally, examples: &[Pat
     let probe = tests_dir.join("memory");
     tally.record(
         &format!("{a}/no undefined symbols (probe)"),
-        match elf::undefined_symbols(&probe) {
-            Ok(u) if u.is_empty() => Ok(()),
-            Ok(u) => Err(format!("undefined: {}", u.join(", "))),
-            Err(e) => Err(e),
-        },
+        no_problems(elf::undefined_symbols(&probe), ", ").map_err(|u| format!("undefined: {u}")),
     );
     tally.record(
         &format!("{a}/memory functions do not call memory functions"),
-        match elf::mem_self_calls(&probe) {
-            Ok(p) if p.is_empty() => Ok(()),
-            Ok(p) => Err(p.join("; ")),
-            Err(e) => Err(e),
-        },
+        no_problems(elf::mem_self_calls(&probe), "; "),
     );
 }
 
@@ -746,11 +758,7 @@ pub fn host(root: &Path, tally: &mut Tally) {
         .status();
     tally.record(
         "host/loom models of the run queue (put, get, steal racing)",
-        match loom {
-            Ok(s) if s.success() => Ok(()),
-            Ok(s) => Err(format!("cargo test (loom): {s}")),
-            Err(e) => Err(e.to_string()),
-        },
+        succeeded("cargo test (loom)", loom),
     );
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["test", "--quiet"])
@@ -758,10 +766,6 @@ pub fn host(root: &Path, tally: &mut Tally) {
         .status();
     tally.record(
         "host/cargo test (parsers, run queue, mem functions)",
-        match st {
-            Ok(s) if s.success() => Ok(()),
-            Ok(s) => Err(format!("cargo test: {s}")),
-            Err(e) => Err(e.to_string()),
-        },
+        succeeded("cargo test", st),
     );
 }

@@ -87,16 +87,6 @@ global_asm!(
     "    mov x0, x3",
     "    blr x2",
     "    brk #1",
-    ".globl rt_call_on_stack",
-    "rt_call_on_stack:",
-    "    stp x29, x30, [sp, #-16]!",
-    "    mov x29, sp",
-    "    mov sp, x0",
-    "    mov x0, x2",
-    "    blr x1",
-    "    mov sp, x29",
-    "    ldp x29, x30, [sp], #16",
-    "    ret",
 );
 
 // 4. Initial frame: all saved registers zero (x29 = 0 ends the frame chain)
@@ -148,13 +138,6 @@ global_asm!(
     ".globl rt_sigreturn_tramp",
     "rt_sigreturn_tramp:",
     "    mov x8, #139",
-    "    svc #0",
-    "    brk #1",
-    ".globl rt_exit_thread",
-    "rt_exit_thread:",
-    "    str wzr, [x0]",
-    "    mov x0, #0",
-    "    mov x8, #93",
     "    svc #0",
     "    brk #1",
 );

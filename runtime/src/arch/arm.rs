@@ -74,16 +74,6 @@ global_asm!(
     "    mov r0, r3",
     "    blx r2",
     "    udf #0",
-    ".globl rt_call_on_stack",
-    ".type rt_call_on_stack, %function",
-    "rt_call_on_stack:",
-    "    push {{r4, lr}}",
-    "    mov r4, sp",
-    "    mov sp, r0",
-    "    mov r0, r2",
-    "    blx r1",
-    "    mov sp, r4",
-    "    pop {{r4, pc}}",
     // The EABI helper that compiled code calls for the thread pointer (C
     // `__thread`, Rust thread-locals under the static relocation model).
     // Callers assume it changes r0 only.
@@ -165,15 +155,6 @@ global_asm!(
     ".type rt_sigreturn_tramp, %function",
     "rt_sigreturn_tramp:",
     "    mov r7, #173",
-    "    svc #0",
-    "    udf #0",
-    ".globl rt_exit_thread",
-    ".type rt_exit_thread, %function",
-    "rt_exit_thread:",
-    "    mov r1, #0",
-    "    str r1, [r0]",
-    "    mov r0, #0",
-    "    mov r7, #1",
     "    svc #0",
     "    udf #0",
 );

@@ -5,15 +5,18 @@
 //! 1. the entry point `_start`, from `rt0/<triple>.s` (not in host tests,
 //!    where the C library owns `_start`);
 //! 2. the thread control block layout, `set_thread_pointer`, `getg`, `setg`;
-//! 3. the context switch: `gogo` (resume a saved stack), `mcall_switch`
-//!    (save the current stack and call a function on another), and
-//!    `call_on_stack` (call a function on another stack and come back);
+//! 3. the context switch: `gogo` (resume a saved stack) and `mcall_switch`
+//!    (save the current stack and call a function on another);
 //! 4. `prepare_frame`: the initial frame of a new goroutine's stack, laid
 //!    out so that `gogo` "returns" into the goroutine's entry function;
 //! 5. `current_sp`;
 //! 6. threads and signals: `clone` (a new thread calling a function on its
 //!    own stack with its own thread pointer), the signal return trampoline,
-//!    `exit_thread`, and where the kernel's `ucontext` keeps pc and sp.
+//!    and where the kernel's `ucontext` keeps pc and sp.
+//!
+//! No M ever ends here (an idle one parks, as Go's do unless locked to a
+//! goroutine), so there is no `mexit`/`exitThread`; they come with
+//! LockOSThread.
 //!
 //! A saved context is only a stack pointer: `mcall_switch` pushes exactly the
 //! registers the ABI makes callee-saved (and the return address) onto the
@@ -53,9 +56,6 @@ extern "C" {
         f: unsafe extern "C" fn(*mut u8),
         arg: *mut u8,
     );
-    /// Calls `f(arg)` on the stack `new_sp` and returns.
-    #[link_name = "rt_call_on_stack"]
-    pub fn call_on_stack(new_sp: usize, f: unsafe extern "C" fn(*mut u8), arg: *mut u8);
     /// Starts a thread (raw `clone`) on `stack` with thread pointer `tls`,
     /// calling `f(arg)`, which must not return; returns the child's tid or
     /// -errno.
@@ -70,10 +70,6 @@ extern "C" {
     /// The signal return trampoline (`SA_RESTORER`).
     #[link_name = "rt_sigreturn_tramp"]
     pub fn sigreturn_tramp();
-    /// Go's `exitThread`: stores 0 to `*wait` (after which the stack may be
-    /// freed), then ends the calling thread without touching the stack.
-    #[link_name = "rt_exit_thread"]
-    pub fn exit_thread(wait: *mut u32) -> !;
 }
 
 /// The thread control block: two words at the thread pointer.

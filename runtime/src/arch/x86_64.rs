@@ -79,16 +79,6 @@ global_asm!(
     "    mov rdi, rcx",
     "    call rdx",
     "    ud2",
-    ".globl rt_call_on_stack",
-    "rt_call_on_stack:",
-    "    push rbp",
-    "    mov rbp, rsp",
-    "    mov rsp, rdi",
-    "    mov rdi, rdx",
-    "    call rsi",
-    "    mov rsp, rbp",
-    "    pop rbp",
-    "    ret",
 );
 
 // 4. Initial frame: six zeroed callee-saved registers, the entry function as
@@ -148,15 +138,6 @@ global_asm!(
     ".globl rt_sigreturn_tramp",
     "rt_sigreturn_tramp:",
     "    mov eax, 15",
-    "    syscall",
-    "    ud2",
-    // rt_exit_thread(wait): stores 0 to *wait (the stack may be freed from
-    // then on, so nothing below touches it) and ends the thread.
-    ".globl rt_exit_thread",
-    "rt_exit_thread:",
-    "    mov dword ptr [rdi], 0",
-    "    xor edi, edi",
-    "    mov eax, 60",
     "    syscall",
     "    ud2",
 );

@@ -254,14 +254,6 @@ pub fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
     unsafe { syscall2(Sysno::sigaltstack, &ss as *const SigStack as usize, 0) }.map(|_| ())
 }
 
-/// `gettid(2)`.
-pub fn gettid() -> i32 {
-    // SAFETY: no arguments.
-    unsafe { syscalls::syscall0(Sysno::gettid) }
-        .map(|t| t as i32)
-        .unwrap_or(0)
-}
-
 #[repr(C)]
 struct Timespec {
     sec: isize,
