@@ -25,7 +25,7 @@ use crate::panic;
 use crate::runtime2::G;
 use crate::sched;
 use core::ptr::{self, null_mut};
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// A goroutine waiting on a channel (Go's `sudog`).
 pub struct Sudog {
@@ -138,8 +138,9 @@ impl WaitQ {
 /// A channel (Go's `hchan`).
 pub struct Hchan {
     pub lock: RawMutex,
-    /// Elements in the buffer.
-    pub qcount: usize,
+    /// Elements in the buffer. Written under `lock`; atomic because `len`
+    /// reads it without the lock (Relaxed: a snapshot, as Go's `len(c)`).
+    qcount: AtomicUsize,
     /// Capacity.
     pub dataqsiz: usize,
     buf: *mut u8,
@@ -170,7 +171,7 @@ pub fn makechan(elemsize: usize, cap: usize) -> *mut Hchan {
     unsafe {
         c.write(Hchan {
             lock: RawMutex::new(),
-            qcount: 0,
+            qcount: AtomicUsize::new(0),
             dataqsiz: cap,
             buf: mem.add(hdr),
             elemsize,
@@ -195,6 +196,38 @@ pub unsafe fn freechan(c: *mut Hchan) {
 }
 
 impl Hchan {
+    /// Elements buffered now.
+    pub fn count(&self) -> usize {
+        self.qcount.load(Ordering::Relaxed)
+    }
+
+    /// Appends `*ep` to the buffer if there is room (`lock` held).
+    unsafe fn buf_put(&mut self, ep: *const u8) -> bool {
+        let n = self.count();
+        if n >= self.dataqsiz {
+            return false;
+        }
+        self.copy(self.slot(self.sendx), ep);
+        self.sendx = (self.sendx + 1) % self.dataqsiz;
+        self.qcount.store(n + 1, Ordering::Relaxed);
+        true
+    }
+
+    /// Takes the head of the buffer into `ep` (null: drop it) if there is
+    /// one (`lock` held); the slot is zeroed.
+    unsafe fn buf_take(&mut self, ep: *mut u8) -> bool {
+        let n = self.count();
+        if n == 0 {
+            return false;
+        }
+        let slot = self.slot(self.recvx);
+        self.copy(ep, slot);
+        ptr::write_bytes(slot, 0, self.elemsize);
+        self.recvx = (self.recvx + 1) % self.dataqsiz;
+        self.qcount.store(n - 1, Ordering::Relaxed);
+        true
+    }
+
     unsafe fn slot(&self, i: usize) -> *mut u8 {
         self.buf.add(i * self.elemsize)
     }
@@ -277,10 +310,7 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
         send(c, sg, ep);
         return true;
     }
-    if (*c).qcount < (*c).dataqsiz {
-        (*c).copy((*c).slot((*c).sendx), ep);
-        (*c).sendx = ((*c).sendx + 1) % (*c).dataqsiz;
-        (*c).qcount += 1;
+    if (*c).buf_put(ep) {
         (*c).lock.unlock();
         return true;
     }
@@ -317,7 +347,7 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
         block_forever("chan receive (nil chan)");
     }
     (*c).lock.lock();
-    if (*c).closed && (*c).qcount == 0 {
+    if (*c).closed && (*c).count() == 0 {
         (*c).copy(ep, ptr::null());
         (*c).lock.unlock();
         return (true, false);
@@ -326,12 +356,7 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
         recv(c, sg, ep);
         return (true, true);
     }
-    if (*c).qcount > 0 {
-        let slot = (*c).slot((*c).recvx);
-        (*c).copy(ep, slot);
-        ptr::write_bytes(slot, 0, (*c).elemsize);
-        (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
-        (*c).qcount -= 1;
+    if (*c).buf_take(ep) {
         (*c).lock.unlock();
         return (true, true);
     }
@@ -393,7 +418,7 @@ pub unsafe fn chanlen(c: *mut Hchan) -> usize {
     if c.is_null() {
         0
     } else {
-        core::ptr::read_volatile(&(*c).qcount)
+        (*c).count()
     }
 }
 
@@ -435,17 +460,14 @@ unsafe fn sellock(cases: &[Scase], order: &[usize]) {
     }
 }
 
+/// Unlocks every channel `sellock` locked, highest address first.
 unsafe fn selunlock(cases: &[Scase], order: &[usize]) {
-    // Reverse order; each channel once (its first occurrence from the end).
-    for k in (0..order.len()).rev() {
-        let c = cases[order[k]].c;
-        if k == 0 || cases[order[k - 1]].c != c {
-            (*c).lock.unlock();
-        }
-    }
+    selunlock_except(cases, order, null_mut())
 }
 
-/// Releases every lock but the one `send`/`recv` will release itself.
+/// Releases every lock but `keep` (which `send`/`recv` will release
+/// itself), highest address first, each channel once (at its first
+/// occurrence from the end).
 unsafe fn selunlock_except(cases: &[Scase], order: &[usize], keep: *mut Hchan) {
     for k in (0..order.len()).rev() {
         let c = cases[order[k]].c;
@@ -455,18 +477,26 @@ unsafe fn selunlock_except(cases: &[Scase], order: &[usize], keep: *mut Hchan) {
     }
 }
 
+/// What `selparkcommit` needs to unlock, on the selecting goroutine's
+/// stack: all cases (nil ones included: `order` holds case indices) and
+/// the lock order over the non-nil ones.
 struct SelLocks {
     cases: *const Scase,
+    ncases: usize,
     order: *const usize,
-    n: usize,
+    norder: usize,
 }
 
 unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
+    // `arg` and the slices are on the parked goroutine's stack. Once the
+    // first channel is unlocked a waker may ready the goroutine, yet its
+    // `selectgo` frame stays put until we are done: its pass 3 locks every
+    // channel in address order, starting with the lowest, which `selunlock`
+    // (highest first) releases last, and that unlock is our last touch.
     let l = &*(arg as *const SelLocks);
-    selunlock(
-        core::slice::from_raw_parts(l.cases, l.n),
-        core::slice::from_raw_parts(l.order, l.n),
-    );
+    let cases = core::slice::from_raw_parts(l.cases, l.ncases);
+    let order = core::slice::from_raw_parts(l.order, l.norder);
+    selunlock(cases, order);
     true
 }
 
@@ -528,10 +558,7 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
                 send(c, sg, sc.elem);
                 return (i as isize, false);
             }
-            if (*c).qcount < (*c).dataqsiz {
-                (*c).copy((*c).slot((*c).sendx), sc.elem);
-                (*c).sendx = ((*c).sendx + 1) % (*c).dataqsiz;
-                (*c).qcount += 1;
+            if (*c).buf_put(sc.elem) {
                 selunlock(cases, order);
                 return (i as isize, false);
             }
@@ -541,12 +568,7 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
                 recv(c, sg, sc.elem);
                 return (i as isize, true);
             }
-            if (*c).qcount > 0 {
-                let slot = (*c).slot((*c).recvx);
-                (*c).copy(sc.elem, slot);
-                ptr::write_bytes(slot, 0, (*c).elemsize);
-                (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
-                (*c).qcount -= 1;
+            if (*c).buf_take(sc.elem) {
                 selunlock(cases, order);
                 return (i as isize, true);
             }
@@ -579,8 +601,9 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
     }
     let locks = SelLocks {
         cases: cases.as_ptr(),
+        ncases: cases.len(),
         order: order.as_ptr(),
-        n,
+        norder: n,
     };
     sched::gopark(
         Some(selparkcommit),

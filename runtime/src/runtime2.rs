@@ -67,6 +67,18 @@ pub enum Pstatus {
     _Pdead = 4,
 }
 
+impl Pstatus {
+    pub fn from_u32(v: u32) -> Pstatus {
+        match v {
+            0 => Pstatus::_Pidle,
+            1 => Pstatus::_Prunning,
+            2 => Pstatus::_Psyscall,
+            3 => Pstatus::_Pgcstop,
+            _ => Pstatus::_Pdead,
+        }
+    }
+}
+
 /// A goroutine stack: `[lo, hi)`, with a PROT_NONE guard below `lo` on
 /// mmap'd stacks.
 #[derive(Clone, Copy, Debug, Default)]
@@ -382,7 +394,17 @@ impl GQueue {
 #[repr(C)]
 pub struct P {
     pub id: i32,
-    pub status: Pstatus,
+    /// A `Pstatus`. Who owns the P in each status:
+    /// - `_Pidle`: on `sched.pidle`, owned by `sched.lock`;
+    /// - `_Prunning`: the M in `m`, the only one that changes it;
+    /// - `_Pgcstop`: the M stopping the world (or, at boot, m0);
+    /// - `_Pdead`: beyond GOMAXPROCS, touched only with the world stopped.
+    ///
+    /// Atomic because other Ms read it without owning the P (stealing
+    /// skips idle Ps; schedtrace prints it): a Relaxed hint, never a
+    /// claim of ownership, which always goes through `sched.lock` or the
+    /// run queue's CAS.
+    status: AtomicU32,
     /// Link on `sched.pidle`.
     pub link: *mut P,
     /// Incremented on every scheduler call that picks a new G.
@@ -399,10 +421,19 @@ pub struct P {
 }
 
 impl P {
+    pub fn status(&self) -> Pstatus {
+        Pstatus::from_u32(self.status.load(Ordering::Relaxed))
+    }
+
+    /// Only by the P's owner (see `status`).
+    pub fn set_status(&self, st: Pstatus) {
+        self.status.store(st as u32, Ordering::Relaxed)
+    }
+
     pub fn new(id: i32) -> P {
         P {
             id,
-            status: Pstatus::_Pgcstop,
+            status: AtomicU32::new(Pstatus::_Pgcstop as u32),
             link: null_mut(),
             schedtick: 0,
             m: null_mut(),

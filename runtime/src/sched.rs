@@ -29,9 +29,16 @@
 //!   of work the wake-ups cascade, one at a time;
 //! - no more Ms spin than half the busy Ps, so idle Ps do not burn CPU;
 //! - an M that stops spinning and gives up its P decrements `nmspinning`
-//!   and *then* looks at every P's queue once more: the submitter stored
-//!   its G before reading `nmspinning`, so one of the two sees the other
-//!   (both sides are sequentially consistent).
+//!   and *then* looks at every P's queue once more. The two sides of this
+//!   store-then-load handshake: the submitter's run-queue store (a Release
+//!   store of the queue's tail, or the global queue under `sched.lock`),
+//!   then a SeqCst fence, then its loads of `npidle`/`nmspinning` in
+//!   `wakep`; against the spinner's SeqCst decrement of `nmspinning`, a
+//!   SeqCst fence, then its loads of every queue (`check_runqs_no_p`). The
+//!   two fences are ordered one way or the other, so at least one side sees
+//!   the other's store: the submitter wakes an M, or the spinner finds the
+//!   G. (A Release store alone may be overtaken by the later load on
+//!   ARMv7, ARMv8 with LDR, and x86's store buffer.)
 //!
 //! ## Stealing
 //!
@@ -44,8 +51,11 @@
 //!
 //! ## Stopping the world
 //!
-//! `rt_gomaxprocs(n)` changes the number of Ps with every P stopped:
-//! `stop_the_world` sets `gcwaiting`, takes the idle Ps, and waits until
+//! `rt_gomaxprocs(n)` changes the number of Ps with every P stopped. Only
+//! one goroutine stops the world at a time: it holds `worldsema` (a
+//! goroutine semaphore, as in Go), so a second one parks instead of
+//! waiting for a P that is waiting for it. `stop_the_world` sets
+//! `gcwaiting`, takes the idle Ps, and waits until
 //! each running P reaches the scheduler (`gcstopm`); `procresize` then
 //! rebuilds the P set and `start_the_world` hands Ps with work to Ms.
 //! Goroutines only stop at scheduling points (no asynchronous preemption),
@@ -62,7 +72,8 @@ use crate::runtime2::{AllList, GQueue, Gstatus, Pstatus, G, M, P};
 use crate::stack;
 use alloc::boxed::Box;
 use core::ptr::{addr_of_mut, null_mut};
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, Ordering};
+use crate::sema::{semacquire, semrelease};
+use core::sync::atomic::{fence, AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU32, Ordering};
 
 /// What `sched.lock` protects.
 pub struct SchedLocked {
@@ -172,14 +183,14 @@ pub unsafe fn allmadd(mp: *mut M) {
 pub unsafe fn acquirep(mp: *mut M, pp: *mut P) {
     (*mp).p = pp;
     (*pp).m = mp;
-    (*pp).status = Pstatus::_Prunning;
+    (*pp).set_status(Pstatus::_Prunning);
 }
 
 /// Go's `releasep`: unwires the M's P and returns it.
 unsafe fn releasep(mp: *mut M) -> *mut P {
     let pp = (*mp).p;
     (*pp).m = null_mut();
-    (*pp).status = Pstatus::_Pidle;
+    (*pp).set_status(Pstatus::_Pidle);
     (*mp).p = null_mut();
     pp
 }
@@ -215,8 +226,8 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
             pp = Box::into_raw(Box::new(P::new(i)));
             ALLP[i as usize].store(pp, Ordering::Release);
         }
-        if (*pp).status == Pstatus::_Pdead {
-            (*pp).status = Pstatus::_Pgcstop;
+        if (*pp).status() == Pstatus::_Pdead {
+            (*pp).set_status(Pstatus::_Pgcstop);
         }
     }
     let mp = getm();
@@ -232,13 +243,13 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
             s.gfree.push_back(gp);
         }
         crate::time::move_timers(pp, allp(0));
-        (*pp).status = Pstatus::_Pdead;
+        (*pp).set_status(Pstatus::_Pdead);
         (*pp).m = null_mut();
     }
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
     // The current M keeps its P if it survives, else takes P0.
     if !(*mp).p.is_null() && (*(*mp).p).id < nprocs {
-        (*(*mp).p).status = Pstatus::_Prunning;
+        (*(*mp).p).set_status(Pstatus::_Prunning);
     } else {
         if !(*mp).p.is_null() {
             (*(*mp).p).m = null_mut();
@@ -254,7 +265,7 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
         if pp == (*mp).p {
             continue;
         }
-        (*pp).status = Pstatus::_Pidle;
+        (*pp).set_status(Pstatus::_Pidle);
         (*pp).m = null_mut();
         if (*pp).runq.is_empty() {
             pidleput(&mut s, pp);
@@ -276,14 +287,25 @@ pub fn set_gomaxprocs(n: i32) -> i32 {
     if n <= 0 || n == prev {
         return prev;
     }
-    stop_the_world();
-    // SAFETY: the world is stopped: only this M runs, holding its P.
-    unsafe {
-        let runnable = procresize(n);
-        start_the_world(runnable);
+    semacquire(&WORLDSEMA, false, "stop the world");
+    // Another resize may have run while we waited: the previous value is
+    // the one we replace.
+    let prev = gomaxprocs();
+    if n != prev {
+        stop_the_world();
+        // SAFETY: the world is stopped: only this M runs, holding its P.
+        unsafe {
+            let runnable = procresize(n);
+            start_the_world(runnable);
+        }
     }
+    semrelease(&WORLDSEMA);
     prev
 }
+
+/// Go's `worldsema`: held by the goroutine that stops the world, from
+/// before `stop_the_world` to after `start_the_world`.
+static WORLDSEMA: AtomicU32 = AtomicU32::new(1);
 
 // ---- Stop the world ----------------------------------------------------
 
@@ -296,13 +318,13 @@ fn stop_the_world() {
         SCHED.stopnote.clear();
         SCHED.gcwaiting.store(true, Ordering::SeqCst);
         s.stopwait = gomaxprocs() - 1;
-        (*(*mp).p).status = Pstatus::_Pgcstop;
+        (*(*mp).p).set_status(Pstatus::_Pgcstop);
         loop {
             let pp = pidleget(&mut s);
             if pp.is_null() {
                 break;
             }
-            (*pp).status = Pstatus::_Pgcstop;
+            (*pp).set_status(Pstatus::_Pgcstop);
             s.stopwait -= 1;
         }
         let wait = s.stopwait > 0;
@@ -338,7 +360,7 @@ unsafe fn gcstopm(mp: *mut M) {
         SCHED.nmspinning.fetch_sub(1, Ordering::SeqCst);
     }
     let pp = releasep(mp);
-    (*pp).status = Pstatus::_Pgcstop;
+    (*pp).set_status(Pstatus::_Pgcstop);
     let mut s = SCHED.lock.lock();
     s.stopwait -= 1;
     if s.stopwait == 0 {
@@ -436,10 +458,11 @@ pub fn register_m0() {
 
 /// Go's `wakep`: wakes one M to spin, if a P is idle and none spins.
 pub fn wakep() {
-    // No fence between queueing the G and reading the counters (as in Go):
-    // if this misses an M that is just giving up, that M's own recheck of
-    // every run queue finds the G, and if both miss, the G still runs on
-    // its own P at that P's next scheduling point — late, never lost.
+    // The submitter's half of the spinning handshake (module comment): the
+    // caller has just queued work; the fence orders that store before the
+    // loads below, against the fence in `findrunnable` after a spinner's
+    // decrement of `nmspinning`.
+    fence(Ordering::SeqCst);
     if SCHED.npidle.load(Ordering::SeqCst) == 0 {
         return;
     }
@@ -600,7 +623,7 @@ unsafe fn globrunqget(s: &mut SchedLocked, pp: *mut P, max: usize) -> Option<*mu
 /// Steals half of `victim`'s queue into `pp`'s; returns one G to run.
 unsafe fn runqsteal(pp: *mut P, victim: *mut P, steal_runnext: bool) -> Option<*mut G> {
     let mut batch = [null_mut(); RUNQ_SIZE / 2];
-    if steal_runnext && (*victim).status == Pstatus::_Prunning && (*victim).runq.len() == 0 {
+    if steal_runnext && (*victim).status() == Pstatus::_Prunning && (*victim).runq.len() == 0 {
         // Give the victim a moment to run the G it just readied.
         os::usleep_ns(3000);
     }
@@ -637,7 +660,7 @@ unsafe fn steal_work(mp: *mut M, pp: *mut P) -> Option<*mut G> {
         for _ in 0..n {
             let victim = allp(i as i32);
             i = (i + stride) % n;
-            if victim == pp || (*victim).status == Pstatus::_Pidle {
+            if victim == pp || (*victim).status() == Pstatus::_Pidle {
                 continue;
             }
             if SCHED.gcwaiting.load(Ordering::Relaxed) {
@@ -728,7 +751,9 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 crate::panic::throw("findrunnable: negative nmspinning");
             }
             // Work queued while we spun, whose submitter saw us spinning
-            // and woke no one: look once more.
+            // and woke no one: look once more. The spinner's half of the
+            // handshake in the module comment, paired with `wakep`'s fence.
+            fence(Ordering::SeqCst);
             if let Some(pp) = check_runqs_no_p(procs) {
                 acquirep(mp, pp);
                 (*mp).spinning = true;
@@ -736,14 +761,12 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 continue;
             }
         }
-        let deadline = crate::time::next_deadline();
-        if deadline != 0
+        if crate::time::next_deadline() != 0
             && SCHED
                 .timer_sleeper
                 .compare_exchange(null_mut(), mp, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
         {
-            SCHED.sleep_until.store(deadline, Ordering::SeqCst);
             stopm_timed(mp);
             SCHED.timer_sleeper.store(null_mut(), Ordering::SeqCst);
         } else {
@@ -752,19 +775,34 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
     }
 }
 
-/// `stopm` for the M that waits for the next timer: it sleeps until a
-/// `startm` hands it a P, or until the earliest deadline (which an earlier
-/// new timer may move, see `wake_for_timer`); then it takes an idle P
-/// itself to run the due timers.
+/// `stopm` for the M that waits for the next timer (it has just become
+/// `timer_sleeper`): it sleeps until a `startm` hands it a P, or until the
+/// earliest deadline (which a new, earlier timer may lower, see
+/// `wake_for_timer`); then it takes an idle P itself to run the due timers.
+///
+/// # The timer-watch handshake
+///
+/// An adder stores its P's `timer0` and then loads `timer_sleeper`; the
+/// sleeper stores `timer_sleeper` (the CAS in `findrunnable`) and then
+/// loads every `timer0` (`next_deadline` below). All four are SeqCst, so
+/// at least one side sees the other: either the sleeper's deadline covers
+/// the new timer, or the adder sees the sleeper and lowers `sleep_until`
+/// with `fetch_min` and pokes it. The sleeper only ever lowers
+/// `sleep_until` too (after resetting it once it owns the role), so no
+/// store can raise a deadline an adder has just lowered. The poke comes
+/// after the adder's `fetch_min`; the sleeper observes its note before it
+/// loads `sleep_until`, so a poke it has not seen makes its futex wait
+/// return at once.
 unsafe fn stopm_timed(mp: *mut M) {
+    SCHED.sleep_until.store(i64::MAX, Ordering::SeqCst);
+    SCHED
+        .sleep_until
+        .fetch_min(crate::time::next_deadline_or_max(), Ordering::SeqCst);
     let mut s = SCHED.lock.lock();
     mput(&mut s, mp);
     drop(s);
     (*mp).blocked = true;
     loop {
-        // Observe the note before reading the deadline: a poke that moves
-        // the deadline after this read changes the note, and the sleep
-        // below returns at once.
         let seen = (*mp).park.observe();
         if (*mp).park.is_set() {
             break;
@@ -823,14 +861,15 @@ unsafe fn mremove(s: &mut SchedLocked, mp: *mut M) -> bool {
     false
 }
 
-/// A timer due at `when` was added: make sure an M wakes for it.
+/// A timer due at `when` was added (its P's `timer0` already stored):
+/// make sure an M wakes for it. See the handshake at `stopm_timed`.
 pub fn wake_for_timer(when: i64) {
     let sleeper = SCHED.timer_sleeper.load(Ordering::SeqCst);
     if sleeper.is_null() {
         wakep();
-    } else if when < SCHED.sleep_until.load(Ordering::SeqCst) {
-        SCHED.sleep_until.store(when, Ordering::SeqCst);
-        // SAFETY: Ms are never freed; poking only wakes the futex.
+    } else if when < SCHED.sleep_until.fetch_min(when, Ordering::SeqCst) {
+        // SAFETY: Ms are never freed; poking only wakes the futex (a
+        // sleeper that has already left ignores it).
         unsafe { (*sleeper).park.poke() };
     }
 }

@@ -44,8 +44,11 @@ fn root(addr: &AtomicU32) -> &'static Root {
     &SEMTAB[(addr as *const AtomicU32 as usize >> 3) % SEMTAB_SIZE]
 }
 
+/// Takes one unit if there is one. The first load is SeqCst: in
+/// `semacquire` it is the load half of the waiter's side of the `nwait`
+/// handshake (see `semrelease`).
 fn cansemacquire(addr: &AtomicU32) -> bool {
-    let mut v = addr.load(Ordering::Acquire);
+    let mut v = addr.load(Ordering::SeqCst);
     loop {
         if v == 0 {
             return false;
@@ -111,36 +114,46 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
 }
 
 /// Increments `*addr` and wakes one goroutine waiting on it.
+///
+/// The `nwait` handshake: a releaser increments `*addr` and then loads
+/// `nwait`; a waiter increments `nwait` and then loads `*addr`
+/// (`cansemacquire`), all four SeqCst. On a weakly ordered CPU a
+/// release-only increment could be delayed past the `nwait` load, so both
+/// sides could miss each other and the waiter park forever; with SeqCst at
+/// least one sees the other: the releaser finds the waiter, or the waiter
+/// finds the unit and does not park.
 pub fn semrelease(addr: &AtomicU32) {
     let r = root(addr);
-    addr.fetch_add(1, Ordering::Release);
+    addr.fetch_add(1, Ordering::SeqCst);
     if r.nwait.load(Ordering::SeqCst) == 0 {
         return;
     }
     r.lock.lock();
     // SAFETY: the list is guarded by r.lock; waiters are parked Gs whose
-    // stacks hold them.
-    let woken = unsafe {
+    // stacks hold them. The waiter lives on its goroutine's stack: its G is
+    // read here, and nothing of it is touched once `ready` has run.
+    let gp = unsafe {
         let mut link: *mut *mut Waiter = r.head.get();
         let mut found = null_mut();
         while !(*link).is_null() {
             let w = *link;
             if (*w).addr == addr as *const AtomicU32 {
                 *link = (*w).next;
-                found = w;
+                found = (*w).sg.g;
                 break;
             }
             link = &mut (*w).next;
         }
         found
     };
-    if !woken.is_null() {
+    if !gp.is_null() {
         r.nwait.fetch_sub(1, Ordering::SeqCst);
     }
     // SAFETY: locked above.
     unsafe { r.lock.unlock() };
-    if !woken.is_null() {
-        // SAFETY: the waiter's G parked in semacquire and is unlinked now.
-        unsafe { sched::ready((*woken).sg.g) };
+    if !gp.is_null() {
+        // SAFETY: gp parked in semacquire and its waiter is unlinked, so no
+        // other releaser can find it; it stays parked until this ready.
+        unsafe { sched::ready(gp) };
     }
 }

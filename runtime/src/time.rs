@@ -301,14 +301,21 @@ pub unsafe fn addtimer(t: *mut Timer) {
     } else {
         (*mp).p
     };
+    // Read before publishing: once in the heap, `t` may fire (and a sleep
+    // timer's goroutine run on) at any moment.
     let when = (*t).when;
-    {
-        let mut h = (*pp).timers.heap.lock();
-        h.push(t);
-        NTIMERS.fetch_add(1, Ordering::SeqCst);
-        (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
-    }
+    push_locked(pp, t);
     sched::wake_for_timer(when);
+}
+
+/// Pushes `t` on `pp`'s heap under its lock and publishes the new earliest
+/// deadline. `timer0` is stored (SeqCst) before the caller looks for a
+/// timer-watching M (`wake_for_timer`): see the handshake there.
+unsafe fn push_locked(pp: *mut P, t: *mut Timer) {
+    let mut h = (*pp).timers.heap.lock();
+    h.push(t);
+    NTIMERS.fetch_add(1, Ordering::SeqCst);
+    (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
 }
 
 /// Runs the due timers of `pp`; returns how many fired.
@@ -336,22 +343,27 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
         }
         fired += 1;
         match (*t).kind {
-            TimerKind::Sleep(gp) => sched::ready(gp),
+            TimerKind::Sleep(gp) => {
+                // The timer lives in `sleep`'s frame on gp's stack. Once gp
+                // is ready, another M may run it, return from `sleep` and
+                // reuse that memory: `ready` is the last touch of `t`
+                // (sleep timers are never periodic, owned or deleted).
+                sched::ready(gp);
+            }
             TimerKind::Chan(c) => {
                 let v = now;
                 chan::chansend(c, &v as *const i64 as *const u8, false);
+                if (*t).period > 0 {
+                    // Catch up past now without firing for every missed
+                    // period. The timer is heap-owned and only freed by
+                    // the heap, so it is still ours.
+                    let p = (*t).period;
+                    (*t).when += p * ((now - (*t).when) / p + 1);
+                    push_locked(pp, t);
+                } else if (*t).owned {
+                    drop(Box::from_raw(t));
+                }
             }
-        }
-        if (*t).period > 0 {
-            // Catch up past now without firing for every missed period.
-            let p = (*t).period;
-            (*t).when += p * ((now - (*t).when) / p + 1);
-            let mut h = (*pp).timers.heap.lock();
-            h.push(t);
-            NTIMERS.fetch_add(1, Ordering::SeqCst);
-            (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
-        } else if (*t).owned {
-            drop(Box::from_raw(t));
         }
     }
 }
@@ -397,6 +409,14 @@ pub fn next_deadline() -> i64 {
         }
     }
     best
+}
+
+/// `next_deadline`, with "no timer" as `i64::MAX`.
+pub fn next_deadline_or_max() -> i64 {
+    match next_deadline() {
+        0 => i64::MAX,
+        d => d,
+    }
 }
 
 /// Moves every timer of a P being destroyed to `to`.

@@ -118,7 +118,7 @@ pub fn schedtrace(detail: bool) {
         unsafe {
             let mut l = Line::stderr();
             l.ki("  P", i as i64)
-                .ku(": status=", (*pp).status as u64)
+                .ku(": status=", (*pp).status() as u64)
                 .ku(" schedtick=", (*pp).schedtick as u64);
             l.ki(" syscalltick=0 m=", id_of_m((*pp).m))
                 .ku(" runqsize=", (*pp).runq.len() as u64);

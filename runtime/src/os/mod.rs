@@ -166,7 +166,8 @@ pub fn futex_wait(
     timeout_ns: i64,
 ) -> Result<(), Errno> {
     let ts = Timespec {
-        sec: (timeout_ns / 1_000_000_000) as isize,
+        // Clamped: a 32-bit tv_sec cannot hold "no deadline" (i64::MAX).
+        sec: core::cmp::min(timeout_ns / 1_000_000_000, isize::MAX as i64) as isize,
         nsec: (timeout_ns % 1_000_000_000) as isize,
     };
     let tp = if timeout_ns < 0 {
