@@ -256,6 +256,11 @@ unsafe fn chanparkcommit(_gp: *mut G, lock: *mut u8) -> bool {
 }
 
 /// Readies the goroutine of `sg`, recording `sg` as what woke it.
+///
+/// `sg` is on that goroutine's stack: it has been dequeued (and, for a
+/// select, its `select_done` won), so no one else can wake the goroutine
+/// and it stays parked until the `ready` below; after it, `sg` is never
+/// touched again (`sched::ready`'s rule).
 unsafe fn wake(sg: *mut Sudog) {
     let gp = (*sg).g;
     (*gp).param = sg as *mut u8;

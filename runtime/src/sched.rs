@@ -996,6 +996,15 @@ unsafe extern "C" fn park_m(arg: *mut u8) {
 
 /// Go's `goready`/`ready`: `gp` becomes runnable, next on this P.
 ///
+/// **The waker's rule.** From the moment `gp` is on a run queue another M
+/// may run it, return from the function that parked it and reuse its
+/// stack. So the caller must read everything it needs from `gp`'s stack
+/// (its timer, sudog, select cases, wait-queue links, elem buffers)
+/// *before* this call and touch none of it afterwards. Every wake path
+/// relies on this: `chan::wake`, `closechan`, `runtimers`, `semrelease`;
+/// `selparkcommit` explains why it may still read the select frame while
+/// unlocking.
+///
 /// # Safety
 /// `gp` must be `_Gwaiting` and parked with `gopark`.
 pub unsafe fn ready(gp: *mut G) {
