@@ -768,7 +768,14 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 .is_ok()
         {
             stopm_timed(mp);
-            SCHED.timer_sleeper.store(null_mut(), Ordering::SeqCst);
+            // Give up the role unless stopm_timed already did (another M
+            // may hold it by now).
+            let _ = SCHED.timer_sleeper.compare_exchange(
+                mp,
+                null_mut(),
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
         } else {
             stopm(mp);
         }
