@@ -174,7 +174,9 @@ long long rt_nanotime(void);
 rt_chan *rt_after(long long ns);
 
 /* A channel of `long long` that receives rt_nanotime() every ns (Go's
- * time.Tick); ticks a slow receiver misses are dropped. */
+ * time.Tick); ticks a slow receiver misses are dropped. For ns <= 0 it
+ * returns NULL, a nil channel (receiving from it blocks forever), as
+ * time.Tick returns nil. */
 rt_chan *rt_tick(long long ns);
 
 /* ---- Memory ------------------------------------------------------------ */
