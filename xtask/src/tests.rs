@@ -598,16 +598,25 @@ fn channel_cases(t: &Target) -> Vec<Case> {
             .stdout("after-waited=1\nticks-increasing=1\nticked-5-times=1\nend\n"),
     );
     v.push(
-        Case::new("rt_tick with a non-positive period is a nil channel", "time")
-            .args(["tick-nonpositive"])
-            .stdout("zero-is-nil=1\nnegative-is-nil=1\nselect=-1\nend\n"),
+        Case::new(
+            "rt_tick with a non-positive period is a nil channel",
+            "time",
+        )
+        .args(["tick-nonpositive"])
+        .stdout("zero-is-nil=1\nnegative-is-nil=1\nselect=-1\nend\n"),
     );
     v.push(
-        Case::new("Rust tick with a zero period panics as NewTicker", "rust-panic")
-            .args(["ticker-zero"])
-            .code(2)
-            .stdout("before\n")
-            .stderr_has(&["panic: non-positive interval for NewTicker\n\ngoroutine 1 [running]:\n\t", "tests/rust/panic.rs:"]),
+        Case::new(
+            "Rust tick with a zero period panics as NewTicker",
+            "rust-panic",
+        )
+        .args(["ticker-zero"])
+        .code(2)
+        .stdout("before\n")
+        .stderr_has(&[
+            "panic: non-positive interval for NewTicker\n\ngoroutine 1 [running]:\n\t",
+            "tests/rust/panic.rs:",
+        ]),
     );
     v.push(
         Case::new("a sleeping goroutine holds off deadlock detection", "time")
