@@ -39,7 +39,9 @@ const char *rt_argv(int i);
 const char *rt_getenv(const char *name);
 
 /* Writes all n bytes of buf to fd, retrying short writes and EINTR.
- * Returns n, or -errno on failure (e.g. -9 for a bad descriptor). */
+ * Returns n, or -errno on failure (e.g. -9 for a bad descriptor, -32 for a
+ * pipe nobody reads). As in Go, a broken pipe on fd 1 or 2 instead ends the
+ * program as killed by SIGPIPE (a shell reports status 141), silently. */
 long rt_write(int fd, const void *buf, unsigned long n);
 
 /* Ends the whole process with `code`; does not return. */

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> 
         return -(syscalls::Errno::EFAULT.into_raw() as c_long);
     }
     let s = core::slice::from_raw_parts(buf as *const u8, n as usize);
-    match os::write_all(fd, s) {
+    match crate::write(fd, s) {
         Ok(()) => n as c_long,
         Err(e) => -(e.into_raw() as c_long),
     }

@@ -1,5 +1,5 @@
 /* Ways a program ends: rt_exit with a code, rt_panic with a message or
- * NULL, a write to a bad descriptor, memory exhaustion. */
+ * NULL, a write to a bad descriptor or a broken pipe, memory exhaustion. */
 #include "common.h"
 
 void main_main(void)
@@ -13,6 +13,22 @@ void main_main(void)
     } else if (str_eq(mode, "badfd")) {
         out_kv("badfd", rt_write(99, "x", 1));
         out_kv("zero", rt_write(99, "x", 0));
+    } else if (str_eq(mode, "epipe-fd3")) {
+        /* fd 3 is a pipe whose reader goes away: once the pipe is full or
+         * the reader gone, the write fails with EPIPE and we carry on. */
+        static char buf[4096];
+        long r;
+        while ((r = rt_write(3, buf, sizeof buf)) > 0)
+            ;
+        out_kv("rt_write", r);
+    } else if (str_eq(mode, "epipe-stdout")) {
+        /* The same on fd 1: the program must end as killed by SIGPIPE. */
+        static char buf[4096];
+        long r;
+        while ((r = rt_write(1, buf, sizeof buf)) > 0)
+            ;
+        rt_write(2, "rt_write returned\n", 18);
+        rt_exit(1);
     } else if (str_eq(mode, "oom-huge")) {
         /* More than the address space: the size computation overflows. */
         rt_malloc(~0UL - 8);

@@ -177,6 +177,16 @@ pub fn cases(t: &Target) -> Vec<Case> {
         )),
         Case::new("exit code from rt_exit", "fail").args(["exit", "3"]).code(3).stdout("before\n"),
         Case::new("rt_write to a bad fd returns -EBADF", "fail").args(["badfd"]).stdout("before\nbadfd=-9\nzero=0\nafter\n"),
+        // A pipe whose reader exits at once (`| true`); the shell saves the
+        // real stdout as fd 4 and reports the program's status on it.
+        Case::new("rt_write to a broken pipe on fd 3 returns -EPIPE", "fail")
+            .args(["epipe-fd3"])
+            .wrapper(["sh", "-c", r#"exec 4>&1; { "$@" 3>&1 >&4 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
+            .stdout("before\nrt_write=-32\nafter\nstatus=0\n"),
+        Case::new("a broken pipe on stdout kills by SIGPIPE, silently", "fail")
+            .args(["epipe-stdout"])
+            .wrapper(["sh", "-c", r#"exec 4>&1; { "$@" 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
+            .stdout("status=141\n"),
         Case::new("rt_panic", "fail").args(["panic", "boom"]).code(2).stdout("before\n").stderr("panic: boom\n\ngoroutine 1 [running]:\n"),
         Case::new("rt_panic(NULL)", "fail").args(["panic"]).code(2).stdout("before\n").stderr("panic: nil\n\ngoroutine 1 [running]:\n"),
         Case::new("Rust panic! with a formatted message", "rust-panic")
