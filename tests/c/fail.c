@@ -38,6 +38,20 @@ void main_main(void)
             char *p = rt_malloc(64UL << 20);
             p[0] = (char)i;
         }
+    } else if (str_eq(mode, "oom-reach")) {
+        /* As oom-small, saying when argv[2] bytes are in use: the
+         * allocator must use the address space there is before it gives
+         * up. */
+        unsigned long long goal = 0, total = 0;
+        for (const char *s = rt_argv(2); *s >= '0' && *s <= '9'; s++)
+            goal = goal * 10 + (unsigned)(*s - '0');
+        for (long i = 0;; i++) {
+            char *p = rt_malloc(100000);
+            p[0] = (char)i;
+            total += 100000;
+            if (total - 100000 < goal && total >= goal)
+                out("reached\n");
+        }
     } else if (str_eq(mode, "oom-small")) {
         /* Exhaust it through the small-object arenas. */
         for (long i = 0;; i++) {

@@ -267,6 +267,35 @@ pub fn cases(t: &Target) -> Vec<Case> {
             );
         }
     }
+    // Small allocations must use the address space there is before the
+    // report: a limit natively (80% of it), the whole 32-bit space under
+    // qemu-arm (93% of 4 GiB), and under qemu-aarch64 a limit on qemu,
+    // which takes some 260 MB of it itself (650 MB is 88% of the rest).
+    let prlimit = crate::tools::which("prlimit").is_some();
+    let reach: Option<(Vec<&str>, u64)> = match (t.arch(), t.qemu.is_some()) {
+        ("armv7", true) => Some((vec![], 4_000_000_000)),
+        ("armv7", false) => None,
+        (_, false) if prlimit => Some((vec!["prlimit", "--as=500000000"], 400_000_000)),
+        (_, true) if prlimit => Some((vec!["prlimit", "--as=1000000000"], 650_000_000)),
+        _ => None,
+    };
+    if let Some((wrapper, goal)) = reach {
+        v.push(
+            Case::new(
+                "out of memory: small blocks use the address space there is",
+                "fail",
+            )
+            .args(["oom-reach".to_string(), goal.to_string()])
+            .wrapper(wrapper)
+            .code(2)
+            .stdout("before\nreached\n")
+            .stderr_has(&[
+                "runtime: out of memory: cannot allocate 100",
+                "-byte block (",
+                " in use)\nfatal error: out of memory\n",
+            ]),
+        );
+    }
     v.extend(scheduler_cases(t));
     v.extend(channel_cases(t));
     if t.arch() == "armv7" {

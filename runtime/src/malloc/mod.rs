@@ -1,21 +1,27 @@
 //! Memory: a `GlobalAlloc` over `linked_list_allocator`, fed by mmap.
 //!
 //! Small and medium requests are served first-fit from arenas, each
-//! managed by one `linked_list_allocator::Heap`: the first is 64 KiB of
-//! .bss, the rest anonymous mappings. The first mapping is `FIRST_ARENA`
-//! bytes; each new one is twice the last (at
-//! most `MAX_ARENA`), or as large as the request needs, so a program that
-//! allocates N bytes makes O(log N) mmap calls. Requests of `LARGE` bytes or
-//! more get a mapping of their own and are unmapped when freed.
+//! managed by one `linked_list_allocator::Heap` whose bookkeeping (an
+//! `Arena`) sits at the bottom of the arena's own memory, linking to the
+//! arena made before it: there is no table of arenas to fill up. The first
+//! arena is 64 KiB of .bss, the rest anonymous mappings. The first mapping
+//! is `FIRST_ARENA` bytes; each new one is twice the last (at most
+//! `MAX_ARENA`), or as large as the request needs, so a program that
+//! allocates N bytes makes O(log N) mmap calls. When the kernel refuses a
+//! mapping (an address-space limit, a full 32-bit address space) the
+//! request is halved, down to what the allocation needs, so that the
+//! address space that is left is used in the largest pieces it comes in.
+//! Requests of `LARGE` bytes or more get a mapping of their own and are
+//! unmapped when freed.
 //!
 //! The allocator never returns null: when the kernel refuses memory the
 //! process ends with Go's `runtime: out of memory: cannot allocate N-byte
 //! block (M in use)` / `fatal error: out of memory`, exit 2.
 //!
-//! Arenas are found by address on free (a scan of at most `MAX_ARENAS`
-//! ranges). The whole allocator sits behind one runtime mutex; the hot
-//! paths of the scheduler (G structs, stacks) keep free lists of their own
-//! and rarely come here.
+//! Arenas are found by address on free (a walk of the arena list, newest
+//! first; there are O(log N) of them). The whole allocator sits behind one
+//! runtime mutex; the hot paths of the scheduler (G structs, stacks) keep
+//! free lists of their own and rarely come here.
 
 use crate::lock::Mutex;
 use crate::os;
@@ -32,7 +38,6 @@ struct StaticArena([u8; STATIC_ARENA]);
 
 static mut FIRST: StaticArena = StaticArena([0; STATIC_ARENA]);
 const MAX_ARENA: usize = 256 << 20;
-const MAX_ARENAS: usize = 48;
 /// Requests at least this large are mapped on their own.
 pub const LARGE: usize = 128 << 10;
 
@@ -44,12 +49,21 @@ const SMALL_MAX: usize = 512;
 const CLASS: usize = 16;
 const NCLASSES: usize = SMALL_MAX / CLASS;
 
+/// One arena's bookkeeping, at the bottom of the arena's memory; the heap
+/// manages the rest of it.
+#[repr(C, align(16))]
+struct Arena {
+    heap: Heap,
+    /// The arena made before this one; null for the first.
+    older: *mut Arena,
+}
+
 struct Arenas {
-    heaps: [Heap; MAX_ARENAS],
+    /// The newest arena (null before the first), the head of the list.
+    newest: *mut Arena,
     /// Free blocks of each class, linked through their first word.
     small: [*mut u8; NCLASSES],
-    n: usize,
-    /// Size of the last arena mapped (0 before the first). Zero-initialised
+    /// Size of the largest arena mapped (0 before the first). Zero-initialised
     /// state keeps the allocator in .bss, not in the executable's file.
     last_size: usize,
     /// Bytes handed out and not yet freed, large mappings included.
@@ -64,9 +78,8 @@ impl Allocator {
     pub const fn new() -> Allocator {
         Allocator {
             arenas: Mutex::new(Arenas {
-                heaps: [const { Heap::empty() }; MAX_ARENAS],
+                newest: core::ptr::null_mut(),
                 small: [core::ptr::null_mut(); NCLASSES],
-                n: 0,
                 last_size: 0,
                 in_use: 0,
             }),
@@ -84,8 +97,8 @@ fn page_round(n: usize) -> Option<usize> {
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
-// SAFETY: the raw pointers are blocks owned by the allocator, touched
-// only under its lock.
+// SAFETY: the raw pointers are arenas and blocks owned by the allocator,
+// touched only under its lock.
 unsafe impl Send for Arenas {}
 
 /// The size class of a small request, if it is one.
@@ -112,64 +125,91 @@ impl Arenas {
     }
 
     fn alloc_first_fit(&mut self, layout: Layout) -> Option<NonNull<u8>> {
-        for i in (0..self.n).rev() {
-            if let Ok(p) = self.heaps[i].allocate_first_fit(layout) {
-                return Some(p);
+        let mut a = self.newest;
+        while !a.is_null() {
+            // SAFETY: every arena on the list is live and ours, under the lock.
+            unsafe {
+                if let Ok(p) = (*a).heap.allocate_first_fit(layout) {
+                    return Some(p);
+                }
+                a = (*a).older;
             }
         }
         self.grow(layout)?;
-        self.heaps[self.n - 1].allocate_first_fit(layout).ok()
+        // SAFETY: grow succeeded, so newest is a live arena.
+        unsafe { (*self.newest).heap.allocate_first_fit(layout).ok() }
+    }
+
+    /// Makes `[base, base+len)` an arena, the newest.
+    ///
+    /// # Safety
+    /// The range is writable, 16-byte aligned, larger than an `Arena`, and
+    /// used by nothing else from now on.
+    unsafe fn add_arena(&mut self, base: *mut u8, len: usize) {
+        let a = base as *mut Arena;
+        let hdr = core::mem::size_of::<Arena>();
+        a.write(Arena {
+            heap: Heap::empty(),
+            older: self.newest,
+        });
+        (*a).heap.init(base.add(hdr), len - hdr);
+        self.newest = a;
     }
 
     fn grow(&mut self, layout: Layout) -> Option<()> {
-        if self.n == MAX_ARENAS {
-            return None;
-        }
-        if self.n == 0 && layout.size() + layout.align() + 64 <= STATIC_ARENA {
+        // Room for the request, its alignment, the allocator's own hole
+        // header and the arena's bookkeeping.
+        let need = layout
+            .size()
+            .checked_add(layout.align())?
+            .checked_add(64 + core::mem::size_of::<Arena>())?;
+        if self.newest.is_null() && need <= STATIC_ARENA {
             // The first arena is in .bss: a program that allocates little
             // (the boot itself: the Ps, the main goroutine) maps nothing.
             // SAFETY: FIRST is used by this arena only, from now on.
-            unsafe {
-                self.heaps[0].init(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA)
-            };
-            self.n = 1;
+            unsafe { self.add_arena(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA) };
             return Some(());
         }
-        // Room for the request, its alignment and the allocator's own hole
-        // header.
-        let need = page_round(layout.size().checked_add(layout.align())?.checked_add(64)?)?;
+        let need = page_round(need)?;
         let next = if self.last_size == 0 {
             FIRST_ARENA
         } else {
             core::cmp::min(self.last_size * 2, MAX_ARENA)
         };
         let mut size = core::cmp::max(next, need);
-        // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
-        let base =
+        let base = loop {
+            // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
             match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) }
             {
-                Ok(p) => p,
+                Ok(p) => break p,
+                // Less address space left than asked for: take it in the
+                // largest pieces it comes in, down to what this request needs.
                 Err(_) if size > need => {
-                    size = need;
-                    // SAFETY: as above.
-                    unsafe {
-                        os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE)
-                    }
-                    .ok()?
+                    size = core::cmp::max(page_round(size / 2)?, need);
                 }
                 Err(_) => return None,
-            };
-        // SAFETY: [base, base+size) is ours, writable, and used by nothing else.
-        unsafe { self.heaps[self.n].init(base, size) };
-        self.n += 1;
+            }
+        };
+        // SAFETY: [base, base+size) is ours, page-aligned, writable, and
+        // used by nothing else.
+        unsafe { self.add_arena(base, size) };
         self.last_size = core::cmp::max(self.last_size, core::cmp::min(size, MAX_ARENA));
         Some(())
     }
 
-    fn owner(&mut self, p: *mut u8) -> Option<&mut Heap> {
-        self.heaps[..self.n]
-            .iter_mut()
-            .find(|h| h.bottom() <= p && p < h.top())
+    /// The arena whose heap holds address `p`.
+    fn owner(&self, p: *mut u8) -> Option<*mut Arena> {
+        let mut a = self.newest;
+        while !a.is_null() {
+            // SAFETY: every arena on the list is live and ours, under the lock.
+            unsafe {
+                if (*a).heap.bottom() <= p && p < (*a).heap.top() {
+                    return Some(a);
+                }
+                a = (*a).older;
+            }
+        }
+        None
     }
 }
 
@@ -207,7 +247,7 @@ unsafe impl GlobalAlloc for Allocator {
             return;
         }
         match a.owner(p) {
-            Some(h) => h.deallocate(NonNull::new_unchecked(p), layout),
+            Some(arena) => (*arena).heap.deallocate(NonNull::new_unchecked(p), layout),
             None => {
                 drop(a);
                 crate::panic::throw("free of memory the allocator did not hand out")
