@@ -1,6 +1,40 @@
 /* Ways a program ends: rt_exit with a code, rt_panic with a message or
- * NULL, a write to a bad descriptor or a broken pipe, memory exhaustion. */
+ * NULL, a write to a bad descriptor or a broken pipe, a bad rt_free,
+ * memory exhaustion. */
 #include "common.h"
+
+static long not_a_block[8];
+
+/* rt_free of what rt_malloc did not hand out, or of a block twice. */
+static void bad_free(const char *kind)
+{
+    long on_stack[8] = {0};
+    if (str_eq(kind, "twice-small") || str_eq(kind, "twice-medium") ||
+        str_eq(kind, "twice-large")) {
+        unsigned long n = str_eq(kind, "twice-small")    ? 100
+                          : str_eq(kind, "twice-medium") ? 5000
+                                                         : 1UL << 20;
+        char *p = rt_malloc(n);
+        rt_free(p);
+        out("freed once\n");
+        rt_free(p);
+    } else if (str_eq(kind, "static")) {
+        rt_free(&not_a_block[4]);
+    } else if (str_eq(kind, "stack")) {
+        rt_free(&on_stack[4]);
+    } else if (str_eq(kind, "interior")) {
+        long *p = rt_malloc(64);
+        for (int i = 0; i < 8; i++)
+            p[i] = 0;
+        rt_free(p + 4);
+    } else if (str_eq(kind, "unaligned")) {
+        rt_free((char *)rt_malloc(64) + 1);
+    } else if (str_eq(kind, "large-interior")) {
+        char *p = rt_malloc(1UL << 20);
+        rt_free(p + 4096);
+    }
+    out("survived\n");
+}
 
 void main_main(void)
 {
@@ -29,6 +63,8 @@ void main_main(void)
             ;
         rt_write(2, "rt_write returned\n", 18);
         rt_exit(1);
+    } else if (str_eq(mode, "badfree")) {
+        bad_free(rt_argv(2));
     } else if (str_eq(mode, "oom-huge")) {
         /* More than the address space: the size computation overflows. */
         rt_malloc(~0UL - 8);

@@ -267,6 +267,42 @@ pub fn cases(t: &Target) -> Vec<Case> {
             );
         }
     }
+    for (kind, what) in [
+        ("twice-small", "double free"),
+        ("twice-medium", "double free"),
+        ("twice-large", "double free"),
+        ("static", "pointer not from rt_malloc"),
+        ("stack", "pointer not from rt_malloc"),
+        ("interior", "pointer not from rt_malloc"),
+        ("unaligned", "pointer not from rt_malloc"),
+        ("large-interior", "pointer not from rt_malloc"),
+    ] {
+        let once = if kind.starts_with("twice") {
+            "freed once\n"
+        } else {
+            ""
+        };
+        v.push(
+            Case::new(&format!("rt_free: {what} ({kind})"), "fail")
+                .args(["badfree", kind])
+                .code(2)
+                .stdout(&format!("before\n{once}"))
+                .stderr_has(&[
+                    "runtime: pointer=0x",
+                    &format!("\nfatal error: rt_free: {what}\n"),
+                ]),
+        );
+    }
+    v.push(
+        Case::new("Rust dealloc of memory never allocated", "rust-panic")
+            .args(["dealloc-static"])
+            .code(2)
+            .stdout("before\n")
+            .stderr_has(&[
+                "runtime: pointer=0x",
+                "\nfatal error: free of memory the allocator did not hand out\n",
+            ]),
+    );
     // Small allocations must use the address space there is before the
     // report: a limit natively (80% of it), the whole 32-bit space under
     // qemu-arm (93% of 4 GiB), and under qemu-aarch64 a limit on qemu,

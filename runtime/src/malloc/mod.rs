@@ -19,9 +19,17 @@
 //! block (M in use)` / `fatal error: out of memory`, exit 2.
 //!
 //! Arenas are found by address on free (a walk of the arena list, newest
-//! first; there are O(log N) of them). The whole allocator sits behind one
+//! first; there are O(log N) of them). A freed block that is not inside an
+//! arena, or a small block that is not aligned as every small block is, is
+//! a `fatal error`, not a corruption. The whole allocator sits behind one
 //! runtime mutex; the hot paths of the scheduler (G structs, stacks) keep
 //! free lists of their own and rarely come here.
+//!
+//! `c` is C's `malloc`/`free` over this allocator, with a checked header.
+
+mod c;
+
+pub use c::{c_free, c_malloc};
 
 use crate::lock::Mutex;
 use crate::os;
@@ -68,6 +76,8 @@ struct Arenas {
     last_size: usize,
     /// Bytes handed out and not yet freed, large mappings included.
     in_use: usize,
+    /// `rt_malloc`'s large blocks, for `rt_free` to check against.
+    c_large: c::LargeList,
 }
 
 pub struct Allocator {
@@ -82,6 +92,7 @@ impl Allocator {
                 small: [core::ptr::null_mut(); NCLASSES],
                 last_size: 0,
                 in_use: 0,
+                c_large: c::LargeList::new(),
             }),
         }
     }
@@ -213,6 +224,17 @@ impl Arenas {
     }
 }
 
+/// A block given back that the allocator never handed out.
+#[cold]
+fn bad_dealloc(p: *mut u8) -> ! {
+    crate::panic::throw_with(
+        &|l| {
+            l.kx("pointer=", p as u64);
+        },
+        "free of memory the allocator did not hand out",
+    )
+}
+
 // SAFETY: every block handed out is a live, exclusive range of the size and
 // alignment asked for, from an arena or a mapping of its own, and is given
 // back to the place it came from.
@@ -240,19 +262,19 @@ unsafe impl GlobalAlloc for Allocator {
             return self.dealloc_large(p, layout);
         }
         let mut a = self.arenas.lock();
+        // Every block of an arena is CLASS-aligned and inside it: cheap to
+        // check, and it stops a wild pointer from joining a free list.
+        let Some(arena) = a.owner(p).filter(|_| (p as usize).is_multiple_of(CLASS)) else {
+            drop(a);
+            bad_dealloc(p)
+        };
         a.in_use -= layout.size();
         if let Some(c) = class_of(layout) {
             (p as *mut *mut u8).write(a.small[c]);
             a.small[c] = p;
             return;
         }
-        match a.owner(p) {
-            Some(arena) => (*arena).heap.deallocate(NonNull::new_unchecked(p), layout),
-            None => {
-                drop(a);
-                crate::panic::throw("free of memory the allocator did not hand out")
-            }
-        }
+        (*arena).heap.deallocate(NonNull::new_unchecked(p), layout);
     }
 }
 
@@ -294,37 +316,4 @@ impl Allocator {
             crate::panic::throw("munmap of a large block failed");
         }
     }
-}
-
-/// `rt_malloc`'s header: the layout is needed again at `rt_free`.
-const MALLOC_ALIGN: usize = 16;
-
-/// C `malloc` semantics over the global allocator: 16-byte aligned, never
-/// null (exhaustion is fatal, as in Go), `n == 0` gives a unique pointer.
-pub fn c_malloc(n: usize) -> *mut u8 {
-    let Some(total) = n.checked_add(MALLOC_ALIGN) else {
-        crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
-    };
-    let Ok(layout) = Layout::from_size_align(total, MALLOC_ALIGN) else {
-        crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
-    };
-    // SAFETY: layout has non-zero size; the header word is inside the block.
-    unsafe {
-        let p = crate::ALLOCATOR.alloc(layout);
-        (p as *mut usize).write(total);
-        p.add(MALLOC_ALIGN)
-    }
-}
-
-/// C `free` for pointers from `c_malloc`; null is ignored.
-///
-/// # Safety
-/// `p` must be null or come from `c_malloc` and not have been freed.
-pub unsafe fn c_free(p: *mut u8) {
-    if p.is_null() {
-        return;
-    }
-    let base = p.sub(MALLOC_ALIGN);
-    let total = (base as *const usize).read();
-    crate::ALLOCATOR.dealloc(base, Layout::from_size_align_unchecked(total, MALLOC_ALIGN));
 }
