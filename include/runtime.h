@@ -188,7 +188,11 @@ rt_chan *rt_tick(long long ns);
  * "fatal error: out of memory", status 2, as Go does. */
 void *rt_malloc(unsigned long n);
 
-/* Frees memory from rt_malloc; NULL is ignored. */
+/* Frees memory from rt_malloc; NULL is ignored. Anything else that is not
+ * a live block from rt_malloc ends the process with status 2, naming the
+ * pointer: "runtime: pointer=0x..." then "fatal error: rt_free: double
+ * free" for a block freed before (unless it was handed out again since),
+ * or "fatal error: rt_free: pointer not from rt_malloc". */
 void rt_free(void *p);
 
 #ifdef __cplusplus
