@@ -187,6 +187,11 @@ pub fn cases(t: &Target) -> Vec<Case> {
             .args(["epipe-stdout"])
             .wrapper(["sh", "-c", r#"exec 4>&1; { "$@" 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
             .stdout("status=141\n"),
+        // Go installs its SIGPIPE handler over an inherited SIG_IGN too.
+        Case::new("a broken pipe on stdout kills by SIGPIPE even if the parent ignored it", "fail")
+            .args(["epipe-stdout"])
+            .wrapper(["sh", "-c", r#"trap '' PIPE; exec 4>&1; { "$@" 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
+            .stdout("status=141\n"),
         Case::new("rt_panic", "fail").args(["panic", "boom"]).code(2).stdout("before\n").stderr("panic: boom\n\ngoroutine 1 [running]:\n"),
         Case::new("rt_panic(NULL)", "fail").args(["panic"]).code(2).stdout("before\n").stderr("panic: nil\n\ngoroutine 1 [running]:\n"),
         Case::new("Rust panic! with a formatted message", "rust-panic")
