@@ -13,11 +13,7 @@
 //!   `[signal SIGSEGV: segmentation violation code=… addr=… pc=…]` line,
 //!   exit 2.
 //!
-//! Both name the goroutine that faulted. SIGPIPE is caught and ignored, as
-//! in Go, so that a write to a broken pipe fails with EPIPE; the write path
-//! (`crate::write`, `rt_write`) then ends the program by `die_from_signal`
-//! when the descriptor is 1 or 2. A handler rather than SIG_IGN, because an
-//! ignored disposition would be inherited across exec by children. `exit_group` stops every thread.
+//! Both name the goroutine that faulted. `exit_group` stops every thread.
 //! m0's signal stack is static so that a program that never starts a
 //! thread needs no mapping for it.
 
@@ -82,6 +78,11 @@ pub fn initsig() {
             crate::panic::throw("initsig: rt_sigaction failed");
         }
     }
+    // SIGPIPE is caught and ignored, as in Go, so that a write to a broken
+    // pipe fails with EPIPE; the write path (`crate::write`, `rt_write`)
+    // then ends the program by `die_from_signal` when the descriptor is 1
+    // or 2. A handler rather than SIG_IGN, which children would inherit
+    // across exec; installed over an inherited SIG_IGN too, as Go does.
     let ignore = os::SigAction {
         handler: sigignore as *const () as usize,
         flags: os::SA_SIGINFO | os::SA_ONSTACK | os::SA_RESTORER | os::SA_RESTART,
