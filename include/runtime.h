@@ -39,7 +39,9 @@ const char *rt_argv(int i);
 const char *rt_getenv(const char *name);
 
 /* Writes all n bytes of buf to fd, retrying short writes and EINTR.
- * Returns n, or -errno on failure (e.g. -9 for a bad descriptor). */
+ * Returns n, or -errno on failure (e.g. -9 for a bad descriptor, -32 for a
+ * pipe nobody reads). As in Go, a broken pipe on fd 1 or 2 instead ends the
+ * program as killed by SIGPIPE (a shell reports status 141), silently. */
 long rt_write(int fd, const void *buf, unsigned long n);
 
 /* Ends the whole process with `code`; does not return. */
@@ -174,7 +176,9 @@ long long rt_nanotime(void);
 rt_chan *rt_after(long long ns);
 
 /* A channel of `long long` that receives rt_nanotime() every ns (Go's
- * time.Tick); ticks a slow receiver misses are dropped. */
+ * time.Tick); ticks a slow receiver misses are dropped. For ns <= 0 it
+ * returns NULL, a nil channel (receiving from it blocks forever), as
+ * time.Tick returns nil. */
 rt_chan *rt_tick(long long ns);
 
 /* ---- Memory ------------------------------------------------------------ */
@@ -184,7 +188,11 @@ rt_chan *rt_tick(long long ns);
  * "fatal error: out of memory", status 2, as Go does. */
 void *rt_malloc(unsigned long n);
 
-/* Frees memory from rt_malloc; NULL is ignored. */
+/* Frees memory from rt_malloc; NULL is ignored. Anything else that is not
+ * a live block from rt_malloc ends the process with status 2, naming the
+ * pointer: "runtime: pointer=0x..." then "fatal error: rt_free: double
+ * free" for a block freed before (unless it was handed out again since),
+ * or "fatal error: rt_free: pointer not from rt_malloc". */
 void rt_free(void *p);
 
 #ifdef __cplusplus

@@ -368,8 +368,16 @@ pub struct Ticker {
 // SAFETY: the timer is only touched through `time::stop`.
 unsafe impl Send for Ticker {}
 
-/// A `Ticker` firing every `d`.
+/// A `Ticker` firing every `d` (Go's `time.NewTicker`).
+///
+/// # Panics
+/// When `d` is zero, with Go's message `non-positive interval for
+/// NewTicker`: a ticker that fires every instant is never what was meant.
+#[track_caller]
 pub fn tick(d: Duration) -> Ticker {
+    if d.is_zero() {
+        panic!("non-positive interval for NewTicker");
+    }
     let (c, timer) = time::timer_chan(nanos(d), true);
     Ticker {
         c: Chan::from_raw(c, false),

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> 
         return -(syscalls::Errno::EFAULT.into_raw() as c_long);
     }
     let s = core::slice::from_raw_parts(buf as *const u8, n as usize);
-    match os::write_all(fd, s) {
+    match crate::write(fd, s) {
         Ok(()) => n as c_long,
         Err(e) => -(e.into_raw() as c_long),
     }
@@ -332,8 +332,12 @@ pub extern "C" fn rt_after(ns: i64) -> *mut Hchan {
 }
 
 /// A channel (of `long long`) that receives the time every `ns`; ticks a
-/// slow receiver misses are dropped, as with Go's `time.Tick`.
+/// slow receiver misses are dropped, as with Go's `time.Tick`. `ns <= 0`
+/// gives NULL (a nil channel), as `time.Tick` does.
 #[no_mangle]
 pub extern "C" fn rt_tick(ns: i64) -> *mut Hchan {
+    if ns <= 0 {
+        return core::ptr::null_mut();
+    }
     crate::time::timer_chan(ns, true).0
 }

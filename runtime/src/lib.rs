@@ -77,8 +77,21 @@ pub fn getenv(name: &str) -> Option<&'static [u8]> {
 }
 
 /// Writes all of `buf` to `fd`, retrying short writes and EINTR.
+///
+/// A broken pipe on standard output or standard error ends the program as
+/// killed by SIGPIPE, as in Go (a pipeline like `prog | head` stops `prog`
+/// quietly); on any other descriptor it is the error `EPIPE`.
 pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
-    os::write_all(fd, buf)
+    let r = os::write_all(fd, buf);
+    epipecheck(fd, &r);
+    r
+}
+
+/// Go's `os.epipecheck`: EPIPE on fd 1 or 2 is the end of the program.
+fn epipecheck(fd: i32, r: &Result<(), syscalls::Errno>) {
+    if (fd == 1 || fd == 2) && *r == Err(syscalls::Errno::EPIPE) {
+        signal::die_from_signal(signal::SIGPIPE)
+    }
 }
 
 /// Ends the process with `code`, whatever other goroutines are doing.

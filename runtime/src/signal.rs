@@ -26,6 +26,7 @@ const SIGILL: i32 = 4;
 const SIGBUS: i32 = 7;
 const SIGFPE: i32 = 8;
 const SIGSEGV: i32 = 11;
+pub const SIGPIPE: i32 = 13;
 
 /// Go's gsignal stack size.
 const GSIGNAL_SIZE: usize = 32 << 10;
@@ -77,6 +78,45 @@ pub fn initsig() {
             crate::panic::throw("initsig: rt_sigaction failed");
         }
     }
+    // SIGPIPE is caught and ignored, as in Go, so that a write to a broken
+    // pipe fails with EPIPE; the write path (`crate::write`, `rt_write`)
+    // then ends the program by `die_from_signal` when the descriptor is 1
+    // or 2. A handler rather than SIG_IGN, which children would inherit
+    // across exec; installed over an inherited SIG_IGN too, as Go does.
+    let ignore = os::SigAction {
+        handler: sigignore as *const () as usize,
+        flags: os::SA_SIGINFO | os::SA_ONSTACK | os::SA_RESTORER | os::SA_RESTART,
+        ..act
+    };
+    if os::rt_sigaction(SIGPIPE, &ignore).is_err() {
+        crate::panic::throw("initsig: rt_sigaction failed");
+    }
+}
+
+/// SIGPIPE's handler: nothing to do; the write that raised it returns EPIPE.
+extern "C" fn sigignore(_sig: i32, _info: *mut u8, _ctx: *mut u8) {}
+
+/// Go's `dieFromSignal`: ends the process as killed by `sig`, so that the
+/// parent sees the signal in the wait status (for SIGPIPE, a shell's 141).
+pub fn die_from_signal(sig: i32) -> ! {
+    let dfl = os::SigAction {
+        handler: os::SIG_DFL,
+        flags: os::SA_RESTORER,
+        restorer: arch::sigreturn_tramp as *const () as usize,
+        mask: 0,
+    };
+    // Failures here only mean the signal does not kill us; the exit below
+    // is the answer to that.
+    let _ = os::rt_sigaction(sig, &dfl);
+    let _ = os::unblock_signal(sig);
+    let _ = os::raise(sig);
+    // The signal is pending for this thread and unblocked: it is delivered
+    // on the way back from the system call. Should it somehow not be, give
+    // it a moment, then exit with the wrong status rather than run on.
+    for _ in 0..3 {
+        os::sched_yield();
+    }
+    os::exit_group(2)
 }
 
 fn signame(sig: i32) -> (&'static str, &'static str) {

@@ -60,6 +60,14 @@ void main_main(void)
         }
         out_kv("ticks-increasing", increasing);
         out_kv("ticked-5-times", prev - t0 >= 5 * 2000000LL);
+    } else if (str_eq(mode, "tick-nonpositive")) {
+        /* Go's time.Tick(d) is nil for d <= 0: a nil channel is never
+         * ready, so a non-blocking select on it takes the default. */
+        rt_chan *zero = rt_tick(0), *neg = rt_tick(-5);
+        out_kv("zero-is-nil", zero == 0);
+        out_kv("negative-is-nil", neg == 0);
+        rt_select_case c = {zero, RT_RECV, 0, 0};
+        out_kv("select", rt_select(&c, 1, 0));
     } else if (str_eq(mode, "sleeper-holds-off-deadlock")) {
         rt_go(nap_then_say, 0);
         rt_chan *c = rt_chan_make(sizeof(long), 0);

@@ -177,6 +177,21 @@ pub fn cases(t: &Target) -> Vec<Case> {
         )),
         Case::new("exit code from rt_exit", "fail").args(["exit", "3"]).code(3).stdout("before\n"),
         Case::new("rt_write to a bad fd returns -EBADF", "fail").args(["badfd"]).stdout("before\nbadfd=-9\nzero=0\nafter\n"),
+        // A pipe whose reader exits at once (`| true`); the shell saves the
+        // real stdout as fd 4 and reports the program's status on it.
+        Case::new("rt_write to a broken pipe on fd 3 returns -EPIPE", "fail")
+            .args(["epipe-fd3"])
+            .wrapper(["sh", "-c", r#"exec 4>&1; { "$@" 3>&1 >&4 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
+            .stdout("before\nrt_write=-32\nafter\nstatus=0\n"),
+        Case::new("a broken pipe on stdout kills by SIGPIPE, silently", "fail")
+            .args(["epipe-stdout"])
+            .wrapper(["sh", "-c", r#"exec 4>&1; { "$@" 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
+            .stdout("status=141\n"),
+        // Go installs its SIGPIPE handler over an inherited SIG_IGN too.
+        Case::new("a broken pipe on stdout kills by SIGPIPE even if the parent ignored it", "fail")
+            .args(["epipe-stdout"])
+            .wrapper(["sh", "-c", r#"trap '' PIPE; exec 4>&1; { "$@" 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
+            .stdout("status=141\n"),
         Case::new("rt_panic", "fail").args(["panic", "boom"]).code(2).stdout("before\n").stderr("panic: boom\n\ngoroutine 1 [running]:\n"),
         Case::new("rt_panic(NULL)", "fail").args(["panic"]).code(2).stdout("before\n").stderr("panic: nil\n\ngoroutine 1 [running]:\n"),
         Case::new("Rust panic! with a formatted message", "rust-panic")
@@ -256,6 +271,71 @@ pub fn cases(t: &Target) -> Vec<Case> {
                     ]),
             );
         }
+    }
+    for (kind, what) in [
+        ("twice-small", "double free"),
+        ("twice-medium", "double free"),
+        ("twice-large", "double free"),
+        ("static", "pointer not from rt_malloc"),
+        ("stack", "pointer not from rt_malloc"),
+        ("interior", "pointer not from rt_malloc"),
+        ("unaligned", "pointer not from rt_malloc"),
+        ("large-interior", "pointer not from rt_malloc"),
+    ] {
+        let once = if kind.starts_with("twice") {
+            "freed once\n"
+        } else {
+            ""
+        };
+        v.push(
+            Case::new(&format!("rt_free: {what} ({kind})"), "fail")
+                .args(["badfree", kind])
+                .code(2)
+                .stdout(&format!("before\n{once}"))
+                .stderr_has(&[
+                    "runtime: pointer=0x",
+                    &format!("\nfatal error: rt_free: {what}\n"),
+                ]),
+        );
+    }
+    v.push(
+        Case::new("Rust dealloc of memory never allocated", "rust-panic")
+            .args(["dealloc-static"])
+            .code(2)
+            .stdout("before\n")
+            .stderr_has(&[
+                "runtime: pointer=0x",
+                "\nfatal error: free of memory the allocator did not hand out\n",
+            ]),
+    );
+    // Small allocations must use the address space there is before the
+    // report: a limit natively (80% of it), the whole 32-bit space under
+    // qemu-arm (93% of 4 GiB), and under qemu-aarch64 a limit on qemu,
+    // which takes some 260 MB of it itself (650 MB is 88% of the rest).
+    let prlimit = crate::tools::which("prlimit").is_some();
+    let reach: Option<(Vec<&str>, u64)> = match (t.arch(), t.qemu.is_some()) {
+        ("armv7", true) => Some((vec![], 4_000_000_000)),
+        ("armv7", false) => None,
+        (_, false) if prlimit => Some((vec!["prlimit", "--as=500000000"], 400_000_000)),
+        (_, true) if prlimit => Some((vec!["prlimit", "--as=1000000000"], 650_000_000)),
+        _ => None,
+    };
+    if let Some((wrapper, goal)) = reach {
+        v.push(
+            Case::new(
+                "out of memory: small blocks use the address space there is",
+                "fail",
+            )
+            .args(["oom-reach".to_string(), goal.to_string()])
+            .wrapper(wrapper)
+            .code(2)
+            .stdout("before\nreached\n")
+            .stderr_has(&[
+                "runtime: out of memory: cannot allocate 100",
+                "-byte block (",
+                " in use)\nfatal error: out of memory\n",
+            ]),
+        );
     }
     v.extend(scheduler_cases(t));
     v.extend(channel_cases(t));
@@ -596,6 +676,27 @@ fn channel_cases(t: &Target) -> Vec<Case> {
         Case::new("after and tick deliver on channels", "time")
             .args(["timers"])
             .stdout("after-waited=1\nticks-increasing=1\nticked-5-times=1\nend\n"),
+    );
+    v.push(
+        Case::new(
+            "rt_tick with a non-positive period is a nil channel",
+            "time",
+        )
+        .args(["tick-nonpositive"])
+        .stdout("zero-is-nil=1\nnegative-is-nil=1\nselect=-1\nend\n"),
+    );
+    v.push(
+        Case::new(
+            "Rust tick with a zero period panics as NewTicker",
+            "rust-panic",
+        )
+        .args(["ticker-zero"])
+        .code(2)
+        .stdout("before\n")
+        .stderr_has(&[
+            "panic: non-positive interval for NewTicker\n\ngoroutine 1 [running]:\n\t",
+            "tests/rust/panic.rs:",
+        ]),
     );
     v.push(
         Case::new("a sleeping goroutine holds off deadlock detection", "time")

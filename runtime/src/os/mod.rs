@@ -223,6 +223,10 @@ pub const SA_SIGINFO: usize = 0x4;
 pub const SA_ONSTACK: usize = 0x0800_0000;
 pub const SA_RESTORER: usize = 0x0400_0000;
 pub const SA_NODEFER: usize = 0x4000_0000;
+pub const SA_RESTART: usize = 0x1000_0000;
+/// The default disposition, as a `SigAction::handler`.
+pub const SIG_DFL: usize = 0;
+const SIG_UNBLOCK: usize = 1;
 
 /// `rt_sigaction(2)`.
 pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
@@ -237,6 +241,32 @@ pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
         )
     }
     .map(|_| ())
+}
+
+/// Removes `sig` from the calling thread's blocked set.
+pub fn unblock_signal(sig: i32) -> Result<(), Errno> {
+    let set: u64 = 1 << (sig - 1);
+    // SAFETY: the kernel reads one 8-byte sigset; no old set is written.
+    unsafe {
+        syscall4(
+            Sysno::rt_sigprocmask,
+            SIG_UNBLOCK,
+            &set as *const u64 as usize,
+            0,
+            8,
+        )
+    }
+    .map(|_| ())
+}
+
+/// Sends `sig` to the calling thread (C's `raise`).
+pub fn raise(sig: i32) -> Result<(), Errno> {
+    // SAFETY: getpid, gettid and tgkill touch no memory of ours.
+    unsafe {
+        let pid = syscalls::syscall0(Sysno::getpid)?;
+        let tid = syscalls::syscall0(Sysno::gettid)?;
+        syscall3(Sysno::tgkill, pid, tid, sig as usize).map(|_| ())
+    }
 }
 
 /// Kernel `stack_t`.

@@ -1,21 +1,35 @@
 //! Memory: a `GlobalAlloc` over `linked_list_allocator`, fed by mmap.
 //!
 //! Small and medium requests are served first-fit from arenas, each
-//! managed by one `linked_list_allocator::Heap`: the first is 64 KiB of
-//! .bss, the rest anonymous mappings. The first mapping is `FIRST_ARENA`
-//! bytes; each new one is twice the last (at
-//! most `MAX_ARENA`), or as large as the request needs, so a program that
-//! allocates N bytes makes O(log N) mmap calls. Requests of `LARGE` bytes or
-//! more get a mapping of their own and are unmapped when freed.
+//! managed by one `linked_list_allocator::Heap` whose bookkeeping (an
+//! `Arena`) sits at the bottom of the arena's own memory, linking to the
+//! arena made before it: there is no table of arenas to fill up. The first
+//! arena is 64 KiB of .bss, the rest anonymous mappings. The first mapping
+//! is `FIRST_ARENA` bytes; each new one is twice the last (at most
+//! `MAX_ARENA`), or as large as the request needs, so a program that
+//! allocates N bytes makes O(log N) mmap calls. When the kernel refuses a
+//! mapping (an address-space limit, a full 32-bit address space) the
+//! request is halved, down to what the allocation needs, so that the
+//! address space that is left is used in the largest pieces it comes in.
+//! Requests of `LARGE` bytes or more get a mapping of their own and are
+//! unmapped when freed.
 //!
 //! The allocator never returns null: when the kernel refuses memory the
 //! process ends with Go's `runtime: out of memory: cannot allocate N-byte
 //! block (M in use)` / `fatal error: out of memory`, exit 2.
 //!
-//! Arenas are found by address on free (a scan of at most `MAX_ARENAS`
-//! ranges). The whole allocator sits behind one runtime mutex; the hot
-//! paths of the scheduler (G structs, stacks) keep free lists of their own
-//! and rarely come here.
+//! Arenas are found by address on free (a walk of the arena list, newest
+//! first; there are O(log N) of them). A freed block that is not inside an
+//! arena, or a small block that is not aligned as every small block is, is
+//! a `fatal error`, not a corruption. The whole allocator sits behind one
+//! runtime mutex; the hot paths of the scheduler (G structs, stacks) keep
+//! free lists of their own and rarely come here.
+//!
+//! `c` is C's `malloc`/`free` over this allocator, with a checked header.
+
+mod c;
+
+pub use c::{c_free, c_malloc};
 
 use crate::lock::Mutex;
 use crate::os;
@@ -32,7 +46,6 @@ struct StaticArena([u8; STATIC_ARENA]);
 
 static mut FIRST: StaticArena = StaticArena([0; STATIC_ARENA]);
 const MAX_ARENA: usize = 256 << 20;
-const MAX_ARENAS: usize = 48;
 /// Requests at least this large are mapped on their own.
 pub const LARGE: usize = 128 << 10;
 
@@ -44,16 +57,27 @@ const SMALL_MAX: usize = 512;
 const CLASS: usize = 16;
 const NCLASSES: usize = SMALL_MAX / CLASS;
 
+/// One arena's bookkeeping, at the bottom of the arena's memory; the heap
+/// manages the rest of it.
+#[repr(C, align(16))]
+struct Arena {
+    heap: Heap,
+    /// The arena made before this one; null for the first.
+    older: *mut Arena,
+}
+
 struct Arenas {
-    heaps: [Heap; MAX_ARENAS],
+    /// The newest arena (null before the first), the head of the list.
+    newest: *mut Arena,
     /// Free blocks of each class, linked through their first word.
     small: [*mut u8; NCLASSES],
-    n: usize,
-    /// Size of the last arena mapped (0 before the first). Zero-initialised
+    /// Size of the largest arena mapped (0 before the first). Zero-initialised
     /// state keeps the allocator in .bss, not in the executable's file.
     last_size: usize,
     /// Bytes handed out and not yet freed, large mappings included.
     in_use: usize,
+    /// `rt_malloc`'s large blocks, for `rt_free` to check against.
+    c_large: c::LargeList,
 }
 
 pub struct Allocator {
@@ -64,11 +88,11 @@ impl Allocator {
     pub const fn new() -> Allocator {
         Allocator {
             arenas: Mutex::new(Arenas {
-                heaps: [const { Heap::empty() }; MAX_ARENAS],
+                newest: core::ptr::null_mut(),
                 small: [core::ptr::null_mut(); NCLASSES],
-                n: 0,
                 last_size: 0,
                 in_use: 0,
+                c_large: c::LargeList::new(),
             }),
         }
     }
@@ -84,8 +108,8 @@ fn page_round(n: usize) -> Option<usize> {
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
-// SAFETY: the raw pointers are blocks owned by the allocator, touched
-// only under its lock.
+// SAFETY: the raw pointers are arenas and blocks owned by the allocator,
+// touched only under its lock.
 unsafe impl Send for Arenas {}
 
 /// The size class of a small request, if it is one.
@@ -112,65 +136,103 @@ impl Arenas {
     }
 
     fn alloc_first_fit(&mut self, layout: Layout) -> Option<NonNull<u8>> {
-        for i in (0..self.n).rev() {
-            if let Ok(p) = self.heaps[i].allocate_first_fit(layout) {
-                return Some(p);
+        let mut a = self.newest;
+        while !a.is_null() {
+            // SAFETY: every arena on the list is live and ours, under the lock.
+            unsafe {
+                if let Ok(p) = (*a).heap.allocate_first_fit(layout) {
+                    return Some(p);
+                }
+                a = (*a).older;
             }
         }
         self.grow(layout)?;
-        self.heaps[self.n - 1].allocate_first_fit(layout).ok()
+        // SAFETY: grow succeeded, so newest is a live arena.
+        unsafe { (*self.newest).heap.allocate_first_fit(layout).ok() }
+    }
+
+    /// Makes `[base, base+len)` an arena, the newest.
+    ///
+    /// # Safety
+    /// The range is writable, 16-byte aligned, larger than an `Arena`, and
+    /// used by nothing else from now on.
+    unsafe fn add_arena(&mut self, base: *mut u8, len: usize) {
+        let a = base as *mut Arena;
+        let hdr = core::mem::size_of::<Arena>();
+        a.write(Arena {
+            heap: Heap::empty(),
+            older: self.newest,
+        });
+        (*a).heap.init(base.add(hdr), len - hdr);
+        self.newest = a;
     }
 
     fn grow(&mut self, layout: Layout) -> Option<()> {
-        if self.n == MAX_ARENAS {
-            return None;
-        }
-        if self.n == 0 && layout.size() + layout.align() + 64 <= STATIC_ARENA {
+        // Room for the request, its alignment, the allocator's own hole
+        // header and the arena's bookkeeping.
+        let need = layout
+            .size()
+            .checked_add(layout.align())?
+            .checked_add(64 + core::mem::size_of::<Arena>())?;
+        if self.newest.is_null() && need <= STATIC_ARENA {
             // The first arena is in .bss: a program that allocates little
             // (the boot itself: the Ps, the main goroutine) maps nothing.
             // SAFETY: FIRST is used by this arena only, from now on.
-            unsafe {
-                self.heaps[0].init(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA)
-            };
-            self.n = 1;
+            unsafe { self.add_arena(core::ptr::addr_of_mut!(FIRST.0) as *mut u8, STATIC_ARENA) };
             return Some(());
         }
-        // Room for the request, its alignment and the allocator's own hole
-        // header.
-        let need = page_round(layout.size().checked_add(layout.align())?.checked_add(64)?)?;
+        let need = page_round(need)?;
         let next = if self.last_size == 0 {
             FIRST_ARENA
         } else {
             core::cmp::min(self.last_size * 2, MAX_ARENA)
         };
         let mut size = core::cmp::max(next, need);
-        // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
-        let base =
+        let base = loop {
+            // SAFETY: a fresh anonymous mapping, owned by this arena from now on.
             match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE) }
             {
-                Ok(p) => p,
+                Ok(p) => break p,
+                // Less address space left than asked for: take it in the
+                // largest pieces it comes in, down to what this request needs.
                 Err(_) if size > need => {
-                    size = need;
-                    // SAFETY: as above.
-                    unsafe {
-                        os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE)
-                    }
-                    .ok()?
+                    size = core::cmp::max(page_round(size / 2)?, need);
                 }
                 Err(_) => return None,
-            };
-        // SAFETY: [base, base+size) is ours, writable, and used by nothing else.
-        unsafe { self.heaps[self.n].init(base, size) };
-        self.n += 1;
+            }
+        };
+        // SAFETY: [base, base+size) is ours, page-aligned, writable, and
+        // used by nothing else.
+        unsafe { self.add_arena(base, size) };
         self.last_size = core::cmp::max(self.last_size, core::cmp::min(size, MAX_ARENA));
         Some(())
     }
 
-    fn owner(&mut self, p: *mut u8) -> Option<&mut Heap> {
-        self.heaps[..self.n]
-            .iter_mut()
-            .find(|h| h.bottom() <= p && p < h.top())
+    /// The arena whose heap holds address `p`.
+    fn owner(&self, p: *mut u8) -> Option<*mut Arena> {
+        let mut a = self.newest;
+        while !a.is_null() {
+            // SAFETY: every arena on the list is live and ours, under the lock.
+            unsafe {
+                if (*a).heap.bottom() <= p && p < (*a).heap.top() {
+                    return Some(a);
+                }
+                a = (*a).older;
+            }
+        }
+        None
     }
+}
+
+/// A block given back that the allocator never handed out.
+#[cold]
+fn bad_dealloc(p: *mut u8) -> ! {
+    crate::panic::throw_with(
+        &|l| {
+            l.kx("pointer=", p as u64);
+        },
+        "free of memory the allocator did not hand out",
+    )
 }
 
 // SAFETY: every block handed out is a live, exclusive range of the size and
@@ -200,19 +262,19 @@ unsafe impl GlobalAlloc for Allocator {
             return self.dealloc_large(p, layout);
         }
         let mut a = self.arenas.lock();
+        // Every block of an arena is CLASS-aligned and inside it: cheap to
+        // check, and it stops a wild pointer from joining a free list.
+        let Some(arena) = a.owner(p).filter(|_| (p as usize).is_multiple_of(CLASS)) else {
+            drop(a);
+            bad_dealloc(p)
+        };
         a.in_use -= layout.size();
         if let Some(c) = class_of(layout) {
             (p as *mut *mut u8).write(a.small[c]);
             a.small[c] = p;
             return;
         }
-        match a.owner(p) {
-            Some(h) => h.deallocate(NonNull::new_unchecked(p), layout),
-            None => {
-                drop(a);
-                crate::panic::throw("free of memory the allocator did not hand out")
-            }
-        }
+        (*arena).heap.deallocate(NonNull::new_unchecked(p), layout);
     }
 }
 
@@ -254,37 +316,4 @@ impl Allocator {
             crate::panic::throw("munmap of a large block failed");
         }
     }
-}
-
-/// `rt_malloc`'s header: the layout is needed again at `rt_free`.
-const MALLOC_ALIGN: usize = 16;
-
-/// C `malloc` semantics over the global allocator: 16-byte aligned, never
-/// null (exhaustion is fatal, as in Go), `n == 0` gives a unique pointer.
-pub fn c_malloc(n: usize) -> *mut u8 {
-    let Some(total) = n.checked_add(MALLOC_ALIGN) else {
-        crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
-    };
-    let Ok(layout) = Layout::from_size_align(total, MALLOC_ALIGN) else {
-        crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
-    };
-    // SAFETY: layout has non-zero size; the header word is inside the block.
-    unsafe {
-        let p = crate::ALLOCATOR.alloc(layout);
-        (p as *mut usize).write(total);
-        p.add(MALLOC_ALIGN)
-    }
-}
-
-/// C `free` for pointers from `c_malloc`; null is ignored.
-///
-/// # Safety
-/// `p` must be null or come from `c_malloc` and not have been freed.
-pub unsafe fn c_free(p: *mut u8) {
-    if p.is_null() {
-        return;
-    }
-    let base = p.sub(MALLOC_ALIGN);
-    let total = (base as *const usize).read();
-    crate::ALLOCATOR.dealloc(base, Layout::from_size_align_unchecked(total, MALLOC_ALIGN));
 }
