@@ -29,6 +29,10 @@ void main_main(void)
         rt_wg_wait(&wg);
         out_kv("counter", counter);
         rt_wg_wait(&wg); /* a zero counter does not block */
+        /* A worker may still be between rt_wg_done and its exit (in Go
+         * too): the workers must all end, soon. */
+        for (int i = 0; i < 100000 && rt_numgoroutine() > 1; i++)
+            rt_gosched();
         out_kv("numgoroutine", rt_numgoroutine());
     } else if (str_eq(mode, "wg-negative")) {
         rt_wg_add(&wg, 1);
