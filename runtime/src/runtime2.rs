@@ -67,13 +67,14 @@ pub enum Pstatus {
     _Pdead = 4,
 }
 
-/// A goroutine stack: `[lo, hi)`, with a PROT_NONE guard below `lo` on
-/// mmap'd stacks.
+/// A goroutine stack: `[lo, hi)`, with a guard region of `guard` bytes
+/// below `lo` that faults on any access (0: no guard, see `stack`).
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 pub struct Stack {
     pub lo: usize,
     pub hi: usize,
+    pub guard: usize,
 }
 
 /// A saved context. The callee-saved registers and the resume address are
@@ -118,7 +119,11 @@ pub struct G {
 impl G {
     pub const fn new() -> G {
         G {
-            stack: Stack { lo: 0, hi: 0 },
+            stack: Stack {
+                lo: 0,
+                hi: 0,
+                guard: 0,
+            },
             stackguard0: 0,
             stackguard1: 0,
             sched: Gobuf { sp: 0 },
@@ -207,7 +212,11 @@ impl M {
             alllink: null_mut(),
             schedlink: null_mut(),
             fastrand: 0,
-            gsignal: Stack { lo: 0, hi: 0 },
+            gsignal: Stack {
+                lo: 0,
+                hi: 0,
+                guard: 0,
+            },
             mstartfn: None,
             waitunlockf: None,
             waitlock: null_mut(),

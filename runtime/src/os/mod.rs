@@ -116,6 +116,38 @@ pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: usize) -> Result<(), Err
     syscall3(Sysno::mprotect, addr as usize, len, prot).map(|_| ())
 }
 
+/// `madvise(MADV_GUARD_INSTALL)` (Linux 6.13): any access to the range
+/// faults, as with PROT_NONE, but the guard lives in the page tables and
+/// splits no mapping.
+pub const MADV_GUARD_INSTALL: usize = 102;
+
+/// `madvise(2)`.
+///
+/// # Safety
+/// The advice may discard or fence off memory still in use.
+pub unsafe fn madvise(addr: *mut u8, len: usize, advice: usize) -> Result<(), Errno> {
+    syscall3(Sysno::madvise, addr as usize, len, advice).map(|_| ())
+}
+
+/// Asks the kernel to read the word at `addr` (a futex wait on value 0
+/// with a zero timeout, which never sleeps): `Err(EFAULT)` when the
+/// address faults, `Err(ETIMEDOUT)` or `Err(EAGAIN)` when it is readable.
+pub fn kernel_reads(addr: usize) -> Result<(), Errno> {
+    let ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: the kernel only reads the word at addr (reporting EFAULT
+    // rather than faulting); ts outlives the call.
+    unsafe {
+        syscall4(
+            Sysno::futex,
+            addr,
+            FUTEX_WAIT_PRIVATE,
+            0,
+            &ts as *const Timespec as usize,
+        )
+    }
+    .map(|_| ())
+}
+
 /// `sched_getaffinity(0, len, buf)`: the number of bytes of mask written.
 pub fn sched_getaffinity(buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most buf.len() bytes.
