@@ -1,5 +1,5 @@
-//! Stack frames of 11,000 and 40,000 bytes (local arrays) recursing until
-//! the stack runs out: `bigframe stack32k` (11,000-byte frames in a 32 KiB
+//! Stack frames of 10,000 and 40,000 bytes (local arrays) recursing until
+//! the stack runs out: `bigframe stack32k` (10,000-byte frames in a 32 KiB
 //! stack) or `bigframe default` (40,000-byte frames in a default stack).
 //! Where rustc probes large frames, each must end in
 //! `fatal error: stack overflow`; where it cannot (armv7), xtask must
@@ -33,7 +33,7 @@ fn returned(depth: usize) -> ! {
 pub extern "C" fn main_main() {
     match rt::args().nth(1) {
         Some(b"stack32k") => {
-            rt::go_with_stack(32 << 10, || returned(recurse::<11000>(1)));
+            rt::go_with_stack(32 << 10, || returned(recurse::<10000>(1)));
         }
         Some(b"default") => {
             rt::go(|| returned(recurse::<40000>(1)));

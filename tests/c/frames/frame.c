@@ -14,7 +14,7 @@
 #include "../common.h"
 
 #ifndef FRAME
-#define FRAME 11000
+#define FRAME 10000
 #endif
 
 static long depth;
