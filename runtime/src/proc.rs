@@ -164,7 +164,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         _ => 8 << 20,
     };
     let lo = hi - core::cmp::min(limit / 2, hi / 2);
-    (*g0).stack = crate::runtime2::Stack { lo, hi, guard: 0 };
+    (*g0).stack = crate::runtime2::Stack { lo, hi };
     (*g0).stackguard0 = lo + STACK_GUARD;
     (*g0).stackguard1 = (*g0).stackguard0;
 

@@ -67,14 +67,13 @@ pub enum Pstatus {
     _Pdead = 4,
 }
 
-/// A goroutine stack: `[lo, hi)`, with a guard region of `guard` bytes
-/// below `lo` that faults on any access (0: no guard, see `stack`).
+/// A goroutine stack: `[lo, hi)`, with a guard region below `lo` on
+/// mmap'd stacks (see `stack`).
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 pub struct Stack {
     pub lo: usize,
     pub hi: usize,
-    pub guard: usize,
 }
 
 /// A saved context. The callee-saved registers and the resume address are
@@ -119,11 +118,7 @@ pub struct G {
 impl G {
     pub const fn new() -> G {
         G {
-            stack: Stack {
-                lo: 0,
-                hi: 0,
-                guard: 0,
-            },
+            stack: Stack { lo: 0, hi: 0 },
             stackguard0: 0,
             stackguard1: 0,
             sched: Gobuf { sp: 0 },
@@ -212,11 +207,7 @@ impl M {
             alllink: null_mut(),
             schedlink: null_mut(),
             fastrand: 0,
-            gsignal: Stack {
-                lo: 0,
-                hi: 0,
-                guard: 0,
-            },
+            gsignal: Stack { lo: 0, hi: 0 },
             mstartfn: None,
             waitunlockf: None,
             waitlock: null_mut(),

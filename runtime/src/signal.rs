@@ -50,7 +50,6 @@ pub fn m0_gsignal() -> Stack {
     Stack {
         lo,
         hi: lo + GSIGNAL_SIZE,
-        guard: 0,
     }
 }
 
@@ -109,21 +108,18 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         core::ptr::null_mut()
     };
     if !gp.is_null() && sig == SIGSEGV {
-        // `mcall` makes g0 current just before it saves registers on the
-        // goroutine's stack, so on g0 the overflow may be the M's curg's.
+        // On g0 (no stacksize) the overflow may be the M's curg's: `mcall`
+        // makes g0 current just before it saves registers on the
+        // goroutine's stack.
         let mp = (*gp).m;
-        let curg = if !mp.is_null() && (*mp).g0 == gp {
+        let g = if (*gp).stacksize == 0 && !mp.is_null() {
             (*mp).curg
         } else {
-            core::ptr::null_mut()
+            gp
         };
-        for g in [gp, curg] {
-            if g.is_null() || (*g).stacksize == 0 {
-                continue;
-            }
-            // A fault anywhere in the guard region, or with sp already
-            // below the stack (within a guard's reach of it), is an
-            // overflow.
+        // A fault anywhere in the guard region, or with sp already below
+        // the stack (within a guard's reach of it), is an overflow.
+        if !g.is_null() && (*g).stacksize > 0 {
             let s = (*g).stack;
             let reach = crate::stack::guard_size();
             let below = |a: usize| a < s.lo && a >= s.lo.saturating_sub(reach);

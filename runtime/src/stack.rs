@@ -91,7 +91,8 @@ pub const GUARD_SIZE: usize = 128 << 10;
 pub const GUARD_SIZE: usize = 8 << 10;
 
 /// The largest stack frame allowed where the compiler does not probe
-/// (`max_frame` in `targets/<triple>.toml` must say the same).
+/// (`c_max_frame` and `rust_max_frame` in `targets/<triple>.toml` say the
+/// same on aarch64 and armv7; see the module comment).
 pub const MAX_FRAME: usize = GUARD_SIZE / 2;
 
 /// Default-size stack slots per mapping.
@@ -108,8 +109,7 @@ static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// Free default-size slots and the unused end of the current chunk.
 struct SlotCache {
-    /// Singly linked through the first word of each free slot's stack;
-    /// the second holds the slot's guard size (0 without a guard).
+    /// Singly linked through the first word of each free slot's stack.
     free: usize,
     next: usize,
     end: usize,
@@ -136,19 +136,12 @@ pub fn guard_size() -> usize {
 
 /// Half of `vm.max_map_count`, less an eighth of it for other mappings.
 fn mprotect_budget() -> usize {
-    let mut buf = [0u8; 24];
-    let mut n = 0;
-    if let Ok(fd) = os::open_readonly(b"/proc/sys/vm/max_map_count\0") {
-        n = os::read(fd, &mut buf).unwrap_or(0);
-        // Nothing was written; a failed close loses nothing.
-        let _ = os::close(fd);
-    }
+    let mut buf = [0u8; 16];
+    let n = os::read_file(b"/proc/sys/vm/max_map_count\0", &mut buf);
     let mut max = 0usize;
-    for &b in &buf[..n] {
-        if !b.is_ascii_digit() {
-            break;
-        }
-        max = max.saturating_mul(10).saturating_add((b - b'0') as usize);
+    // At most 9 digits: no overflow on 32-bit.
+    for &b in buf[..n].iter().take_while(|b| b.is_ascii_digit()).take(9) {
+        max = max * 10 + (b - b'0') as usize;
     }
     if max == 0 {
         max = 65530;
@@ -156,10 +149,28 @@ fn mprotect_budget() -> usize {
     max.saturating_sub(core::cmp::max(max / 8, 1024)) / 2
 }
 
-/// mprotect's guard, within the budget; false when none was made.
-fn guard_mprotect(base: usize, len: usize) -> bool {
+/// Makes `[base, base + len)`, the bottom of a fresh slot, fault on any
+/// access; false when it could not (past the mprotect budget).
+fn install_guard(base: usize, len: usize) -> bool {
+    let mode = MODE.load(Ordering::Acquire);
+    // The first guard (mode unknown, none made yet) is made with mprotect;
+    // the second decides. Racing threads may both decide; they decide the
+    // same.
+    let probing = mode == MODE_UNKNOWN && GUARDED.load(Ordering::Relaxed) != 0;
+    if probing || mode == MODE_MADVISE {
+        // SAFETY: [base, base + len) is the unused guard part of our slot.
+        let advised = unsafe { os::madvise(base as *mut u8, len, os::MADV_GUARD_INSTALL) }.is_ok();
+        if advised && (!probing || os::kernel_reads(base) == Err(syscalls::Errno::EFAULT)) {
+            MODE.store(MODE_MADVISE, Ordering::Release);
+            return true;
+        }
+        if probing {
+            BUDGET.store(mprotect_budget(), Ordering::Relaxed);
+            MODE.store(MODE_MPROTECT, Ordering::Release);
+        }
+    }
     if GUARDED.fetch_add(1, Ordering::Relaxed) < BUDGET.load(Ordering::Relaxed) {
-        // SAFETY: [base, base + len) is the guard part of a slot of ours.
+        // SAFETY: [base, base + len) is the unused guard part of our slot.
         if unsafe { os::mprotect(base as *mut u8, len, os::PROT_NONE) }.is_ok() {
             return true;
         }
@@ -168,55 +179,18 @@ fn guard_mprotect(base: usize, len: usize) -> bool {
     false
 }
 
-/// Makes `[base, base + len)`, the bottom of a fresh slot, fault on any
-/// access; false when it could not (past the mprotect budget).
-fn install_guard(base: usize, len: usize) -> bool {
-    static FIRST: AtomicU32 = AtomicU32::new(0);
-    match MODE.load(Ordering::Acquire) {
-        MODE_MADVISE => {
-            // SAFETY: [base, base + len) is the guard part of a slot of
-            // ours, not yet in use.
-            return unsafe { os::madvise(base as *mut u8, len, os::MADV_GUARD_INSTALL) }.is_ok()
-                || guard_mprotect(base, len);
-        }
-        MODE_MPROTECT => return guard_mprotect(base, len),
-        _ => {}
-    }
-    if FIRST.swap(1, Ordering::Relaxed) == 0 {
-        return guard_mprotect(base, len);
-    }
-    // SAFETY: [base, base + len) is the guard part of a slot of ours, not
-    // yet in use.
-    let advised = unsafe { os::madvise(base as *mut u8, len, os::MADV_GUARD_INSTALL) }.is_ok();
-    if advised && os::kernel_reads(base) == Err(syscalls::Errno::EFAULT) {
-        MODE.store(MODE_MADVISE, Ordering::Release);
-        return true;
-    }
-    // Racing threads may both get here; they store the same values.
-    BUDGET.store(mprotect_budget(), Ordering::Relaxed);
-    MODE.store(MODE_MPROTECT, Ordering::Release);
-    guard_mprotect(base, len)
-}
-
-/// How guards are made: "madvise", "mprotect" or "none yet".
-pub fn guard_mode() -> &'static str {
-    match MODE.load(Ordering::Acquire) {
-        MODE_MADVISE => "madvise",
-        MODE_MPROTECT => "mprotect",
-        _ => "none yet",
-    }
-}
-
 /// A stack of `size` bytes (a multiple of the page size) with a guard
 /// region below it (see the module comment for when there is none).
 pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
     let guard = guard_size();
     let slot = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
     let flags = os::MAP_NORESERVE | os::MAP_STACK;
-    let fresh = |base: usize| Stack {
-        lo: base + guard,
-        hi: base + slot,
-        guard: if install_guard(base, guard) { guard } else { 0 },
+    let fresh = |base: usize| {
+        install_guard(base, guard);
+        Stack {
+            lo: base + guard,
+            hi: base + slot,
+        }
     };
     if size != DEFAULT_STACK_SIZE {
         // SAFETY: a fresh mapping of our own.
@@ -226,21 +200,10 @@ pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
     let mut c = SLOTS.lock();
     if c.free != 0 {
         let lo = c.free;
-        // SAFETY: a free slot keeps the next free slot and its guard size
-        // in its first two stack words.
-        let (next, g) = unsafe {
-            (
-                (lo as *const usize).read(),
-                (lo as *const usize).add(1).read(),
-            )
-        };
-        c.free = next;
+        // SAFETY: a free slot keeps the next free slot in its first word.
+        c.free = unsafe { (lo as *const usize).read() };
         drop(c);
-        return Ok(Stack {
-            lo,
-            hi: lo + size,
-            guard: g,
-        });
+        return Ok(Stack { lo, hi: lo + size });
     }
     if c.next == c.end {
         // SAFETY: a fresh mapping of our own, carved into slots below.
@@ -268,15 +231,16 @@ pub unsafe fn stackfree(s: Stack) {
     if size == DEFAULT_STACK_SIZE {
         let mut c = SLOTS.lock();
         (s.lo as *mut usize).write(c.free);
-        (s.lo as *mut usize).add(1).write(s.guard);
         c.free = s.lo;
         return;
     }
-    if os::munmap((s.lo - guard) as *mut u8, size + guard).is_err() {
+    // An mprotect guard freed here is not given back to the budget (it
+    // cannot be told from a stack that had none): a program that keeps
+    // freeing odd-sized stacks under qemu runs out of guards sooner,
+    // never out of mappings.
+    let base = s.lo - guard;
+    if os::munmap(base as *mut u8, size + guard).is_err() {
         crate::panic::throw("stackfree: munmap failed");
-    }
-    if s.guard != 0 && MODE.load(Ordering::Acquire) != MODE_MADVISE {
-        GUARDED.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -219,8 +219,14 @@ pub fn cc(
     if !st.success() {
         return Err(format!("linking {} failed", out.display()));
     }
-    // The runtime's own frames, which the C program now contains.
-    check_frames(t, out)
+    // The runtime's own frames, which the C program now contains. Without
+    // symbols, the frame-size section goes with the section headers, as
+    // for the Rust examples.
+    check_frames(t, out)?;
+    if t.rust_max_frame > 0 && !symbols {
+        crate::elf::strip_section_headers(out)?;
+    }
+    Ok(())
 }
 
 /// Every file in `dir` with extension `ext`, sorted.

@@ -68,6 +68,26 @@ pub fn open_readonly(path: &[u8]) -> Result<i32, Errno> {
     .map(|fd| fd as i32)
 }
 
+/// Reads up to `buf.len()` bytes of the file at `path` (NUL-terminated);
+/// the number read, 0 when it cannot be opened.
+pub fn read_file(path: &[u8], buf: &mut [u8]) -> usize {
+    let Ok(fd) = open_readonly(path) else {
+        return 0;
+    };
+    let mut got = 0;
+    while got < buf.len() {
+        match read(fd, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => {}
+            Err(_) => break,
+        }
+    }
+    // Nothing was written; a failed close loses nothing.
+    let _ = close(fd);
+    got
+}
+
 /// `close(2)`.
 pub fn close(fd: i32) -> Result<(), Errno> {
     // SAFETY: closing a descriptor touches no memory of ours.
