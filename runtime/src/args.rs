@@ -264,7 +264,6 @@ pub fn complete(st: &mut Startup) {
 
 /// Reads /proc/self/auxv into `words`; the number of words read.
 fn read_proc_auxv(words: &mut [usize]) -> Option<usize> {
-    let fd = os::open_readonly(b"/proc/self/auxv\0").ok()?;
     // SAFETY: a usize slice viewed as bytes; every bit pattern is valid.
     let bytes = unsafe {
         core::slice::from_raw_parts_mut(
@@ -272,17 +271,8 @@ fn read_proc_auxv(words: &mut [usize]) -> Option<usize> {
             core::mem::size_of_val(words),
         )
     };
-    let mut got = 0;
-    while got < bytes.len() {
-        match os::read(fd, &mut bytes[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(syscalls::Errno::EINTR) => {}
-            Err(_) => break,
-        }
-    }
-    let _ = os::close(fd);
-    Some(got / core::mem::size_of::<usize>())
+    let got = os::read_file(b"/proc/self/auxv\0", bytes);
+    (got > 0).then_some(got / core::mem::size_of::<usize>())
 }
 
 #[cfg(test)]

@@ -79,8 +79,8 @@ impl Pstatus {
     }
 }
 
-/// A goroutine stack: `[lo, hi)`, with a PROT_NONE guard below `lo` on
-/// mmap'd stacks.
+/// A goroutine stack: `[lo, hi)`, with a guard region below `lo` on
+/// mmap'd stacks (see `stack`).
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 pub struct Stack {

@@ -4,8 +4,8 @@
 //! handler runs even when the faulting goroutine has no stack left. The
 //! runtime handles the synchronous faults:
 //!
-//! - SIGSEGV in the guard page below a goroutine's stack (or with sp
-//!   already below the stack) is a stack overflow:
+//! - SIGSEGV in the guard region below a goroutine's stack (or with sp
+//!   already below the stack, within a guard's size) is a stack overflow:
 //!   `runtime: goroutine stack exceeds N-byte limit`, the sp and bounds,
 //!   `fatal error: stack overflow`, exit 2;
 //! - any other SIGSEGV, SIGBUS, SIGFPE or SIGILL is
@@ -37,7 +37,7 @@ struct SigStackMem([u8; GSIGNAL_SIZE]);
 /// m0's signal stack.
 static mut M0_GSIGNAL: SigStackMem = SigStackMem([0; GSIGNAL_SIZE]);
 
-/// A signal stack for a new M (with a guard page).
+/// A signal stack for a new M (with a guard).
 pub fn alloc_gsignal() -> Stack {
     match crate::stack::stackalloc(GSIGNAL_SIZE) {
         Ok(s) => s,
@@ -147,12 +147,27 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
     } else {
         core::ptr::null_mut()
     };
-    let guard = crate::proc::physpagesize();
-    if !gp.is_null() && sig == SIGSEGV && (*gp).stacksize > 0 {
-        let s = (*gp).stack;
-        let in_guard = addr < s.lo && addr >= s.lo.saturating_sub(guard);
-        if in_guard || (sp < s.lo && sp >= s.lo.saturating_sub(guard + 4096)) {
-            stack_overflow(gp, sp);
+    if !gp.is_null() && sig == SIGSEGV {
+        // On g0 (no stacksize) the overflow may be the M's curg's: `mcall`
+        // makes g0 current just before it saves registers on the
+        // goroutine's stack.
+        let mp = (*gp).m;
+        let g = if (*gp).stacksize == 0 && !mp.is_null() {
+            (*mp).curg
+        } else {
+            gp
+        };
+        // A fault anywhere in the guard region, or with sp already below
+        // the stack (within a guard's reach of it), is an overflow.
+        if !g.is_null() && (*g).stacksize > 0 {
+            let s = (*g).stack;
+            let reach = crate::stack::guard_size();
+            let below = |a: usize| a < s.lo && a >= s.lo.saturating_sub(reach);
+            if below(addr) || below(sp) {
+                // The report names the goroutine that overflowed.
+                arch::setg(g);
+                stack_overflow(g, sp);
+            }
         }
     }
     let (name, desc) = signame(sig);

@@ -1,4 +1,4 @@
-//! Goroutine stacks: page-granular mmap'd regions with a guard page below.
+//! Goroutine stacks: page-granular mmap'd regions with a guard region below.
 //!
 //! Rust code cannot have its stack moved (it holds raw addresses into it),
 //! so Go's growable, copied 2 KiB stacks are not an option. A goroutine
@@ -7,31 +7,63 @@
 //! frames costs one or two pages of RSS.
 //!
 //! Default sizes: 64 KiB on 64-bit targets, 16 KiB on armv7, where 100,000
-//! goroutines must fit in a 32-bit address space (100,000 × 20 KiB with the
-//! guard page = 2 GB). The main goroutine gets `MAIN_STACK_SIZE`, like a
+//! goroutines must fit in a 32-bit address space (100,000 × 24 KiB with the
+//! 8 KiB guard = 2.4 GB). The main goroutine gets `MAIN_STACK_SIZE`, like a
 //! thread's main stack. `rt_go_stack` asks for any other size.
 //!
-//! # Guard pages and the kernel's mapping limit
+//! # Guards
 //!
-//! A PROT_NONE page below each stack turns running off the end into a
-//! fault, which the signal handler reports as Go's `stack overflow`. But
-//! each guard splits the mapping: two kernel VMAs per stack, and Linux
-//! allows 65,530 per process by default, so guards for 100,000 goroutines
-//! cannot exist. The first `GUARD_BUDGET` stacks get a real guard page;
-//! past that, each time a goroutine leaves the CPU (`mcall`) its stack
-//! pointer is checked against the stack's bounds, so an overflow that is
-//! still under way when the goroutine next blocks or yields is reported as
-//! `stack overflow`; one that dips below and comes back between two
-//! switches is not seen. (A canary word at the bottom would see more, but
-//! would cost a resident page per goroutine.)
+//! Below every stack lies a guard region of `GUARD_SIZE` bytes that faults
+//! on any access; the signal handler reports a fault there as Go's
+//! `stack overflow`. A guard only catches a frame that touches it, so what
+//! is guaranteed depends on how far one function can move the stack
+//! pointer without touching memory:
+//!
+//! - x86_64: Rust (inline stack probes) and C (clang
+//!   `-fstack-clash-protection`, added by `cargo xtask cc`) touch every
+//!   page of a large frame in order, so one page of guard suffices.
+//! - aarch64: Rust probes; clang 14 ignores `-fstack-clash-protection`
+//!   there, so C frames are limited at compile time to `MAX_FRAME`.
+//! - armv7: neither rustc nor clang probes on 32-bit ARM, so every frame,
+//!   Rust and C, is limited to `MAX_FRAME` (xtask refuses larger ones).
+//!
+//! Why half the guard: a function entered with its stack pointer inside its
+//! stack writes no lower than `lo - MAX_FRAME`, inside the guard. Its frame
+//! may leave the stack pointer in the guard without having touched it, and
+//! a leaf function called from there writes no lower than
+//! `lo - 2 * MAX_FRAME = lo - GUARD_SIZE`: still the guard. A non-leaf
+//! function called there saves its return address first, inside the guard,
+//! and faults before calling anything.
+//!
+//! # Guards and the kernel's mapping limit
+//!
+//! A PROT_NONE guard made with mprotect splits its mapping: two kernel VMAs
+//! per stack, and Linux allows `vm.max_map_count` (65,530 by default) per
+//! process. Linux 6.13 added `MADV_GUARD_INSTALL`, which keeps guards in
+//! the page tables and splits nothing, so every stack gets one. qemu-user
+//! (and an older kernel) accepts or rejects that advice without installing
+//! anything, so the first guard installed that way is checked by asking
+//! the kernel to read it (`os::kernel_reads`): EFAULT means it is real.
+//! Otherwise guards are made with mprotect, as many as
+//! `max_map_count` leaves room for (half of it, less an eighth kept for
+//! other mappings: 28,669 by default); past that, each time a goroutine
+//! leaves the CPU (`mcall`) its stack pointer is checked against its
+//! stack's bounds, so an overflow still under way at the next switch is
+//! reported as `stack overflow`, and one that writes below and comes back
+//! between two switches is not seen.
+//!
+//! The first guard of a process (the main goroutine's) is always made with
+//! mprotect, so that a program that starts no goroutine makes no system
+//! call for the check.
 //!
 //! Default-size stacks are carved from chunks of `CHUNK_STACKS` slots (one
-//! mmap each) and recycled with their G (`gfget`/`gfput`), so a warm spawn
-//! makes no system call and a cold one rarely does.
+//! mmap each, each slot a guard and a stack) and recycled with their G
+//! (`gfget`/`gfput`), keeping their guard, so a warm spawn makes no system
+//! call and a cold one rarely does.
 
 use crate::os;
 use crate::runtime2::Stack;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Go's `_StackGuard`: the stack guards sit this far above `stack.lo`.
 pub const STACK_GUARD: usize = 928;
@@ -50,12 +82,30 @@ pub const MAIN_STACK_SIZE: usize = 1 << 20;
 /// switch frame and a few calls.
 pub const MIN_STACK_SIZE: usize = 8 << 10;
 
-/// Stacks that get a PROT_NONE guard page (see the module comment).
-pub const GUARD_BUDGET: usize = 16384;
+/// The guard region below every stack (rounded up to whole pages).
+#[cfg(target_arch = "x86_64")]
+pub const GUARD_SIZE: usize = 4 << 10;
+#[cfg(target_arch = "aarch64")]
+pub const GUARD_SIZE: usize = 128 << 10;
+#[cfg(target_arch = "arm")]
+pub const GUARD_SIZE: usize = 8 << 10;
+
+/// The largest stack frame allowed where the compiler does not probe
+/// (`c_max_frame` and `rust_max_frame` in `targets/<triple>.toml` say the
+/// same on aarch64 and armv7; see the module comment).
+pub const MAX_FRAME: usize = GUARD_SIZE / 2;
+
 /// Default-size stack slots per mapping.
 const CHUNK_STACKS: usize = 32;
 
+/// How guards are made, decided at the second guard.
+const MODE_UNKNOWN: u32 = 0;
+const MODE_MADVISE: u32 = 1;
+const MODE_MPROTECT: u32 = 2;
+static MODE: AtomicU32 = AtomicU32::new(MODE_UNKNOWN);
+/// mprotect guards alive, and how many may be (set with the mode).
 static GUARDED: AtomicUsize = AtomicUsize::new(0);
+static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 /// Free default-size slots and the unused end of the current chunk.
 struct SlotCache {
@@ -78,38 +128,82 @@ pub fn round_stack_size(n: usize) -> Option<usize> {
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
-/// Makes the page below `lo` a guard, within the budget.
-fn finish(lo: usize, size: usize) -> Stack {
-    let guard = crate::proc::physpagesize();
-    if GUARDED.fetch_add(1, Ordering::Relaxed) < GUARD_BUDGET {
-        // SAFETY: the page below lo belongs to this stack's slot.
-        if unsafe { os::mprotect((lo - guard) as *mut u8, guard, os::PROT_NONE) }.is_err() {
-            GUARDED.fetch_sub(1, Ordering::Relaxed);
-        }
-    } else {
-        GUARDED.fetch_sub(1, Ordering::Relaxed);
-    }
-    Stack { lo, hi: lo + size }
+/// The guard size in bytes: `GUARD_SIZE` in whole pages.
+pub fn guard_size() -> usize {
+    let page = crate::proc::physpagesize();
+    (GUARD_SIZE + page - 1) & !(page - 1)
 }
 
-/// A stack of `size` bytes (a multiple of the page size) with a guard page
-/// below it while the budget lasts.
+/// Half of `vm.max_map_count`, less an eighth of it for other mappings.
+fn mprotect_budget() -> usize {
+    let mut buf = [0u8; 16];
+    let n = os::read_file(b"/proc/sys/vm/max_map_count\0", &mut buf);
+    let mut max = 0usize;
+    // At most 9 digits: no overflow on 32-bit.
+    for &b in buf[..n].iter().take_while(|b| b.is_ascii_digit()).take(9) {
+        max = max * 10 + (b - b'0') as usize;
+    }
+    if max == 0 {
+        max = 65530;
+    }
+    max.saturating_sub(core::cmp::max(max / 8, 1024)) / 2
+}
+
+/// Makes `[base, base + len)`, the bottom of a fresh slot, fault on any
+/// access; false when it could not (past the mprotect budget).
+fn install_guard(base: usize, len: usize) -> bool {
+    let mode = MODE.load(Ordering::Acquire);
+    // The first guard (mode unknown, none made yet) is made with mprotect;
+    // the second decides. Racing threads may both decide; they decide the
+    // same.
+    let probing = mode == MODE_UNKNOWN && GUARDED.load(Ordering::Relaxed) != 0;
+    if probing || mode == MODE_MADVISE {
+        // SAFETY: [base, base + len) is the unused guard part of our slot.
+        let advised = unsafe { os::madvise(base as *mut u8, len, os::MADV_GUARD_INSTALL) }.is_ok();
+        if advised && (!probing || os::kernel_reads(base) == Err(syscalls::Errno::EFAULT)) {
+            MODE.store(MODE_MADVISE, Ordering::Release);
+            return true;
+        }
+        if probing {
+            BUDGET.store(mprotect_budget(), Ordering::Relaxed);
+            MODE.store(MODE_MPROTECT, Ordering::Release);
+        }
+    }
+    if GUARDED.fetch_add(1, Ordering::Relaxed) < BUDGET.load(Ordering::Relaxed) {
+        // SAFETY: [base, base + len) is the unused guard part of our slot.
+        if unsafe { os::mprotect(base as *mut u8, len, os::PROT_NONE) }.is_ok() {
+            return true;
+        }
+    }
+    GUARDED.fetch_sub(1, Ordering::Relaxed);
+    false
+}
+
+/// A stack of `size` bytes (a multiple of the page size) with a guard
+/// region below it (see the module comment for when there is none).
 pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
-    let guard = crate::proc::physpagesize();
+    let guard = guard_size();
     let slot = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
     let flags = os::MAP_NORESERVE | os::MAP_STACK;
+    let fresh = |base: usize| {
+        install_guard(base, guard);
+        Stack {
+            lo: base + guard,
+            hi: base + slot,
+        }
+    };
     if size != DEFAULT_STACK_SIZE {
         // SAFETY: a fresh mapping of our own.
         let base = unsafe { os::mmap_anon(slot, os::PROT_READ | os::PROT_WRITE, flags)? } as usize;
-        return Ok(finish(base + guard, size));
+        return Ok(fresh(base));
     }
     let mut c = SLOTS.lock();
     if c.free != 0 {
-        let base = c.free;
-        // SAFETY: free slots keep the next free slot in their first stack word.
-        c.free = unsafe { ((base + guard) as *const usize).read() };
+        let lo = c.free;
+        // SAFETY: a free slot keeps the next free slot in its first word.
+        c.free = unsafe { (lo as *const usize).read() };
         drop(c);
-        return Ok(finish(base + guard, size));
+        return Ok(Stack { lo, hi: lo + size });
     }
     if c.next == c.end {
         // SAFETY: a fresh mapping of our own, carved into slots below.
@@ -122,7 +216,7 @@ pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
     let base = c.next;
     c.next += slot;
     drop(c);
-    Ok(finish(base + guard, size))
+    Ok(fresh(base))
 }
 
 /// Gives a stack from `stackalloc` back.
@@ -130,16 +224,22 @@ pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
 /// # Safety
 /// No one may run on the stack or keep pointers into it.
 pub unsafe fn stackfree(s: Stack) {
-    let guard = crate::proc::physpagesize();
-    let base = s.lo - guard;
+    let guard = guard_size();
     let size = s.hi - s.lo;
-    // A default-size slot keeps its guard page (if it has one) for its
-    // next stack.
+    // A default-size slot keeps its guard (if it has one) for its next
+    // stack.
     if size == DEFAULT_STACK_SIZE {
         let mut c = SLOTS.lock();
         (s.lo as *mut usize).write(c.free);
-        c.free = base;
-    } else if os::munmap(base as *mut u8, size + guard).is_err() {
+        c.free = s.lo;
+        return;
+    }
+    // An mprotect guard freed here is not given back to the budget (it
+    // cannot be told from a stack that had none): a program that keeps
+    // freeing odd-sized stacks under qemu runs out of guards sooner,
+    // never out of mappings.
+    let base = s.lo - guard;
+    if os::munmap(base as *mut u8, size + guard).is_err() {
         crate::panic::throw("stackfree: munmap failed");
     }
 }

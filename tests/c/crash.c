@@ -1,5 +1,5 @@
 /* Ways a goroutine can end the program: stack overflow (in a goroutine, on
- * main, beyond the guard-page budget), a panic, a wild pointer; Goexit in
+ * main, among many goroutines, yielding on the way down), a panic, a wild pointer; Goexit in
  * main; and a deep recursion that fits in a big stack. */
 #include "common.h"
 
@@ -72,9 +72,19 @@ void main_main(void)
         wait_forever();
     } else if (str_eq(mode, "overflow-main")) {
         recurse(0);
+    } else if (str_eq(mode, "overflow-among")) {
+        /* N goroutines alive, then one recursing without ever yielding:
+         * only its guard can stop it running into its neighbours. */
+        long n = to_int(rt_argv(2));
+        for (long i = 0; i < n; i++)
+            rt_go(parked, 0);
+        while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
+            rt_gosched();
+        rt_go(overflow, 0);
+        wait_forever();
     } else if (str_eq(mode, "overflow-unguarded")) {
-        /* Use up the guard-page budget with parked goroutines, then
-         * overflow a stack that only has the canary. */
+        /* Many parked goroutines, then an overflow that yields at every
+         * frame (caught at a switch if its stack has no guard). */
         long n = to_int(rt_argv(2));
         for (long i = 0; i < n; i++)
             rt_go(parked, 0);

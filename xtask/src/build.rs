@@ -45,7 +45,34 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "link-arg=--icf=all".into(),
     ];
     f.extend(t.rustflags.iter().cloned());
+    if t.rust_max_frame > 0 {
+        // Frame sizes, for `check_frames`. Unstable in rustc (hence
+        // RUSTC_BOOTSTRAP below) but unchanged since 2018; the section is
+        // not loaded and is cut off the examples with the section headers.
+        f.extend(["-Z".into(), "emit-stack-sizes".into()]);
+    }
     f
+}
+
+/// On a target where rustc cannot probe large frames, refuses an
+/// executable holding a function whose frame exceeds the target's limit.
+pub fn check_frames(t: &Target, exe: &Path) -> Result<()> {
+    if t.rust_max_frame == 0 {
+        return Ok(());
+    }
+    let big = crate::elf::large_frames(exe, t.rust_max_frame)?;
+    if big.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{}: stack frame larger than the {}-byte limit on {}: {}\n  \
+         (no compiler probes large frames there, and a bigger one could jump over the \
+         guard below a goroutine stack; put large arrays on the heap or in a static)",
+        exe.display(),
+        t.rust_max_frame,
+        t.triple,
+        big.join(", ")
+    ))
 }
 
 /// `cargo <sub> --release --target <t>` with the target's flags.
@@ -59,6 +86,7 @@ fn cargo_cmd(root: &Path, t: &Target, sub: &str, args: &[&str]) -> Result<()> {
         .args(args)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, t).join("\x1f"))
         .env_remove("RUSTFLAGS")
+        .envs((t.rust_max_frame > 0).then_some(("RUSTC_BOOTSTRAP", "1")))
         .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -117,7 +145,16 @@ pub fn cc(
             "{}-{stem}.o",
             out.file_name().and_then(|s| s.to_str()).unwrap_or("out")
         ));
-        let st = Command::new("clang")
+        let mut frame_flags = Vec::new();
+        if t.c_max_frame > 0 {
+            frame_flags = vec![
+                format!("-Wframe-larger-than={}", t.c_max_frame),
+                "-Werror=frame-larger-than".into(),
+                "-Werror=vla".into(),
+                "-Werror=alloca".into(),
+            ];
+        }
+        let out = Command::new("clang")
             .args(&t.cflags)
             .args([
                 "-c",
@@ -132,16 +169,33 @@ pub fn cc(
                 "-fdata-sections",
                 "-Wall",
             ])
+            .args(&frame_flags)
             .arg("-I")
             .arg(root.join("include"))
             .args(extra)
             .arg("-o")
             .arg(&obj)
             .arg(input)
-            .status()
+            .stderr(std::process::Stdio::piped())
+            .output()
             .map_err(|e| format!("cannot run clang: {e}"))?;
-        if !st.success() {
-            return Err(format!("clang failed on {}", input.display()));
+        let diag = String::from_utf8_lossy(&out.stderr);
+        eprint!("{diag}");
+        if !out.status.success() {
+            let mut msg = format!("clang failed on {}", input.display());
+            if ["-Wframe-larger-than", "-Wvla", "-Walloca"]
+                .iter()
+                .any(|w| diag.contains(w))
+            {
+                msg.push_str(&format!(
+                    "\n  on {} no stack frame may exceed {} bytes, and none may grow at run time \
+                     (VLAs, alloca): no compiler probes large frames there, and a bigger one \
+                     could jump over the guard below a goroutine stack; put large arrays on \
+                     the heap (rt_malloc) or in a static",
+                    t.triple, t.c_max_frame
+                ));
+            }
+            return Err(msg);
         }
         objects.push(obj);
     }
@@ -164,6 +218,13 @@ pub fn cc(
         .map_err(|e| format!("cannot run rust-lld: {e}"))?;
     if !st.success() {
         return Err(format!("linking {} failed", out.display()));
+    }
+    // The runtime's own frames, which the C program now contains. Without
+    // symbols, the frame-size section goes with the section headers, as
+    // for the Rust examples.
+    check_frames(t, out)?;
+    if t.rust_max_frame > 0 && !symbols {
+        crate::elf::strip_section_headers(out)?;
     }
     Ok(())
 }
@@ -194,7 +255,12 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
         .filter_map(|p| p.file_stem().map(|s| dir.join(s)))
         .collect();
     for exe in &built {
-        crate::elf::strip_section_headers(exe)?;
+        // An executable that cargo did not relink was checked before its
+        // section headers (and .stack_sizes) were cut off.
+        if crate::elf::has_section_headers(exe)? {
+            check_frames(t, exe)?;
+            crate::elf::strip_section_headers(exe)?;
+        }
     }
     for c in files_with(&root.join("examples"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("example");

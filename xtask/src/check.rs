@@ -31,6 +31,8 @@ pub struct Case {
     pub code: i32,
     pub stdout: Want,
     pub stderr: Want,
+    /// A further check of stderr.
+    pub stderr_check: Option<fn(&str) -> Result<(), String>>,
     pub timeout: Duration,
 }
 
@@ -47,6 +49,7 @@ impl Case {
             code: 0,
             stdout: Want::Any,
             stderr: Want::Exact(String::new()),
+            stderr_check: None,
             timeout: Duration::from_secs(60),
         }
     }
@@ -88,6 +91,10 @@ impl Case {
     }
     pub fn stderr(mut self, s: &str) -> Case {
         self.stderr = Want::Exact(s.to_string());
+        self
+    }
+    pub fn stderr_check(mut self, f: fn(&str) -> Result<(), String>) -> Case {
+        self.stderr_check = Some(f);
         self
     }
     pub fn stderr_has<S: AsRef<str>>(mut self, parts: &[S]) -> Case {
@@ -196,6 +203,9 @@ pub fn verify(case: &Case, out: &Outcome) -> Result<(), String> {
         errs.push(format!("stdout: {e}"));
     }
     if let Err(e) = matches(&case.stderr, &out.stderr) {
+        errs.push(format!("stderr: {e}"));
+    }
+    if let Some(Err(e)) = case.stderr_check.map(|f| f(&out.stderr)) {
         errs.push(format!("stderr: {e}"));
     }
     if errs.is_empty() {

@@ -8,6 +8,9 @@
 //! - `mem_self_calls`: calls or branches from one of the C memory functions
 //!   into any of them — the compiler turning a copy loop back into a call
 //!   to `memcpy` is infinite recursion.
+//! - `large_frames`: functions whose stack frame exceeds a limit, from the
+//!   `.stack_sizes` section that `-Z emit-stack-sizes` makes the compiler
+//!   emit (on targets where it cannot probe large frames).
 
 use object::elf;
 use object::read::elf::{ElfFile, FileHeader, ProgramHeader};
@@ -148,6 +151,60 @@ pub fn mem_self_calls(path: &Path) -> Result<Vec<String>, String> {
         }
     }
     Ok(problems)
+}
+
+/// Functions of `path` (an executable or object) whose frame is larger
+/// than `limit` bytes, as "name (N bytes)", from its `.stack_sizes`
+/// entries (an address, then the frame size as ULEB128). An error when
+/// there is no such section, so that the check cannot pass vacuously.
+pub fn large_frames(path: &Path, limit: u64) -> Result<Vec<String>, String> {
+    let data = read(path)?;
+    let f = object::File::parse(&*data).map_err(|e| format!("{}: {e}", path.display()))?;
+    let width = if f.is_64() { 8 } else { 4 };
+    let mut found = false;
+    let mut problems = Vec::new();
+    for sec in f.sections().filter(|s| s.name() == Ok(".stack_sizes")) {
+        found = true;
+        let d = sec.data().map_err(|e| e.to_string())?;
+        let mut i = 0;
+        while i + width < d.len() {
+            let mut a = [0u8; 8];
+            a[..width].copy_from_slice(&d[i..i + width]);
+            let addr = u64::from_le_bytes(a);
+            i += width;
+            let (mut size, mut shift) = (0u64, 0);
+            while let Some(&b) = d.get(i) {
+                i += 1;
+                size |= ((b & 0x7f) as u64) << shift;
+                shift += 7;
+                if b & 0x80 == 0 {
+                    break;
+                }
+            }
+            if size > limit {
+                let name = f
+                    .symbols()
+                    .find(|s| s.address() & !1 == addr & !1 && s.size() > 0)
+                    .and_then(|s| s.name().ok().map(str::to_string))
+                    .unwrap_or_else(|| format!("the function at {addr:#x}"));
+                problems.push(format!("{name} ({size} bytes)"));
+            }
+        }
+    }
+    if !found {
+        return Err(format!(
+            "{}: no .stack_sizes section to check frame sizes with",
+            path.display()
+        ));
+    }
+    Ok(problems)
+}
+
+/// False once `strip_section_headers` has run on `path`.
+pub fn has_section_headers(path: &Path) -> Result<bool, String> {
+    let data = read(path)?;
+    let f = object::File::parse(&*data).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(f.sections().next().is_some())
 }
 
 /// Drops what the kernel never reads from a stripped executable: the

@@ -18,6 +18,11 @@ pub struct Target {
     pub rustflags: Vec<String>,
     pub goarch: String,
     pub goarm: String,
+    /// Largest stack frame allowed in C (0: no limit, the compiler probes
+    /// large frames); half the runtime's guard region (runtime/src/stack.rs).
+    pub c_max_frame: u64,
+    /// The same for Rust code (0: rustc probes on this target).
+    pub rust_max_frame: u64,
 }
 
 impl Target {
@@ -51,6 +56,17 @@ fn strings(t: &toml::Table, key: &str, file: &Path) -> Result<Vec<String>> {
     }
 }
 
+fn integer(t: &toml::Table, key: &str, file: &Path) -> Result<u64> {
+    match t.get(key) {
+        None => Ok(0),
+        Some(toml::Value::Integer(n)) if *n >= 0 => Ok(*n as u64),
+        _ => Err(format!(
+            "{}: `{key}` must be a non-negative integer",
+            file.display()
+        )),
+    }
+}
+
 pub fn load(root: &Path, triple: &str) -> Result<Target> {
     let file = root.join("targets").join(format!("{triple}.toml"));
     let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -73,6 +89,8 @@ pub fn load(root: &Path, triple: &str) -> Result<Target> {
         rustflags: strings(&t, "rustflags", &file)?,
         goarch: string(&t, "goarch", &file)?,
         goarm: string(&t, "goarm", &file)?,
+        c_max_frame: integer(&t, "c_max_frame", &file)?,
+        rust_max_frame: integer(&t, "rust_max_frame", &file)?,
     };
     if target.triple != triple {
         return Err(format!(

@@ -88,9 +88,20 @@ fn affinity_cpus() -> usize {
         .max(1)
 }
 
+/// The Rust test programs (`tests/Cargo.toml`'s examples).
+const RUST_PROGRAMS: [&str; 5] = [
+    "rust-panic",
+    "rust-goroutines",
+    "rust-channels",
+    "rust-bigframe",
+    "rust-frame-limit",
+];
+
 /// Builds every test program for `t`: C ones (with symbols kept, for the
-/// checks) into `tests/`, Rust ones as cargo examples.
-fn build_programs(root: &Path, t: &Target) -> Result<PathBuf> {
+/// checks) into `tests/`, Rust ones as cargo examples. A Rust program
+/// that `build::check_frames` refuses is deleted; the refusals are
+/// returned, by program, for the frame-limit cases to judge.
+fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> {
     let dir = build::out_dir(root, t).join("tests");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for c in build::files_with(&root.join("tests/c"), "c") {
@@ -111,7 +122,15 @@ fn build_programs(root: &Path, t: &Target) -> Result<PathBuf> {
         )?;
     }
     build::cargo(root, t, &["-p", "runtime-tests", "--examples"])?;
-    Ok(dir)
+    let mut refused = Vec::new();
+    for name in RUST_PROGRAMS {
+        let exe = build::out_dir(root, t).join("examples").join(name);
+        if let Err(e) = build::check_frames(t, &exe) {
+            let _ = std::fs::remove_file(&exe);
+            refused.push((name.to_string(), e));
+        }
+    }
+    Ok(refused)
 }
 
 fn gomaxprocs_out(ncpu: usize, procs: usize) -> String {
@@ -338,6 +357,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
         );
     }
     v.extend(scheduler_cases(t));
+    v.extend(frame_cases(t));
     v.extend(channel_cases(t));
     if t.arch() == "armv7" {
         let second =
@@ -440,7 +460,8 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
                 format!("runtime: goroutine stack exceeds {stack}-byte limit\nruntime: sp=0x"),
                 " stack=[0x".into(),
                 "]\nfatal error: stack overflow\n\ngoroutine 2 [running]:\n".into(),
-            ]),
+            ])
+            .stderr_check(sp_near_stack),
     );
     v.push(
         Case::new("stack overflow on the main goroutine", "crash")
@@ -449,11 +470,27 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             .stderr_has(&[
                 format!("runtime: goroutine stack exceeds {main_stack}-byte limit\n"),
                 "fatal error: stack overflow\n\ngoroutine 1 [running]:\n".into(),
-            ]),
+            ])
+            .stderr_check(sp_near_stack),
     );
     v.push(
         Case::new(
-            "stack overflow past the guard-page budget (checked at switches)",
+            "stack overflow among 20,000 goroutines, never yielding",
+            "crash",
+        )
+        .args(["overflow-among", "20000"])
+        .code(2)
+        .stdout("")
+        .stderr_has(&[
+            format!("runtime: goroutine stack exceeds {stack}-byte limit\n"),
+            "fatal error: stack overflow\n".into(),
+        ])
+        .stderr_check(sp_near_stack)
+        .timeout(300),
+    );
+    v.push(
+        Case::new(
+            "stack overflow among 16,400 goroutines, yielding at every frame",
             "crash",
         )
         .args(["overflow-unguarded", "16400"])
@@ -537,6 +574,163 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             ]),
     );
     v
+}
+
+/// Every `runtime: sp=0x… stack=[0x…, 0x…]` line names a non-zero sp
+/// inside the stack or at most 128 KiB (the largest guard) below it.
+fn sp_near_stack(stderr: &str) -> std::result::Result<(), String> {
+    let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+    let mut seen = false;
+    for line in stderr.lines() {
+        let Some(rest) = line.strip_prefix("runtime: sp=") else {
+            continue;
+        };
+        seen = true;
+        let parsed = rest.split_once(" stack=[").and_then(|(sp, b)| {
+            let (lo, hi) = b.trim_end_matches(']').split_once(", ")?;
+            Some((hex(sp)?, hex(lo)?, hex(hi)?))
+        });
+        match parsed {
+            Some((sp, lo, hi)) if sp != 0 && sp < hi && sp + (128 << 10) >= lo => {}
+            _ => return Err(format!("sp not in or just below the stack: {line:?}")),
+        }
+    }
+    if seen {
+        Ok(())
+    } else {
+        Err("no `runtime: sp=` line".into())
+    }
+}
+
+/// C frame sizes compiled from tests/c/frames/frame.c (-DFRAME=N), each
+/// with the stack it recurses in.
+const C_FRAMES: [(u64, &str); 4] = [
+    (10000, "stack32k"),
+    (40000, "default"),
+    (70000, "default"),
+    (3900, "stack32k"),
+];
+
+/// Large frames recursing until the stack runs out (issue 7): each one
+/// the compiler accepts must end in a stack overflow report.
+fn frame_cases(t: &Target) -> Vec<Case> {
+    let stack = if t.arch() == "armv7" { 16384 } else { 65536 };
+    let overflow = |name: &str, prog: &str, mode: &str, limit: u64| {
+        Case::new(name, prog)
+            .args([mode])
+            .code(2)
+            .stdout("")
+            .stderr_has(&[
+                format!("runtime: goroutine stack exceeds {limit}-byte limit\nruntime: sp=0x"),
+                "]\nfatal error: stack overflow\n\ngoroutine 2 [running]:\n".into(),
+            ])
+            .stderr_check(sp_near_stack)
+    };
+    let mut v = Vec::new();
+    for (frame, mode) in C_FRAMES {
+        if t.c_max_frame > 0 && frame > t.c_max_frame {
+            continue;
+        }
+        let limit = if mode == "default" { stack } else { 32768 };
+        v.push(overflow(
+            &format!("C frames of {frame} bytes overflow a {limit}-byte stack into its guard"),
+            &format!("frame-{frame}"),
+            mode,
+            limit,
+        ));
+    }
+    if t.rust_max_frame == 0 {
+        v.push(overflow(
+            "Rust frames of 10,000 bytes overflow a 32 KiB stack into its guard",
+            "rust-bigframe",
+            "stack32k",
+            32768,
+        ));
+        v.push(overflow(
+            &format!("Rust frames of 40,000 bytes overflow a {stack}-byte stack into its guard"),
+            "rust-bigframe",
+            "default",
+            stack,
+        ));
+    }
+    v.push(overflow(
+        "Rust frames of 3,900 bytes overflow a 32 KiB stack into its guard",
+        "rust-frame-limit",
+        "",
+        32768,
+    ));
+    v
+}
+
+/// Builds the C frame programs; where a frame exceeds the target's limit,
+/// checks that `cargo xtask cc` refuses it, naming the limit. Also judges
+/// the Rust programs `build_programs` refused.
+fn frame_builds(
+    root: &Path,
+    t: &Target,
+    refused: &[(String, String)],
+    filter: Option<&str>,
+    tally: &mut Tally,
+) {
+    let a = t.arch();
+    let dir = build::out_dir(root, t).join("tests");
+    let src = root.join("tests/c/frames/frame.c");
+    let mut record = |name: String, r: std::result::Result<(), String>| {
+        if filter.is_none_or(|f| name.contains(f)) {
+            tally.record(&name, r);
+        }
+    };
+    for (frame, _) in C_FRAMES {
+        let exe = dir.join(format!("frame-{frame}"));
+        let built = build::cc(
+            root,
+            t,
+            &exe,
+            &[src.clone()],
+            &[format!("-DFRAME={frame}")],
+            true,
+        );
+        if t.c_max_frame > 0 && frame > t.c_max_frame {
+            let want = format!("no stack frame may exceed {} bytes", t.c_max_frame);
+            record(
+                format!(
+                    "{a}/cargo xtask cc refuses a {frame}-byte C frame (limit {})",
+                    t.c_max_frame
+                ),
+                match built {
+                    Ok(()) => Err("compiled".into()),
+                    Err(e) if e.contains(&want) => Ok(()),
+                    Err(e) => Err(format!("refused without saying {want:?}: {e}")),
+                },
+            );
+        } else if let Err(e) = built {
+            record(
+                format!("{a}/cargo xtask cc builds a {frame}-byte C frame"),
+                Err(e),
+            );
+        }
+    }
+    for (name, e) in refused {
+        let want = format!(
+            "stack frame larger than the {}-byte limit",
+            t.rust_max_frame
+        );
+        let r = if name == "rust-bigframe" && e.contains(&want) {
+            Ok(())
+        } else {
+            Err(e.clone())
+        };
+        record(
+            format!("{a}/xtask refuses {name}: a Rust frame over the limit"),
+            r,
+        );
+    }
+    if t.rust_max_frame > 0 && !refused.iter().any(|(n, _)| n == "rust-bigframe") {
+        record(
+            format!("{a}/xtask refuses rust-bigframe: a Rust frame over the limit"),
+            Err("rust-bigframe was accepted".into()),
+        );
+    }
 }
 
 /// Channels, select, sync and timers.
@@ -823,7 +1017,8 @@ fn check_executables(root: &Path, t: &Target, tally: &mut Tally, examples: &[Pat
 pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) -> Result<()> {
     println!("== {}", t.triple);
     let examples = build::examples(root, t)?;
-    build_programs(root, t)?;
+    let refused = build_programs(root, t)?;
+    frame_builds(root, t, &refused, filter, tally);
     let a = t.arch().to_string();
     for c in cases(t) {
         let name = format!("{a}/{}", c.name);

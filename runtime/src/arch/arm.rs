@@ -160,7 +160,8 @@ global_asm!(
 );
 
 /// Offsets into the kernel's `ucontext` of the faulting pc and sp
-/// (`uc_mcontext` at 20: trap_no, error_code, oldmask, r0..r10, fp, ip,
-/// sp, lr, pc).
+/// (`uc_mcontext`, a `struct sigcontext`, at 20 after uc_flags, uc_link and
+/// the 12-byte uc_stack; its words: trap_no, error_code, oldmask, r0..r10,
+/// fp, ip, sp, lr, pc, cpsr, fault_address).
 pub const UC_PC: usize = 20 + 18 * 4;
-pub const UC_SP: usize = 20 + 15 * 4;
+pub const UC_SP: usize = 20 + 16 * 4;

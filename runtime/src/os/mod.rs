@@ -68,6 +68,26 @@ pub fn open_readonly(path: &[u8]) -> Result<i32, Errno> {
     .map(|fd| fd as i32)
 }
 
+/// Reads up to `buf.len()` bytes of the file at `path` (NUL-terminated);
+/// the number read, 0 when it cannot be opened.
+pub fn read_file(path: &[u8], buf: &mut [u8]) -> usize {
+    let Ok(fd) = open_readonly(path) else {
+        return 0;
+    };
+    let mut got = 0;
+    while got < buf.len() {
+        match read(fd, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => {}
+            Err(_) => break,
+        }
+    }
+    // Nothing was written; a failed close loses nothing.
+    let _ = close(fd);
+    got
+}
+
 /// `close(2)`.
 pub fn close(fd: i32) -> Result<(), Errno> {
     // SAFETY: closing a descriptor touches no memory of ours.
@@ -114,6 +134,38 @@ pub unsafe fn munmap(addr: *mut u8, len: usize) -> Result<(), Errno> {
 /// Removing access from memory still in use faults its users.
 pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: usize) -> Result<(), Errno> {
     syscall3(Sysno::mprotect, addr as usize, len, prot).map(|_| ())
+}
+
+/// `madvise(MADV_GUARD_INSTALL)` (Linux 6.13): any access to the range
+/// faults, as with PROT_NONE, but the guard lives in the page tables and
+/// splits no mapping.
+pub const MADV_GUARD_INSTALL: usize = 102;
+
+/// `madvise(2)`.
+///
+/// # Safety
+/// The advice may discard or fence off memory still in use.
+pub unsafe fn madvise(addr: *mut u8, len: usize, advice: usize) -> Result<(), Errno> {
+    syscall3(Sysno::madvise, addr as usize, len, advice).map(|_| ())
+}
+
+/// Asks the kernel to read the word at `addr` (a futex wait on value 0
+/// with a zero timeout, which never sleeps): `Err(EFAULT)` when the
+/// address faults, `Err(ETIMEDOUT)` or `Err(EAGAIN)` when it is readable.
+pub fn kernel_reads(addr: usize) -> Result<(), Errno> {
+    let ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: the kernel only reads the word at addr (reporting EFAULT
+    // rather than faulting); ts outlives the call.
+    unsafe {
+        syscall4(
+            Sysno::futex,
+            addr,
+            FUTEX_WAIT_PRIVATE,
+            0,
+            &ts as *const Timespec as usize,
+        )
+    }
+    .map(|_| ())
 }
 
 /// `sched_getaffinity(0, len, buf)`: the number of bytes of mask written.
