@@ -45,6 +45,18 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "link-arg=--icf=all".into(),
     ];
     f.extend(t.rustflags.iter().cloned());
+    // Panic locations in dependencies name their source files: relative to
+    // the registry, not by this machine's absolute path (shorter, and the
+    // same executable wherever it is built).
+    let registry = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|h| h.join("registry/src"));
+    if let Some(Ok(dirs)) = registry.map(std::fs::read_dir) {
+        for d in dirs.flatten() {
+            f.push(format!("--remap-path-prefix={}/=", d.path().display()));
+        }
+    }
     if t.rust_max_frame > 0 {
         // Frame sizes, for `check_frames`. Unstable in rustc (hence
         // RUSTC_BOOTSTRAP below) but unchanged since 2018; the section is
