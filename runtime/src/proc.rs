@@ -84,6 +84,7 @@ static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
     boottrace: 0,
     schedtrace: 0,
     scheddetail: 0,
+    schedchaos: 0,
 });
 static NCPU: AtomicI32 = AtomicI32::new(1);
 static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
@@ -177,6 +178,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     if let Some(v) = st.getenv(b"GODEBUG") {
         DEBUG.set(env::parse_godebug(v));
     }
+    crate::chaos::init(debug().schedchaos);
     if let Some(mut l) = bt("_rt0") {
         l.kx("sp=", sp as usize as u64).end();
     }

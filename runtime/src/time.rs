@@ -335,6 +335,7 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
             continue;
         }
         fired += 1;
+        crate::chaos::point(crate::chaos::Site::RunTimer);
         match (*t).kind {
             TimerKind::Sleep(gp) => sched::ready(gp),
             TimerKind::Chan(c) => {
