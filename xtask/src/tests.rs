@@ -259,6 +259,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
     }
     v.extend(scheduler_cases(t));
     v.extend(channel_cases(t));
+    v.extend(chanspec_cases());
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -603,6 +604,63 @@ fn channel_cases(t: &Target) -> Vec<Case> {
             .code(2)
             .stdout("slept\n")
             .stderr(&deadlock("chan receive")),
+    );
+    v
+}
+
+/// What `tests/c/chanspec` prints: the output of the same program in Go
+/// 1.19 (`tests/go/chanspec`).
+pub const CHANSPEC_OUT: &str = "nil-ready=01 012 0123
+nil-wait-recv=01 012 0123
+nil-wait-send=01 012 0123
+nil-default=-1
+many-wait=64
+many-ready=6400 all-chosen=1
+many-nil-then-live=63 value=63
+dup-ready: one-case=true value=1 ok=true len=0
+dup-wait: one-case=true value=1 second=2
+dup-send: one-case=true len=1
+both-ends: to-receiver=0 from-sender=1 value=5
+both-ends-buffered: empty=0 full=1 value=3
+both-ends-selects: sends=1000 recvs=1000
+close-wakes=10
+closed-buffered-drains: 1:1:true 1:2:true 1:0:false
+zero-size: unbuffered=3 len=3 cap=3 full-default=-1 select-recv=0 drained=2 closed-ok=false
+";
+
+/// Channel and select semantics written from Go's specification and
+/// checked against Go (`tests/c/chanspec.c`, `tests/go/chanspec`).
+fn chanspec_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for procs in ["1", "4"] {
+        v.push(
+            Case::new(
+                &format!("Go spec: nil cases anywhere, 64 cases, duplicates, both ends, close while waiting, zero-size (GOMAXPROCS={procs})"),
+                "chanspec",
+            )
+            .env("GOMAXPROCS", procs)
+            .stdout(CHANSPEC_OUT),
+        );
+    }
+    v.push(
+        Case::new(
+            "Go spec: a select of only nil cases blocks forever ([select])",
+            "chanspec",
+        )
+        .args(["nil-block"])
+        .code(2)
+        .stdout("")
+        .stderr("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select]:\n"),
+    );
+    v.push(
+        Case::new(
+            "Go spec: closing a channel a select waits to send on panics",
+            "chanspec",
+        )
+        .args(["close-select-send"])
+        .code(2)
+        .stdout("")
+        .stderr("panic: send on closed channel\n\ngoroutine 2 [running]:\n"),
     );
     v
 }
