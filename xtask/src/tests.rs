@@ -1,6 +1,6 @@
 //! `cargo xtask test`: the host unit tests, then every test program on
-//! every target (under qemu or natively), then checks of the executables
-//! themselves. Ends with the line `N passed, N failed`.
+//! every target (under qemu or natively), a bounded stress pass (see
+//! `stress`), then checks of the executables themselves. Ends with the line `N passed, N failed`.
 //!
 //! The cases below are the behaviour users rely on: the boot path and its
 //! trace, arguments and environment (including 100,000 arguments, 1 MiB of
@@ -90,7 +90,7 @@ fn affinity_cpus() -> usize {
 
 /// Builds every test program for `t`: C ones (with symbols kept, for the
 /// checks) into `tests/`, Rust ones as cargo examples.
-fn build_programs(root: &Path, t: &Target) -> Result<PathBuf> {
+pub fn build_programs(root: &Path, t: &Target) -> Result<PathBuf> {
     let dir = build::out_dir(root, t).join("tests");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for c in build::files_with(&root.join("tests/c"), "c") {
@@ -675,7 +675,8 @@ fn find_program(root: &Path, t: &Target, name: &str) -> PathBuf {
     }
 }
 
-fn run_case(root: &Path, t: &Target, c: &Case) -> std::result::Result<(), String> {
+/// Runs one case on `t` and checks its outcome.
+pub fn run_case(root: &Path, t: &Target, c: &Case) -> std::result::Result<(), String> {
     let exe = find_program(root, t, &c.prog);
     let mut argv: Vec<String> = c.wrapper.clone();
     if let Some(q) = &t.qemu {
@@ -790,6 +791,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
         let r = run_case(root, t, &c);
         tally.record(&name, r);
     }
+    crate::stress::bounded(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);
