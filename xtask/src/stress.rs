@@ -85,19 +85,23 @@ fn all_programs() -> Vec<Case> {
     v
 }
 
-/// A run's deadline: generous for a healthy run under emulation and load,
+/// A run's deadline: generous for a healthy run under emulation, chaos
+/// and (with `loaded`) the busy host threads — a yield under load can
+/// cost a whole kernel time slice, which makes the 30,000 sleeps of
+/// `stress_sleepers` at GOMAXPROCS=1 take up to ~15 s natively — yet
 /// short enough that a hang costs little.
-fn timeout(t: &Target) -> u64 {
-    if t.qemu.is_some() {
-        30
-    } else {
-        10
+fn timeout(t: &Target, loaded: bool) -> u64 {
+    match (t.qemu.is_some(), loaded) {
+        (false, false) => 20,
+        (true, false) => 60,
+        (false, true) => 60,
+        (true, true) => 180,
     }
 }
 
 /// `c` at one configuration.
-fn configure(t: &Target, c: &Case, procs: u32, chaos: u32) -> Case {
-    let mut c = c.clone().timeout(timeout(t));
+fn configure(c: &Case, procs: u32, chaos: u32, timeout: u64) -> Case {
+    let mut c = c.clone().timeout(timeout);
     c.env.push(("GOMAXPROCS".into(), procs.to_string()));
     c.env
         .push(("GODEBUG".into(), format!("schedchaos={chaos}")));
@@ -203,7 +207,7 @@ pub fn run(root: &Path, targets: &[Target], o: &Options) -> Result<u8> {
             for c in &progs {
                 for &procs in &o.procs {
                     for &chaos in &chaos_values {
-                        let case = configure(t, c, procs, chaos);
+                        let case = configure(c, procs, chaos, timeout(t, o.load > 0));
                         let r = tests::run_case(root, t, &case);
                         let row = &mut rows[k];
                         row.runs += 1;
@@ -311,7 +315,7 @@ fn clip(s: &str) -> String {
 }
 
 /// Runs per configuration in the bounded pass of `cargo xtask test`.
-const BOUNDED_RUNS: usize = 5;
+const BOUNDED_RUNS: usize = 10;
 
 /// The bounded stress pass of `cargo xtask test` for `t`: every stress
 /// program `BOUNDED_RUNS` times at GOMAXPROCS 1 and 4, chaos on; one check
@@ -328,7 +332,7 @@ pub fn bounded(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             if filter.is_some_and(|f| !name.contains(f)) {
                 continue;
             }
-            let case = configure(t, &c, procs, DEFAULT_CHAOS);
+            let case = configure(&c, procs, DEFAULT_CHAOS, timeout(t, false));
             let mut first = None;
             let mut runs = 0;
             while runs < BOUNDED_RUNS && first.is_none() {
