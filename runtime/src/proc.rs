@@ -325,7 +325,11 @@ unsafe fn schedinit() {
         if src != ProcsSource::Ncpu {
             l.ki(", ncpu=", ncpu() as i64);
         }
-        l.s(")").end();
+        l.s(")");
+        if crate::chaos::enabled() {
+            l.ki(" schedchaos=", debug().schedchaos as i64);
+        }
+        l.end();
     }
     if !sched::procresize(procs).is_null() || !(*(*m0).p).runq.is_empty() {
         crate::panic::throw("unknown runnable goroutine during bootstrap");

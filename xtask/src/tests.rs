@@ -198,6 +198,11 @@ pub fn cases(t: &Target) -> Vec<Case> {
             .env("GOMAXPROCS", "3")
             .stdout(hello)
             .stderr_has(&[format!("gomaxprocs=3 (from GOMAXPROCS, ncpu={n})\nboottrace: procresize nprocs=3 "), " idle=2\n".into()]),
+        Case::new("GODEBUG=schedchaos=1: chaos at every point, same output", "select")
+            .env("GODEBUG", "boottrace=1,schedchaos=1")
+            .env("GOMAXPROCS", "4")
+            .stdout("fair=1\ndefault=-1\nclosed-case=1\nclosed-ok=0\nsend-case=1\ntimeout-case=1\ntimeout-waited=1\ncrossed\n")
+            .stderr_has(&[format!("gomaxprocs=4 (from GOMAXPROCS, ncpu={n}) schedchaos=1\n")]),
         Case::new("malformed GODEBUG is ignored", "hello-c").env("GODEBUG", "boottrace,boottrace=yes,=1,,").stdout(hello),
     ];
     for bad in [
