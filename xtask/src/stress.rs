@@ -86,14 +86,15 @@ fn all_programs() -> Vec<Case> {
 }
 
 /// A run's deadline: generous for a healthy run under emulation, chaos
-/// and (with `loaded`) the busy host threads — a yield under load can
+/// and (with `loaded`) the busy host threads (unloaded, every stress
+/// program ends within 2 s even under qemu) — a yield under load can
 /// cost a whole kernel time slice, which makes the 30,000 sleeps of
 /// `stress_sleepers` at GOMAXPROCS=1 take up to ~15 s natively — yet
 /// short enough that a hang costs little.
 fn timeout(t: &Target, loaded: bool) -> u64 {
     match (t.qemu.is_some(), loaded) {
-        (false, false) => 20,
-        (true, false) => 60,
+        (false, false) => 10,
+        (true, false) => 30,
         (false, true) => 60,
         (true, true) => 180,
     }
