@@ -326,6 +326,7 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
     let gp = crate::arch::getg();
     let mut sg = Sudog::new(gp, ep as *mut u8, c, false);
     (*c).sendq.enqueue(&mut sg);
+    crate::chaos::point(crate::chaos::Site::ChanPark);
     sched::gopark(
         Some(chanparkcommit),
         &(*c).lock as *const RawMutex as *mut u8,
@@ -372,6 +373,7 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
     let gp = crate::arch::getg();
     let mut sg = Sudog::new(gp, ep, c, false);
     (*c).recvq.enqueue(&mut sg);
+    crate::chaos::point(crate::chaos::Site::ChanPark);
     sched::gopark(
         Some(chanparkcommit),
         &(*c).lock as *const RawMutex as *mut u8,
@@ -610,6 +612,7 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         order: order.as_ptr(),
         norder: n,
     };
+    crate::chaos::point(crate::chaos::Site::SelectPark);
     sched::gopark(
         Some(selparkcommit),
         &locks as *const SelLocks as *mut u8,

@@ -82,6 +82,9 @@ pub struct DebugVars {
     pub schedtrace: i32,
     /// `scheddetail=1`: with schedtrace, one line per P, M and G.
     pub scheddetail: i32,
+    /// `schedchaos=N`: random yields and delays at one in N of the
+    /// scheduler's hand-off points (see `chaos`); 0 is off.
+    pub schedchaos: i32,
 }
 
 /// Go's `parsedebugvars`: comma-separated `key=value`; a later setting of
@@ -97,6 +100,7 @@ pub fn parse_godebug(s: &[u8]) -> DebugVars {
             b"boottrace" => &mut d.boottrace,
             b"schedtrace" => &mut d.schedtrace,
             b"scheddetail" => &mut d.scheddetail,
+            b"schedchaos" => &mut d.schedchaos,
             _ => continue,
         };
         if let Some(v) = atoi32(val) {
@@ -173,9 +177,13 @@ mod tests {
             DebugVars {
                 boottrace: 1,
                 schedtrace: 200,
-                scheddetail: 0
+                scheddetail: 0,
+                schedchaos: 0,
             }
         );
+        assert_eq!(parse_godebug(b"schedchaos=20").schedchaos, 20);
+        assert_eq!(parse_godebug(b"schedchaos=-3").schedchaos, -3);
+        assert_eq!(parse_godebug(b"schedchaos=lots").schedchaos, 0);
         assert_eq!(parse_godebug(b""), DebugVars::default());
     }
 }

@@ -26,6 +26,7 @@ pub mod arch;
 pub mod args;
 pub mod capi;
 pub mod chan;
+pub mod chaos;
 pub mod env;
 pub mod lock;
 pub mod malloc;

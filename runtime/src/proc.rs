@@ -84,6 +84,7 @@ static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
     boottrace: 0,
     schedtrace: 0,
     scheddetail: 0,
+    schedchaos: 0,
 });
 static NCPU: AtomicI32 = AtomicI32::new(1);
 static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
@@ -177,6 +178,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     if let Some(v) = st.getenv(b"GODEBUG") {
         DEBUG.set(env::parse_godebug(v));
     }
+    crate::chaos::init(debug().schedchaos);
     if let Some(mut l) = bt("_rt0") {
         l.kx("sp=", sp as usize as u64).end();
     }
@@ -323,7 +325,11 @@ unsafe fn schedinit() {
         if src != ProcsSource::Ncpu {
             l.ki(", ncpu=", ncpu() as i64);
         }
-        l.s(")").end();
+        l.s(")");
+        if crate::chaos::enabled() {
+            l.ki(" schedchaos=", debug().schedchaos as i64);
+        }
+        l.end();
     }
     if !sched::procresize(procs).is_null() || !(*(*m0).p).runq.is_empty() {
         crate::panic::throw("unknown runnable goroutine during bootstrap");

@@ -329,6 +329,7 @@ fn stop_the_world() {
         }
         let wait = s.stopwait > 0;
         drop(s);
+        crate::chaos::point(crate::chaos::Site::StopTheWorld);
         // Idle Ms hold no P; each running one stops its P at its next
         // scheduling point (`gcstopm`) and the last one wakes us.
         if wait {
@@ -343,6 +344,7 @@ fn stop_the_world() {
 /// Restarts the world after `procresize`: Ms for the Ps with work.
 unsafe fn start_the_world(mut runnable: *mut P) {
     SCHED.gcwaiting.store(false, Ordering::SeqCst);
+    crate::chaos::point(crate::chaos::Site::StopTheWorld);
     while !runnable.is_null() {
         let pp = runnable;
         runnable = (*pp).link;
@@ -361,6 +363,7 @@ unsafe fn gcstopm(mp: *mut M) {
     }
     let pp = releasep(mp);
     (*pp).set_status(Pstatus::_Pgcstop);
+    crate::chaos::point(crate::chaos::Site::StopTheWorld);
     let mut s = SCHED.lock.lock();
     s.stopwait -= 1;
     if s.stopwait == 0 {
@@ -627,6 +630,7 @@ unsafe fn runqsteal(pp: *mut P, victim: *mut P, steal_runnext: bool) -> Option<*
         // Give the victim a moment to run the G it just readied.
         os::usleep_ns(3000);
     }
+    crate::chaos::point(crate::chaos::Site::Steal);
     let n = (*victim).runq.grab(&mut batch, steal_runnext);
     if n == 0 {
         return None;
@@ -744,6 +748,7 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         releasep(mp);
         pidleput(&mut s, pp);
         drop(s);
+        crate::chaos::point(crate::chaos::Site::Idle);
         let was_spinning = (*mp).spinning;
         if was_spinning {
             (*mp).spinning = false;
@@ -990,6 +995,7 @@ unsafe extern "C" fn park_m(arg: *mut u8) {
     let mp = getm();
     (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gwaiting);
     dropg(mp, gp);
+    crate::chaos::point(crate::chaos::Site::ParkCommit);
     if let Some(f) = (*mp).waitunlockf.take() {
         let lock = core::mem::replace(&mut (*mp).waitlock, null_mut());
         if !f(gp, lock) {
@@ -1024,6 +1030,7 @@ pub unsafe fn ready(gp: *mut G) {
         runqput((*mp).p, gp, true);
     }
     wakep();
+    crate::chaos::point(crate::chaos::Site::Ready);
 }
 
 // ---- Deadlock ----------------------------------------------------------

@@ -125,6 +125,7 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
 pub fn semrelease(addr: &AtomicU32) {
     let r = root(addr);
     addr.fetch_add(1, Ordering::SeqCst);
+    crate::chaos::point(crate::chaos::Site::SemRelease);
     if r.nwait.load(Ordering::SeqCst) == 0 {
         return;
     }

@@ -342,6 +342,7 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
             continue;
         }
         fired += 1;
+        crate::chaos::point(crate::chaos::Site::RunTimer);
         match (*t).kind {
             TimerKind::Sleep(gp) => {
                 // The timer lives in `sleep`'s frame on gp's stack. Once gp

@@ -6,6 +6,9 @@
 //! cargo xtask run [--target T] EXAMPLE [ARGS…]   build and run an example
 //! cargo xtask test [--target T]… [--filter S]    every test on every target
 //! cargo xtask bench [--target T]… [--runs N]      the same workloads here and in Go
+//! cargo xtask stress [--target T]… [--runs N] [--seconds S] [--filter S]
+//!                    [--procs 1,2,4,8] [--chaos N] [--load K]
+//!                                                 concurrency tests, many times
 //! ```
 //! `--target` defaults to the host triple for build/cc/run and to every
 //! target in `targets/` for test. Missing tools (the Rust target, qemu-user,
@@ -16,6 +19,7 @@ mod build;
 mod check;
 mod elf;
 mod loader;
+mod stress;
 mod target;
 mod tests;
 mod tools;
@@ -37,7 +41,9 @@ const USAGE: &str = "usage:
   cargo xtask cc --target TRIPLE -o OUT FILE.c|FILE.o... [clang flags]
   cargo xtask run [--target TRIPLE] EXAMPLE [ARGS...]
   cargo xtask test [--target TRIPLE]... [--filter TEXT]
-  cargo xtask bench [--target TRIPLE]... [--runs N]";
+  cargo xtask bench [--target TRIPLE]... [--runs N]
+  cargo xtask stress [--target TRIPLE]... [--runs N] [--seconds S] [--filter TEXT]
+                     [--procs 1,2,4,8] [--chaos N] [--load THREADS]";
 
 /// Splits `--target X` (repeatable) and `--filter X` out of `args`.
 fn take_opt(args: &mut Vec<String>, name: &str) -> Result<Vec<String>> {
@@ -182,6 +188,48 @@ fn run(mut args: Vec<String>) -> Result<u8> {
                 bench::run(&root, &target::load(&root, triple)?, runs)?;
             }
             Ok(0)
+        }
+        "stress" => {
+            let triples = take_opt(&mut args, "--target")?;
+            let num = |v: Option<String>, what: &str| -> Result<Option<u64>> {
+                v.map(|r| {
+                    r.parse::<u64>()
+                        .map_err(|_| format!("{what} takes a number, not `{r}`"))
+                })
+                .transpose()
+            };
+            let runs = num(take_opt(&mut args, "--runs")?.pop(), "--runs")?;
+            let seconds = num(take_opt(&mut args, "--seconds")?.pop(), "--seconds")?;
+            let chaos = num(take_opt(&mut args, "--chaos")?.pop(), "--chaos")?;
+            let load = num(take_opt(&mut args, "--load")?.pop(), "--load")?;
+            let procs = match take_opt(&mut args, "--procs")?.pop() {
+                Some(p) => stress::parse_procs(&p)?,
+                None => vec![1, 2, 4, 8],
+            };
+            let filter = take_opt(&mut args, "--filter")?.pop();
+            if let Some(a) = args.first() {
+                return Err(format!("unexpected `{a}`\n{USAGE}"));
+            }
+            let triples = if triples.is_empty() {
+                target::known(&root)
+            } else {
+                triples
+            };
+            let targets = triples
+                .iter()
+                .map(|t| target::load(&root, t))
+                .collect::<Result<Vec<_>>>()?;
+            let opts = stress::Options {
+                runs: runs.unwrap_or(20).max(1) as usize,
+                seconds,
+                filter,
+                procs,
+                chaos: chaos.unwrap_or(stress::DEFAULT_CHAOS as u64).max(1) as u32,
+                load: load
+                    .map(|l| l as usize)
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            };
+            stress::run(&root, &targets, &opts)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: the host unit tests, then every test program on
-//! every target (under qemu or natively), then checks of the executables
-//! themselves. Ends with the line `N passed, N failed`.
+//! every target (under qemu or natively), a bounded stress pass (see
+//! `stress`), then checks of the executables themselves. Ends with the line `N passed, N failed`.
 //!
 //! The cases below are the behaviour users rely on: the boot path and its
 //! trace, arguments and environment (including 100,000 arguments, 1 MiB of
@@ -101,7 +101,7 @@ const RUST_PROGRAMS: [&str; 5] = [
 /// checks) into `tests/`, Rust ones as cargo examples. A Rust program
 /// that `build::check_frames` refuses is deleted; the refusals are
 /// returned, by program, for the frame-limit cases to judge.
-fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> {
+pub fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> {
     let dir = build::out_dir(root, t).join("tests");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for c in build::files_with(&root.join("tests/c"), "c") {
@@ -232,6 +232,11 @@ pub fn cases(t: &Target) -> Vec<Case> {
             .env("GOMAXPROCS", "3")
             .stdout(hello)
             .stderr_has(&[format!("gomaxprocs=3 (from GOMAXPROCS, ncpu={n})\nboottrace: procresize nprocs=3 "), " idle=2\n".into()]),
+        Case::new("GODEBUG=schedchaos=1: chaos at every point, same output", "select")
+            .env("GODEBUG", "boottrace=1,schedchaos=1")
+            .env("GOMAXPROCS", "4")
+            .stdout("fair=1\ndefault=-1\nclosed-case=1\nclosed-ok=0\nsend-case=1\ntimeout-case=1\ntimeout-waited=1\ncrossed\n")
+            .stderr_has(&[format!("gomaxprocs=4 (from GOMAXPROCS, ncpu={n}) schedchaos=1\n")]),
         Case::new("malformed GODEBUG is ignored", "hello-c").env("GODEBUG", "boottrace,boottrace=yes,=1,,").stdout(hello),
     ];
     for bad in [
@@ -359,6 +364,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
     v.extend(scheduler_cases(t));
     v.extend(frame_cases(t));
     v.extend(channel_cases(t));
+    v.extend(chanspec_cases());
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -902,6 +908,63 @@ fn channel_cases(t: &Target) -> Vec<Case> {
     v
 }
 
+/// What `tests/c/chanspec` prints: the output of the same program in Go
+/// 1.19 (`tests/go/chanspec`).
+pub const CHANSPEC_OUT: &str = "nil-ready=01 012 0123
+nil-wait-recv=01 012 0123
+nil-wait-send=01 012 0123
+nil-default=-1
+many-wait=64
+many-ready=6400 all-chosen=1
+many-nil-then-live=63 value=63
+dup-ready: one-case=true value=1 ok=true len=0
+dup-wait: one-case=true value=1 second=2
+dup-send: one-case=true len=1
+both-ends: to-receiver=0 from-sender=1 value=5
+both-ends-buffered: empty=0 full=1 value=3
+both-ends-selects: sends=1000 recvs=1000
+close-wakes=10
+closed-buffered-drains: 1:1:true 1:2:true 1:0:false
+zero-size: unbuffered=3 len=3 cap=3 full-default=-1 select-recv=0 drained=2 closed-ok=false
+";
+
+/// Channel and select semantics written from Go's specification and
+/// checked against Go (`tests/c/chanspec.c`, `tests/go/chanspec`).
+fn chanspec_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for procs in ["1", "4"] {
+        v.push(
+            Case::new(
+                &format!("Go spec: nil cases anywhere, 64 cases, duplicates, both ends, close while waiting, zero-size (GOMAXPROCS={procs})"),
+                "chanspec",
+            )
+            .env("GOMAXPROCS", procs)
+            .stdout(CHANSPEC_OUT),
+        );
+    }
+    v.push(
+        Case::new(
+            "Go spec: a select of only nil cases blocks forever ([select])",
+            "chanspec",
+        )
+        .args(["nil-block"])
+        .code(2)
+        .stdout("")
+        .stderr("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select]:\n"),
+    );
+    v.push(
+        Case::new(
+            "Go spec: closing a channel a select waits to send on panics",
+            "chanspec",
+        )
+        .args(["close-select-send"])
+        .code(2)
+        .stdout("")
+        .stderr("panic: send on closed channel\n\ngoroutine 2 [running]:\n"),
+    );
+    v
+}
+
 fn find_program(root: &Path, t: &Target, name: &str) -> PathBuf {
     let out = build::out_dir(root, t);
     let test = out.join("tests").join(name);
@@ -912,7 +975,8 @@ fn find_program(root: &Path, t: &Target, name: &str) -> PathBuf {
     }
 }
 
-fn run_case(root: &Path, t: &Target, c: &Case) -> std::result::Result<(), String> {
+/// Runs one case on `t` and checks its outcome.
+pub fn run_case(root: &Path, t: &Target, c: &Case) -> std::result::Result<(), String> {
     let exe = find_program(root, t, &c.prog);
     let mut argv: Vec<String> = c.wrapper.clone();
     if let Some(q) = &t.qemu {
@@ -1028,6 +1092,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
         let r = run_case(root, t, &c);
         tally.record(&name, r);
     }
+    crate::stress::bounded(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);

@@ -1,0 +1,3 @@
+module chanspec
+
+go 1.19
