@@ -535,7 +535,13 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         if !block {
             return (-1, false);
         }
-        block_forever("select (no cases)");
+        // Go's wait reasons: `select {}` has no cases; a select whose
+        // cases are all nil channels waits as any select does.
+        block_forever(if cases.is_empty() {
+            "select (no cases)"
+        } else {
+            "select"
+        });
     }
     let poll = &poll[..n];
     // Lock order: by channel address (insertion sort; n is small).
