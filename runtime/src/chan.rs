@@ -16,6 +16,12 @@
 //! slot, and the woken goroutine runs next, on the same thread, while the
 //! data is hot in cache.
 //!
+//! There is no lock-free fast path: every operation that decides takes
+//! `c.lock`, whose Acquire/Release orders everything it guards; only
+//! `len` reads `qcount` without it (an atomic snapshot). The waiter's
+//! `casgstatus` to `_Gwaiting` happens before its unlock (in `park_m`),
+//! so a waker that found its sudog under the lock sees it parked.
+//!
 //! Select sudogs (`is_select`) belong to a goroutine waiting on several
 //! channels at once; the first waker to move the goroutine's `select_done`
 //! from 0 to 1 wins it, and later wakers skip its other sudogs.

@@ -9,7 +9,14 @@
 //! that goroutines wait on belongs to a higher layer (semaphores).
 //!
 //! `Note` is a one-shot event for parking an M: `sleep` blocks until
-//! `wakeup`, `clear` rearms it.
+//! `wakeup`, `clear` rearms it. Its store-then-load handshake is the
+//! futex itself: the waker's `fetch_or` (Release) of the wake bit and then
+//! `futex_wake`, against the sleeper's Acquire load and `futex_wait(v)`,
+//! which the kernel makes atomic with its own check that the word still
+//! holds `v`: either the sleeper sees the bit, or the kernel sees the
+//! changed word and returns at once, or the wake finds it asleep. What
+//! the waker wrote before `wakeup` (an M's `nextp`) is visible after
+//! `sleep` returns through that Release/Acquire pair.
 
 use crate::os;
 use core::cell::UnsafeCell;
