@@ -66,6 +66,15 @@ fn take_opt(args: &mut Vec<String>, name: &str) -> Result<Vec<String>> {
     Ok(vals)
 }
 
+/// The `--target` values given, or every target in `targets/`.
+fn or_every_target(root: &Path, triples: Vec<String>) -> Vec<String> {
+    if triples.is_empty() {
+        target::known(root)
+    } else {
+        triples
+    }
+}
+
 fn one_target(root: &Path, args: &mut Vec<String>) -> Result<target::Target> {
     let mut t = take_opt(args, "--target")?;
     let triple = match t.len() {
@@ -143,11 +152,7 @@ fn run(mut args: Vec<String>) -> Result<u8> {
             if let Some(a) = args.first() {
                 return Err(format!("unexpected `{a}`\n{USAGE}"));
             }
-            let triples = if triples.is_empty() {
-                target::known(&root)
-            } else {
-                triples
-            };
+            let triples = or_every_target(&root, triples);
             let mut tally = tests::Tally::default();
             if filter.is_none() {
                 tests::host(&root, &mut tally);
@@ -210,11 +215,7 @@ fn run(mut args: Vec<String>) -> Result<u8> {
             if let Some(a) = args.first() {
                 return Err(format!("unexpected `{a}`\n{USAGE}"));
             }
-            let triples = if triples.is_empty() {
-                target::known(&root)
-            } else {
-                triples
-            };
+            let triples = or_every_target(&root, triples);
             let targets = triples
                 .iter()
                 .map(|t| target::load(&root, t))
