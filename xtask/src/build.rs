@@ -89,7 +89,7 @@ pub fn check_frames(t: &Target, exe: &Path) -> Result<()> {
 
 /// `cargo <sub> --release --target <t>` with the target's flags.
 fn cargo_cmd(root: &Path, t: &Target, sub: &str, args: &[&str]) -> Result<()> {
-    let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut child = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .arg(sub)
         .arg("--release")
         .arg("--quiet")
@@ -100,12 +100,50 @@ fn cargo_cmd(root: &Path, t: &Target, sub: &str, args: &[&str]) -> Result<()> {
         .env_remove("RUSTFLAGS")
         .envs((t.rust_max_frame > 0).then_some(("RUSTC_BOOTSTRAP", "1")))
         .current_dir(root)
-        .status()
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if let Some(err) = child.stderr.take() {
+        forward_diagnostics(err, t);
+    }
+    let st = child.wait().map_err(|e| format!("cannot run cargo: {e}"))?;
     if st.success() {
         Ok(())
     } else {
         Err(format!("cargo {sub} for {} failed", t.triple))
+    }
+}
+
+/// Copies cargo's diagnostics to our stderr, less rustc's notice about
+/// the unstable target features that the target's own descriptor asks for
+/// (`thumb-mode` on armv7, `outline-atomics` on aarch64): they are chosen
+/// and explained in `targets/`, and a user could not act on the notice,
+/// which rustc repeats for every crate of every build. Every other
+/// warning and error passes through unchanged.
+fn forward_diagnostics(err: impl std::io::Read, t: &Target) {
+    use std::io::{BufRead, Write};
+    let ours = |line: &str| {
+        line.strip_prefix("warning: unstable feature specified for `-Ctarget-feature`: `")
+            .and_then(|f| f.strip_suffix('`'))
+            .is_some_and(|f| {
+                t.rustflags.iter().any(|fl| {
+                    fl.trim_start_matches("target-feature=")
+                        .split(',')
+                        .any(|x| x.get(1..) == Some(f))
+                })
+            })
+    };
+    let mut skipping = false;
+    let mut out = std::io::stderr().lock();
+    for line in std::io::BufReader::new(err).lines().map_while(|l| l.ok()) {
+        if ours(&line) {
+            skipping = true;
+        } else if skipping {
+            // The notice's body ends at its blank line.
+            skipping = !line.is_empty();
+        } else {
+            let _ = writeln!(out, "{line}");
+        }
     }
 }
 
