@@ -135,6 +135,28 @@ impl Line {
         self.s(key).hex(v)
     }
 
+    /// Appends `fmt` with each `%x` (hex, as `hex`), `%d` (signed) and `%u`
+    /// (unsigned decimal) replaced by the next value of `args` (0 once they
+    /// run out; every `%` starts a spec). One call for a whole trace line
+    /// costs less code than a call per piece.
+    #[inline(never)]
+    pub fn f(&mut self, fmt: &str, args: &[u64]) -> &mut Line {
+        let mut rest = fmt.as_bytes();
+        let mut args = args.iter();
+        while let Some(i) = rest.iter().position(|&c| c == b'%') {
+            let (text, spec) = rest.split_at(i);
+            self.bytes(text);
+            let v = args.next().copied().unwrap_or(0);
+            match spec.get(1) {
+                Some(b'x') => self.hex(v),
+                Some(b'd') => self.i(v as i64),
+                _ => self.u(v),
+            };
+            rest = spec.get(2..).unwrap_or(&[]);
+        }
+        self.bytes(rest)
+    }
+
     /// Appends a newline and writes the line out.
     #[inline(never)]
     pub fn end(&mut self) {
@@ -174,6 +196,13 @@ mod tests {
             text(&l),
             b"0 18446744073709551615 -9223372036854775808 0x0 0xffffffffffffffff 0x1f"
         );
+    }
+
+    #[test]
+    fn f_replaces_each_spec_in_order() {
+        let mut l = Line::to_fd(-1);
+        l.f("a=%d b=%u c=%x) end", &[(-3i64) as u64, 7, 255]);
+        assert_eq!(text(&l), b"a=-3 b=7 c=0xff) end");
     }
 
     #[test]
