@@ -281,7 +281,7 @@ const EINVAL: i32 = 22;
 pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>) -> i32 {
     let mut small = [0u8; 1024];
     match getaffinity(&mut small) {
-        Ok(r) => return count_bits(&small[..r]),
+        Ok(r) => return count_bits(small.get(..r).unwrap_or(&small)),
         Err(EINVAL) => {}
         Err(_) => return 1,
     }
@@ -297,7 +297,7 @@ pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>
         let mask = unsafe { core::slice::from_raw_parts_mut(p, size) };
         let r = getaffinity(mask);
         let n = match r {
-            Ok(r) => Some(count_bits(&mask[..r])),
+            Ok(r) => Some(count_bits(mask.get(..r).unwrap_or(mask))),
             Err(EINVAL) => None,
             Err(_) => Some(1),
         };
