@@ -96,15 +96,20 @@ pub fn parse_godebug(s: &[u8]) -> DebugVars {
         let (Some(key), Some(val)) = (kv.next(), kv.next()) else {
             continue;
         };
-        let slot = match key {
-            b"boottrace" => &mut d.boottrace,
-            b"schedtrace" => &mut d.schedtrace,
-            b"scheddetail" => &mut d.scheddetail,
-            b"schedchaos" => &mut d.schedchaos,
-            _ => continue,
+        // A table and slice equality (one `bcmp` each) rather than a
+        // `match` on byte-string patterns, which compiles to one compare
+        // and branch per byte of every key.
+        let keys: [&[u8]; 4] = [b"boottrace", b"schedtrace", b"scheddetail", b"schedchaos"];
+        let Some(i) = keys.iter().position(|k| *k == key) else {
+            continue;
         };
         if let Some(v) = atoi32(val) {
-            *slot = v;
+            *[
+                &mut d.boottrace,
+                &mut d.schedtrace,
+                &mut d.scheddetail,
+                &mut d.schedchaos,
+            ][i] = v;
         }
     }
     d

@@ -183,27 +183,35 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         l.kx("sp=", sp as usize as u64).end();
     }
     if let Some(mut l) = bt("rt0_go") {
-        l.kx("m0=", m0 as usize as u64)
-            .kx(" g0=", g0 as usize as u64)
-            .s(" tp=")
-            .ptr(addr_of_mut!((*m0).tls))
-            .kx(" g0.stack=[", lo as u64)
-            .kx(", ", hi as u64)
-            .kx(") stackguard0=", (*g0).stackguard0 as u64)
-            .end();
+        l.f(
+            "m0=%x g0=%x tp=%x g0.stack=[%x, %x) stackguard0=%x",
+            &[
+                m0 as usize as u64,
+                g0 as usize as u64,
+                addr_of_mut!((*m0).tls) as usize as u64,
+                lo as u64,
+                hi as u64,
+                (*g0).stackguard0 as u64,
+            ],
+        )
+        .end();
     }
     if let Some(mut l) = bt("args") {
         let a = &st.auxv;
-        l.ku("argc=", st.argc as u64)
-            .ku(" envc=", st.envc as u64)
-            .ku(" pagesz=", st.physpagesize as u64)
-            .kx(" hwcap=", a.hwcap.unwrap_or(0) as u64)
-            .kx(" hwcap2=", a.hwcap2.unwrap_or(0) as u64)
-            .kx(" random=", a.random.unwrap_or(0) as u64)
-            .kx(" sysinfo_ehdr=", a.sysinfo_ehdr.unwrap_or(0) as u64)
-            .s(" auxv=")
-            .s(st.auxv_source.name())
-            .end();
+        l.f(
+            "argc=%u envc=%u pagesz=%u hwcap=%x hwcap2=%x random=%x sysinfo_ehdr=%x auxv=",
+            &[
+                st.argc as u64,
+                st.envc as u64,
+                st.physpagesize as u64,
+                a.hwcap.unwrap_or(0) as u64,
+                a.hwcap2.unwrap_or(0) as u64,
+                a.random.unwrap_or(0) as u64,
+                a.sysinfo_ehdr.unwrap_or(0) as u64,
+            ],
+        )
+        .s(st.auxv_source.name())
+        .end();
     }
 
     // 4.
@@ -216,10 +224,11 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE);
     if let Some(mut l) = bt("newproc") {
         let pp = (*m0).p;
-        l.ki("fn=runtime.main goid=", goid)
-            .ki(" p=", (*pp).id as i64)
-            .s(" runnext")
-            .end();
+        l.f(
+            "fn=runtime.main goid=%d p=%d runnext",
+            &[goid as u64, (*pp).id as i64 as u64],
+        )
+        .end();
     }
     // 8.
     mstart()
@@ -254,9 +263,11 @@ fn osinit() {
     let n = getproccount(|buf| os::sched_getaffinity(buf).map_err(|e| e.into_raw()));
     NCPU.store(n, Ordering::Relaxed);
     if let Some(mut l) = bt("osinit") {
-        l.ki("ncpu=", n as i64)
-            .ku(" physpagesize=", physpagesize() as u64)
-            .end();
+        l.f(
+            "ncpu=%d physpagesize=%u",
+            &[n as i64 as u64, physpagesize() as u64],
+        )
+        .end();
     }
 }
 
@@ -270,7 +281,7 @@ const EINVAL: i32 = 22;
 pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>) -> i32 {
     let mut small = [0u8; 1024];
     match getaffinity(&mut small) {
-        Ok(r) => return count_bits(&small[..r]),
+        Ok(r) => return count_bits(small.get(..r).unwrap_or(&small)),
         Err(EINVAL) => {}
         Err(_) => return 1,
     }
@@ -286,7 +297,7 @@ pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>
         let mask = unsafe { core::slice::from_raw_parts_mut(p, size) };
         let r = getaffinity(mask);
         let n = match r {
-            Ok(r) => Some(count_bits(&mask[..r])),
+            Ok(r) => Some(count_bits(mask.get(..r).unwrap_or(mask))),
             Err(EINVAL) => None,
             Err(_) => Some(1),
         };
@@ -318,10 +329,11 @@ unsafe fn schedinit() {
     (*m0).gsignal = crate::signal::m0_gsignal();
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
-        l.ki("m0.id=", (*m0).id)
-            .ki(" gomaxprocs=", procs as i64)
-            .s(" (from ")
-            .s(src.name());
+        l.f(
+            "m0.id=%d gomaxprocs=%d (from ",
+            &[(*m0).id as u64, procs as i64 as u64],
+        )
+        .s(src.name());
         if src != ProcsSource::Ncpu {
             l.ki(", ncpu=", ncpu() as i64);
         }
@@ -336,11 +348,16 @@ unsafe fn schedinit() {
     }
     if let Some(mut l) = bt("procresize") {
         let p0 = (*m0).p;
-        l.ki("nprocs=", gomaxprocs() as i64)
-            .kx(" allp[0]=", p0 as usize as u64)
-            .ki(" p0.m=m", (*(*p0).m).id)
-            .ki(" idle=", SCHED.npidle.load(Ordering::Relaxed) as i64)
-            .end();
+        l.f(
+            "nprocs=%d allp[0]=%x p0.m=m%d idle=%d",
+            &[
+                gomaxprocs() as i64 as u64,
+                p0 as usize as u64,
+                (*(*p0).m).id as u64,
+                SCHED.npidle.load(Ordering::Relaxed) as i64 as u64,
+            ],
+        )
+        .end();
     }
 }
 
@@ -486,10 +503,16 @@ unsafe fn mstart() -> ! {
     crate::signal::minit(mp);
     crate::signal::initsig();
     if let Some(mut l) = bt("mstart") {
-        l.ki("m", (*mp).id)
-            .kx(" g0.sched.sp=", (*gp).sched.sp as u64)
-            .kx(" sigaltstack=[", (*mp).gsignal.lo as u64);
-        l.kx(", ", (*mp).gsignal.hi as u64).s(") -> schedule").end();
+        l.f(
+            "m%d g0.sched.sp=%x sigaltstack=[%x, %x) -> schedule",
+            &[
+                (*mp).id as u64,
+                (*gp).sched.sp as u64,
+                (*mp).gsignal.lo as u64,
+                (*mp).gsignal.hi as u64,
+            ],
+        )
+        .end();
     }
     sched::schedule()
 }
@@ -574,18 +597,16 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
     if let Some(mut l) = bt("runtime.main") {
         let sp = arch::current_sp();
         let own = (*gp).stack.lo <= sp && sp < (*gp).stack.hi;
-        l.ki("m", (*mp).id)
-            .ki(" g", (*gp).goid)
-            .kx(" sp=", sp as u64)
-            .s(if own {
-                " on its own stack ["
-            } else {
-                " NOT on its own stack ["
-            })
-            .hex((*gp).stack.lo as u64)
-            .kx(", ", (*gp).stack.hi as u64)
-            .s(") -> main_main")
-            .end();
+        l.f(
+            "m%d g%d sp=%x",
+            &[(*mp).id as u64, (*gp).goid as u64, sp as u64],
+        )
+        .s(if own { " on" } else { " NOT on" })
+        .f(
+            " its own stack [%x, %x) -> main_main",
+            &[(*gp).stack.lo as u64, (*gp).stack.hi as u64],
+        )
+        .end();
     }
     let ctors = doinit();
     if let Some(mut l) = bt("doInit") {

@@ -158,7 +158,16 @@ pub fn gomaxprocs() -> i32 {
 
 /// P number `i` (< gomaxprocs).
 pub fn allp(i: i32) -> *mut P {
-    ALLP[i as usize].load(Ordering::Acquire)
+    allp_slot(i).load(Ordering::Acquire)
+}
+
+/// The `ALLP` entry of P `i`; an index past the table is a fatal error
+/// (a static message: a bounds-check panic would bring its formatting).
+fn allp_slot(i: i32) -> &'static AtomicPtr<P> {
+    match ALLP.get(i as usize) {
+        Some(slot) => slot,
+        None => crate::panic::throw("allp: P index out of range"),
+    }
 }
 
 /// Every M, newest first.
@@ -221,10 +230,11 @@ unsafe fn pidleget(s: &mut SchedLocked) -> *mut P {
 pub unsafe fn procresize(nprocs: i32) -> *mut P {
     let old = gomaxprocs();
     for i in 0..nprocs {
-        let mut pp = ALLP[i as usize].load(Ordering::Acquire);
+        let slot = allp_slot(i);
+        let mut pp = slot.load(Ordering::Acquire);
         if pp.is_null() {
             pp = Box::into_raw(Box::new(P::new(i)));
-            ALLP[i as usize].store(pp, Ordering::Release);
+            slot.store(pp, Ordering::Release);
         }
         if (*pp).status() == Pstatus::_Pdead {
             (*pp).set_status(Pstatus::_Pgcstop);
@@ -607,7 +617,9 @@ unsafe fn globrunqget(s: &mut SchedLocked, pp: *mut P, max: usize) -> Option<*mu
     if size == 0 {
         return None;
     }
-    let mut n = core::cmp::min(size, size / gomaxprocs() as usize + 1);
+    // gomaxprocs is at least 1; `max` says so to the compiler, which
+    // would otherwise keep a division-by-zero panic here.
+    let mut n = core::cmp::min(size, size / gomaxprocs().max(1) as usize + 1);
     if max > 0 {
         n = core::cmp::min(n, max);
     }
@@ -635,12 +647,15 @@ unsafe fn runqsteal(pp: *mut P, victim: *mut P, steal_runnext: bool) -> Option<*
     if n == 0 {
         return None;
     }
-    for &g in &batch[..n - 1] {
+    // `grab` took at most `batch.len()`; `get` instead of indexing keeps
+    // a panic path out of the scheduler.
+    let (&last, rest) = batch.get(..n)?.split_last()?;
+    for &g in rest {
         (*pp).runq.put(g, false, &mut |_| {
             crate::panic::throw("runqsteal: local run queue overflow")
         });
     }
-    Some(batch[n - 1])
+    Some(last)
 }
 
 fn gcd(mut a: u32, mut b: u32) -> u32 {
@@ -652,7 +667,8 @@ fn gcd(mut a: u32, mut b: u32) -> u32 {
 
 /// Go's `stealWork`.
 unsafe fn steal_work(mp: *mut M, pp: *mut P) -> Option<*mut G> {
-    let n = gomaxprocs() as u32;
+    // At least 1 (as gomaxprocs is): no division-by-zero path below.
+    let n = gomaxprocs().max(1) as u32;
     for pass in 0..STEAL_TRIES {
         let last = pass == STEAL_TRIES - 1;
         let start = (*mp).fastrand() % n;

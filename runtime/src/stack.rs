@@ -138,11 +138,15 @@ pub fn guard_size() -> usize {
 fn mprotect_budget() -> usize {
     let mut buf = [0u8; 16];
     let n = os::read_file(b"/proc/sys/vm/max_map_count\0", &mut buf);
-    let mut max = 0usize;
-    // At most 9 digits: no overflow on 32-bit.
-    for &b in buf[..n].iter().take_while(|b| b.is_ascii_digit()).take(9) {
-        max = max * 10 + (b - b'0') as usize;
-    }
+    let text = buf.get(..n).unwrap_or(&[]);
+    // The leading digits, at most 9 (no overflow on 32-bit), parsed by the
+    // GOMAXPROCS parser.
+    let digits = text
+        .iter()
+        .take(9)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let mut max = text.get(..digits).and_then(crate::env::atoi32).unwrap_or(0) as usize;
     if max == 0 {
         max = 65530;
     }

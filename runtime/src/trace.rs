@@ -84,22 +84,27 @@ pub fn schedtrace(detail: bool) {
         (s.mcount, s.nmidle, s.runq.len, s.stopwait)
     };
     let mut l = Line::stderr();
-    l.ki("SCHED ", now)
-        .ki("ms: gomaxprocs=", procs as i64)
-        .ki(" idleprocs=", SCHED.npidle.load(Ordering::Relaxed) as i64);
-    l.ki(" threads=", mcount).ki(
-        " spinningthreads=",
-        SCHED.nmspinning.load(Ordering::Relaxed) as i64,
+    l.f(
+        "SCHED %dms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d runqueue=%u",
+        &[
+            now as u64,
+            procs as i64 as u64,
+            SCHED.npidle.load(Ordering::Relaxed) as i64 as u64,
+            mcount as u64,
+            SCHED.nmspinning.load(Ordering::Relaxed) as i64 as u64,
+            nmidle as i64 as u64,
+            runq as u64,
+        ],
     );
-    l.ki(" idlethreads=", nmidle as i64)
-        .ku(" runqueue=", runq as u64);
     if detail {
-        l.ku(
-            " gcwaiting=",
-            SCHED.gcwaiting.load(Ordering::Relaxed) as u64,
+        l.f(
+            " gcwaiting=%u nmidlelocked=0 stopwait=%d sysmonwait=0",
+            &[
+                SCHED.gcwaiting.load(Ordering::Relaxed) as u64,
+                stopwait as i64 as u64,
+            ],
         )
-        .ki(" nmidlelocked=0 stopwait=", stopwait as i64);
-        l.s(" sysmonwait=0").end();
+        .end();
     } else {
         l.s(" [");
         for i in 0..procs {
@@ -116,14 +121,18 @@ pub fn schedtrace(detail: bool) {
         let pp = sched::allp(i);
         // SAFETY: as above; fields are read racily, for display only.
         unsafe {
-            let mut l = Line::stderr();
-            l.ki("  P", i as i64)
-                .ku(": status=", (*pp).status() as u64)
-                .ku(" schedtick=", (*pp).schedtick as u64);
-            l.ki(" syscalltick=0 m=", id_of_m((*pp).m))
-                .ku(" runqsize=", (*pp).runq.len() as u64);
-            l.ku(" gfreecnt=", (*pp).gfree.len as u64)
-                .s(" timerslen=0")
+            Line::stderr()
+                .f(
+                    "  P%d: status=%u schedtick=%u syscalltick=0 m=%d runqsize=%u gfreecnt=%u timerslen=0",
+                    &[
+                        i as i64 as u64,
+                        (*pp).status() as u64,
+                        (*pp).schedtick as u64,
+                        id_of_m((*pp).m) as u64,
+                        (*pp).runq.len() as u64,
+                        (*pp).gfree.len as u64,
+                    ],
+                )
                 .end();
         }
     }
@@ -131,11 +140,15 @@ pub fn schedtrace(detail: bool) {
         // SAFETY: Ms are never freed; racy reads for display.
         unsafe {
             let mut l = Line::stderr();
-            l.ki("  M", (*mp).id)
-                .ki(": p=", id_of_p((*mp).p))
-                .ki(" curg=", id_of_g((*mp).curg));
-            l.s(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=")
-                .s(if (*mp).spinning { "true" } else { "false" });
+            l.f(
+                "  M%d: p=%d curg=%d mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=",
+                &[
+                    (*mp).id as u64,
+                    id_of_p((*mp).p) as u64,
+                    id_of_g((*mp).curg) as u64,
+                ],
+            )
+            .s(if (*mp).spinning { "true" } else { "false" });
             l.s(" blocked=")
                 .s(if (*mp).blocked { "true" } else { "false" })
                 .s(" lockedg=-1")
@@ -147,11 +160,11 @@ pub fn schedtrace(detail: bool) {
         unsafe {
             let st = (*gp).status();
             let mut l = Line::stderr();
-            l.ki("  G", (*gp).goid).ku(": status=", st as u64).s("(");
+            l.f("  G%d: status=%u(", &[(*gp).goid as u64, st as u64]);
             if st == Gstatus::_Gwaiting {
                 l.s((*gp).waitreason);
             }
-            l.ki(") m=", id_of_m((*gp).m)).s(" lockedm=-1").end();
+            l.f(") m=%d lockedm=-1", &[id_of_m((*gp).m) as u64]).end();
         }
     }
 }

@@ -31,7 +31,9 @@ pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
     while !buf.is_empty() {
         match write(fd, buf) {
             Ok(0) => return Err(Errno::EIO),
-            Ok(n) => buf = &buf[n..],
+            // The kernel wrote at most buf.len() bytes (`get`: no panic
+            // path in the printing every failure report goes through).
+            Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
             Err(Errno::EINTR) => {}
             Err(e) => return Err(e),
         }
