@@ -28,6 +28,8 @@ pub mod capi;
 pub mod chan;
 pub mod chaos;
 pub mod env;
+#[cfg(all(test, loom))]
+mod handshake;
 pub mod lock;
 pub mod malloc;
 pub mod os;

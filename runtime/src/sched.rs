@@ -38,7 +38,8 @@
 //!   two fences are ordered one way or the other, so at least one side sees
 //!   the other's store: the submitter wakes an M, or the spinner finds the
 //!   G. (A Release store alone may be overtaken by the later load on
-//!   ARMv7, ARMv8 with LDR, and x86's store buffer.)
+//!   ARMv7, ARMv8 with LDR, and x86's store buffer; `handshake.rs` has loom
+//!   models of both variants.)
 //!
 //! ## Stealing
 //!

@@ -13,7 +13,7 @@ use crate::lock::RawMutex;
 use crate::runtime2::G;
 use crate::sched;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{fence, AtomicU32, Ordering};
 
 const SEMTAB_SIZE: usize = 251;
 
@@ -44,11 +44,9 @@ fn root(addr: &AtomicU32) -> &'static Root {
     &SEMTAB[(addr as *const AtomicU32 as usize >> 3) % SEMTAB_SIZE]
 }
 
-/// Takes one unit if there is one. The first load is SeqCst: in
-/// `semacquire` it is the load half of the waiter's side of the `nwait`
-/// handshake (see `semrelease`).
+/// Takes one unit if there is one.
 fn cansemacquire(addr: &AtomicU32) -> bool {
-    let mut v = addr.load(Ordering::SeqCst);
+    let mut v = addr.load(Ordering::Acquire);
     loop {
         if v == 0 {
             return false;
@@ -75,6 +73,8 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
     loop {
         r.lock.lock();
         r.nwait.fetch_add(1, Ordering::SeqCst);
+        // The waiter's half of the `nwait` handshake (see `semrelease`).
+        fence(Ordering::SeqCst);
         if cansemacquire(addr) {
             r.nwait.fetch_sub(1, Ordering::SeqCst);
             // SAFETY: locked just above.
@@ -115,17 +115,19 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
 
 /// Increments `*addr` and wakes one goroutine waiting on it.
 ///
-/// The `nwait` handshake: a releaser increments `*addr` and then loads
-/// `nwait`; a waiter increments `nwait` and then loads `*addr`
-/// (`cansemacquire`), all four SeqCst. On a weakly ordered CPU a
-/// release-only increment could be delayed past the `nwait` load, so both
-/// sides could miss each other and the waiter park forever; with SeqCst at
-/// least one sees the other: the releaser finds the waiter, or the waiter
-/// finds the unit and does not park.
+/// The `nwait` handshake: a releaser increments `*addr`, then a SeqCst
+/// fence, then loads `nwait`; a waiter increments `nwait`, then a SeqCst
+/// fence, then loads `*addr` (`cansemacquire`). The two fences are ordered
+/// one way or the other, so at least one side sees the other's increment:
+/// the releaser finds the waiter, or the waiter finds the unit and does
+/// not park. Without them (a Release increment then a load, as before) a
+/// weakly ordered CPU lets the load overtake the increment on both sides
+/// and the waiter parks forever; `handshake.rs` models both in loom.
 pub fn semrelease(addr: &AtomicU32) {
     let r = root(addr);
-    addr.fetch_add(1, Ordering::SeqCst);
+    addr.fetch_add(1, Ordering::Release);
     crate::chaos::point(crate::chaos::Site::SemRelease);
+    fence(Ordering::SeqCst);
     if r.nwait.load(Ordering::SeqCst) == 0 {
         return;
     }

@@ -1113,12 +1113,12 @@ pub fn host(root: &Path, tally: &mut Tally) {
             "--target-dir",
         ])
         .arg(root.join("target/loom"))
-        .arg("runq::loom_models")
+        .arg("loom_models")
         .env("RUSTFLAGS", "--cfg loom")
         .current_dir(root)
         .status();
     tally.record(
-        "host/loom models of the run queue (put, get, steal racing)",
+        "host/loom models: the run queue (put, get, steal racing), the spinning and semaphore handshakes",
         succeeded("cargo test (loom)", loom),
     );
     let st = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
