@@ -323,6 +323,13 @@ pub fn cases(t: &Target) -> Vec<Case> {
         );
     }
     v.push(
+        Case::new("Rust frees of medium blocks with odd sizes and small alignments", "rust-panic")
+            .args(["medium-frees"])
+            .code(2)
+            .stdout("before\nfrees-ok\n")
+            .stderr_has(&["panic: index 8 out of range\n"]),
+    );
+    v.push(
         Case::new("Rust dealloc of memory never allocated", "rust-panic")
             .args(["dealloc-static"])
             .code(2)

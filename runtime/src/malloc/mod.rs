@@ -262,14 +262,18 @@ unsafe impl GlobalAlloc for Allocator {
             return self.dealloc_large(p, layout);
         }
         let mut a = self.arenas.lock();
-        // Every block of an arena is CLASS-aligned and inside it: cheap to
-        // check, and it stops a wild pointer from joining a free list.
-        let Some(arena) = a.owner(p).filter(|_| (p as usize).is_multiple_of(CLASS)) else {
+        // Every block is inside an arena, aligned as its layout asks, and a
+        // small one (rounded to its class) to CLASS: cheap to check, and it
+        // stops a wild pointer from joining a free list. Medium blocks are
+        // packed back to back at their own alignment, which may be less.
+        let class = class_of(layout);
+        let align = if class.is_some() { CLASS } else { layout.align() };
+        let Some(arena) = a.owner(p).filter(|_| (p as usize).is_multiple_of(align)) else {
             drop(a);
             bad_dealloc(p)
         };
         a.in_use -= layout.size();
-        if let Some(c) = class_of(layout) {
+        if let Some(c) = class {
             (p as *mut *mut u8).write(a.small[c]);
             a.small[c] = p;
             return;
