@@ -791,13 +791,18 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         {
             stopm_timed(mp);
             // Give up the role unless stopm_timed already did (another M
-            // may hold it by now).
+            // may hold it by now). This M may go on to run a goroutine that
+            // never yields: if timers remain, let another M take the watch
+            // (a spinning M that finds nothing becomes the watcher).
             let _ = SCHED.timer_sleeper.compare_exchange(
                 mp,
                 null_mut(),
                 Ordering::SeqCst,
                 Ordering::SeqCst,
             );
+            if crate::time::next_deadline() != 0 {
+                wakep();
+            }
         } else {
             stopm(mp);
         }
