@@ -64,6 +64,18 @@ static void wait_forever(void)
         rt_gosched();
 }
 
+/* Starts n parked goroutines, waits until all run, then starts f (an
+ * overflow) and waits for the end. */
+static void overflow_among(long n, void (*f)(void *))
+{
+    for (long i = 0; i < n; i++)
+        rt_go(parked, 0);
+    while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
+        rt_gosched();
+    rt_go(f, 0);
+    wait_forever();
+}
+
 void main_main(void)
 {
     const char *mode = rt_argc() > 1 ? rt_argv(1) : "";
@@ -75,23 +87,11 @@ void main_main(void)
     } else if (str_eq(mode, "overflow-among")) {
         /* N goroutines alive, then one recursing without ever yielding:
          * only its guard can stop it running into its neighbours. */
-        long n = to_int(rt_argv(2));
-        for (long i = 0; i < n; i++)
-            rt_go(parked, 0);
-        while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
-            rt_gosched();
-        rt_go(overflow, 0);
-        wait_forever();
+        overflow_among(to_int(rt_argv(2)), overflow);
     } else if (str_eq(mode, "overflow-unguarded")) {
         /* Many parked goroutines, then an overflow that yields at every
          * frame (caught at a switch if its stack has no guard). */
-        long n = to_int(rt_argv(2));
-        for (long i = 0; i < n; i++)
-            rt_go(parked, 0);
-        while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
-            rt_gosched();
-        rt_go(overflow_yielding, 0);
-        wait_forever();
+        overflow_among(to_int(rt_argv(2)), overflow_yielding);
     } else if (str_eq(mode, "big-stack")) {
         /* 500 frames of ~1 KB: more than the default stack, within 1 MiB. */
         rt_go_stack(deep, 0, 1 << 20);
