@@ -289,7 +289,7 @@ pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>
     while size <= 1 << 20 {
         // The allocator is not set up yet during osinit; map directly.
         // SAFETY: a fresh private mapping, unmapped below.
-        let p = match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, 0) } {
+        let p = match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MapFlags::empty()) } {
             Ok(p) => p,
             Err(_) => return 1,
         };

@@ -7,13 +7,32 @@
 
 use syscalls::{syscall1, syscall2, syscall3, syscall4, syscall6, Errno, Sysno};
 
-pub const PROT_NONE: usize = 0;
-pub const PROT_READ: usize = 1;
-pub const PROT_WRITE: usize = 2;
-pub const MAP_PRIVATE: usize = 0x02;
-pub const MAP_ANONYMOUS: usize = 0x20;
-pub const MAP_NORESERVE: usize = 0x4000;
-pub const MAP_STACK: usize = 0x20000;
+bitflags::bitflags! {
+    /// `mmap`/`mprotect` protections.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Prot: usize {
+        const READ = 1;
+        const WRITE = 2;
+    }
+
+    /// `mmap` flags the runtime passes (besides the private anonymous
+    /// mapping `mmap_anon` always asks for).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct MapFlags: usize {
+        const PRIVATE = 0x02;
+        const ANONYMOUS = 0x20;
+        /// Reserve address space only: pages cost memory when touched.
+        const NORESERVE = 0x4000;
+        /// A hint that the mapping is a stack (no effect on Linux today).
+        const STACK = 0x20000;
+    }
+}
+
+pub const PROT_NONE: Prot = Prot::empty();
+pub const PROT_READ: Prot = Prot::READ;
+pub const PROT_WRITE: Prot = Prot::WRITE;
+pub const MAP_NORESERVE: MapFlags = MapFlags::NORESERVE;
+pub const MAP_STACK: MapFlags = MapFlags::STACK;
 
 const O_RDONLY: usize = 0;
 const O_CLOEXEC: usize = 0o2000000;
@@ -113,8 +132,9 @@ pub fn exit_group(code: i32) -> ! {
 /// # Safety
 /// With `MAP_FIXED`-like hints the caller must own the range; we never pass
 /// MAP_FIXED here, so the kernel picks free address space.
-pub unsafe fn mmap_anon(len: usize, prot: usize, extra_flags: usize) -> Result<*mut u8, Errno> {
-    let flags = MAP_PRIVATE | MAP_ANONYMOUS | extra_flags;
+pub unsafe fn mmap_anon(len: usize, prot: Prot, extra_flags: MapFlags) -> Result<*mut u8, Errno> {
+    let flags = (MapFlags::PRIVATE | MapFlags::ANONYMOUS | extra_flags).bits();
+    let prot = prot.bits();
     #[cfg(target_arch = "arm")]
     let r = syscall6(Sysno::mmap2, 0, len, prot, flags, usize::MAX, 0);
     #[cfg(not(target_arch = "arm"))]
@@ -134,8 +154,8 @@ pub unsafe fn munmap(addr: *mut u8, len: usize) -> Result<(), Errno> {
 ///
 /// # Safety
 /// Removing access from memory still in use faults its users.
-pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: usize) -> Result<(), Errno> {
-    syscall3(Sysno::mprotect, addr as usize, len, prot).map(|_| ())
+pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: Prot) -> Result<(), Errno> {
+    syscall3(Sysno::mprotect, addr as usize, len, prot.bits()).map(|_| ())
 }
 
 /// `madvise(MADV_GUARD_INSTALL)` (Linux 6.13): any access to the range
