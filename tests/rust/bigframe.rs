@@ -8,26 +8,11 @@
 #![no_std]
 #![no_main]
 
-use core::hint::black_box;
 use runtime as rt;
 
-#[inline(never)]
-fn recurse<const N: usize>(n: usize) -> usize {
-    let mut buf = [0u8; N];
-    buf[0] = n as u8;
-    buf[N - 1] = n as u8;
-    black_box(&mut buf);
-    if n * N > 2 << 20 {
-        return 0;
-    }
-    recurse::<N>(n + 1) + buf[0] as usize + buf[N - 1] as usize
-}
-
-fn returned(depth: usize) -> ! {
-    let _ = rt::write(1, b"returned\n");
-    black_box(depth);
-    rt::exit(0)
-}
+#[path = "common/frames.rs"]
+mod frames;
+use frames::{recurse, returned};
 
 #[no_mangle]
 pub extern "C" fn main_main() {
