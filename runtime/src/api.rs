@@ -17,7 +17,8 @@
 //! Channel handles are reference counted: the channel is freed, and the
 //! values still buffered in it dropped, when the last handle goes.
 
-use crate::chan::{self, Hchan, Scase};
+use crate::chan::{self, Hchan};
+pub use crate::select::Scase;
 use crate::lock::{Guard, Locked};
 use crate::sync::{RawGoMutex, RawOnce, RawWaitGroup};
 use crate::time;
@@ -227,7 +228,7 @@ impl<T> Drop for SendArm<T> {
 #[doc(hidden)]
 pub fn select_raw(cases: &mut [Scase], block: bool) -> (isize, bool) {
     // SAFETY: the cases point into live arms on the caller's stack.
-    unsafe { chan::selectgo(cases, block) }
+    unsafe { crate::select::selectgo(cases, block) }
 }
 
 /// Go's `select`: `recv(ch) -> v => expr` (v: `Option<T>`, `None` when
@@ -254,7 +255,7 @@ macro_rules! __select_parse {
         $crate::__select_parse!([$($arms)*] [$body] $($($rest)*)?)
     };
     ([$(($arm:ident, $kind:ident, $v:pat, $body:expr))*] [$($def:expr)?]) => {{
-        let mut __cases: [$crate::chan::Scase; 0 $(+ $crate::__select_parse!(@one $arm))*] = [$($arm.scase()),*];
+        let mut __cases: [$crate::api::Scase; 0 $(+ $crate::__select_parse!(@one $arm))*] = [$($arm.scase()),*];
         let (__i, __ok) = $crate::api::select_raw(&mut __cases, $crate::__select_parse!(@block $($def)?));
         let mut __k: isize = -1;
         #[allow(unreachable_code)]
@@ -390,4 +391,92 @@ impl Drop for Ticker {
         // SAFETY: a periodic timer from timer_chan, stopped once.
         unsafe { time::stop(self.timer) }
     }
+}
+
+// ---- goroutines, the process, output ------------------------------------
+
+/// The command-line arguments, as bytes without their NUL.
+pub fn args() -> impl Iterator<Item = &'static [u8]> {
+    let st = crate::os::linux::startup();
+    (0..st.argc).filter_map(move |i| st.arg(i))
+}
+
+/// The value of environment variable `name`, if set.
+pub fn getenv(name: &str) -> Option<&'static [u8]> {
+    crate::os::linux::startup().getenv(name.as_bytes())
+}
+
+/// Writes all of `buf` to `fd`, retrying short writes and EINTR.
+///
+/// A broken pipe on standard output or standard error ends the program as
+/// killed by SIGPIPE, as in Go (a pipeline like `prog | head` stops `prog`
+/// quietly); on any other descriptor it is the error `EPIPE`.
+pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
+    let r = crate::os::write_all(fd, buf);
+    epipecheck(fd, &r);
+    r
+}
+
+/// Go's `os.epipecheck`: EPIPE on fd 1 or 2 is the end of the program.
+pub(crate) fn epipecheck(fd: i32, r: &Result<(), syscalls::Errno>) {
+    if (fd == 1 || fd == 2) && *r == Err(syscalls::Errno::EPIPE) {
+        crate::signal::die_from_signal(crate::signal::SIGPIPE)
+    }
+}
+
+/// Ends the process with `code`, whatever other goroutines are doing.
+pub fn exit(code: i32) -> ! {
+    crate::os::exit_group(code)
+}
+
+/// CPUs this process may run on (`runtime.NumCPU`).
+pub fn num_cpu() -> i32 {
+    crate::os::linux::ncpu()
+}
+
+/// `runtime.GOMAXPROCS`: sets the number of Ps when `n > 0`; returns the
+/// previous value.
+pub fn gomaxprocs(n: i32) -> i32 {
+    crate::sched::set_gomaxprocs(n)
+}
+
+/// Starts a goroutine running `f` (Go's `go f()`), with the default stack
+/// size. Returns its id.
+pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
+    go_with_stack(crate::stack::DEFAULT_STACK_SIZE, f)
+}
+
+/// Like `go`, on a stack of `stack_bytes` (rounded up to pages, at least
+/// 8 KiB): for goroutines that recurse deeply or keep big buffers.
+pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> i64 {
+    /// Runs the boxed closure that `go` handed over.
+    unsafe extern "C" fn run<F: FnOnce()>(arg: *mut u8) {
+        // SAFETY: arg is the Box<F> leaked below, used exactly once.
+        let f = unsafe { alloc::boxed::Box::from_raw(arg as *mut F) };
+        f()
+    }
+    let arg = alloc::boxed::Box::into_raw(alloc::boxed::Box::new(f)) as *mut u8;
+    crate::proc::newproc(run::<F>, arg, stack_bytes)
+}
+
+/// Yields the processor to other goroutines (`runtime.Gosched`).
+pub fn gosched() {
+    crate::sched::gosched()
+}
+
+/// Ends the calling goroutine (`runtime.Goexit`). In `main_main`, the
+/// program goes on until the other goroutines end, then reports a deadlock,
+/// as Go does.
+pub fn goexit() -> ! {
+    crate::proc::goexit1()
+}
+
+/// The calling goroutine's id; main's is 1.
+pub fn goid() -> i64 {
+    crate::proc::goid()
+}
+
+/// Goroutines that exist now (`runtime.NumGoroutine`).
+pub fn num_goroutine() -> i64 {
+    crate::proc::gcount()
 }

@@ -3,20 +3,21 @@
 //! Each function's contract is documented in the header; the comments here
 //! say only what the Rust side relies on.
 
-use crate::args::cstr_bytes;
+use crate::os::args::cstr_bytes;
+use crate::os::linux::{ncpu, startup};
 use crate::{malloc, os, panic, proc, sched, stack};
 use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
 
 /// Number of command-line arguments.
 #[no_mangle]
 pub extern "C" fn rt_argc() -> c_int {
-    proc::startup().argc as c_int
+    startup().argc as c_int
 }
 
 /// argv[i], or NULL when i is out of range.
 #[no_mangle]
 pub extern "C" fn rt_argv(i: c_int) -> *const c_char {
-    let st = proc::startup();
+    let st = startup();
     if i < 0 || i as usize >= st.argc {
         return core::ptr::null();
     }
@@ -34,7 +35,7 @@ pub unsafe extern "C" fn rt_getenv(name: *const c_char) -> *const c_char {
         return core::ptr::null();
     }
     let name = cstr_bytes(name as *const u8);
-    match proc::startup().getenv(name) {
+    match startup().getenv(name) {
         // The value is the NUL-terminated tail of the `NAME=value` string.
         Some(v) => v.as_ptr() as *const c_char,
         None => core::ptr::null(),
@@ -54,7 +55,7 @@ pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> 
         return -(syscalls::Errno::EFAULT.into_raw() as c_long);
     }
     let s = core::slice::from_raw_parts(buf as *const u8, n as usize);
-    match crate::write(fd, s) {
+    match crate::api::write(fd, s) {
         Ok(()) => n as c_long,
         Err(e) => -(e.into_raw() as c_long),
     }
@@ -81,7 +82,7 @@ pub unsafe extern "C" fn rt_panic(msg: *const c_char) -> ! {
 /// CPUs this process may run on.
 #[no_mangle]
 pub extern "C" fn rt_ncpu() -> c_int {
-    proc::ncpu()
+    ncpu()
 }
 
 /// Sets GOMAXPROCS when n > 0; returns the previous value.
@@ -110,7 +111,7 @@ pub unsafe extern "C" fn rt_free(p: *mut c_void) {
 /// or 0 when the tag is absent.
 #[no_mangle]
 pub extern "C" fn getauxval(tag: c_ulong) -> c_ulong {
-    proc::startup().getauxval(tag as usize) as c_ulong
+    startup().getauxval(tag as usize) as c_ulong
 }
 
 /// Starts a goroutine running `f(arg)` with the default stack size.
@@ -168,7 +169,8 @@ pub extern "C" fn rt_mid() -> c_long {
 
 // ---- Channels, select, sync, time --------------------------------------
 
-use crate::chan::{self, Hchan, Scase};
+use crate::chan::{self, Hchan};
+use crate::select::{self, Scase};
 use crate::sync::{RawGoMutex, RawWaitGroup};
 
 /// A new channel of `cap` elements of `elem_size` bytes.
@@ -242,7 +244,7 @@ const RT_RECV: c_int = 2;
 /// `cases` points at `n` cases whose channels and elems are valid.
 #[no_mangle]
 pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_int) -> c_int {
-    if n < 0 || n as usize > chan::MAX_SELECT_CASES || (n > 0 && cases.is_null()) {
+    if n < 0 || n as usize > select::MAX_SELECT_CASES || (n > 0 && cases.is_null()) {
         panic::throw("rt_select: bad case count");
     }
     let cs = core::slice::from_raw_parts_mut(cases, n as usize);
@@ -250,7 +252,7 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
         c: core::ptr::null_mut(),
         send: false,
         elem: core::ptr::null_mut(),
-    }; chan::MAX_SELECT_CASES];
+    }; select::MAX_SELECT_CASES];
     for (i, c) in cs.iter().enumerate() {
         if c.dir != RT_SEND && c.dir != RT_RECV {
             panic::throw("rt_select: dir must be RT_SEND or RT_RECV");
@@ -261,7 +263,7 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
             elem: c.elem as *mut u8,
         };
     }
-    let (i, ok) = chan::selectgo(&sc[..n as usize], block != 0);
+    let (i, ok) = select::selectgo(&sc[..n as usize], block != 0);
     if i >= 0 {
         cs[i as usize].ok = ok as c_int;
     }

@@ -28,7 +28,7 @@
 
 use crate::lock::RawMutex;
 use crate::panic;
-use crate::runtime2::G;
+use crate::runtime2::{getg, G};
 use crate::sched;
 use core::ptr::{self, null_mut};
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -208,7 +208,7 @@ impl Hchan {
     }
 
     /// Appends `*ep` to the buffer if there is room (`lock` held).
-    unsafe fn buf_put(&mut self, ep: *const u8) -> bool {
+    pub(crate) unsafe fn buf_put(&mut self, ep: *const u8) -> bool {
         let n = self.count();
         if n >= self.dataqsiz {
             return false;
@@ -221,7 +221,7 @@ impl Hchan {
 
     /// Takes the head of the buffer into `ep` (null: drop it) if there is
     /// one (`lock` held); the slot is zeroed.
-    unsafe fn buf_take(&mut self, ep: *mut u8) -> bool {
+    pub(crate) unsafe fn buf_take(&mut self, ep: *mut u8) -> bool {
         let n = self.count();
         if n == 0 {
             return false;
@@ -237,7 +237,7 @@ impl Hchan {
     unsafe fn slot(&self, i: usize) -> *mut u8 {
         self.buf.add(i * self.elemsize)
     }
-    unsafe fn copy(&self, dst: *mut u8, src: *const u8) {
+    pub(crate) unsafe fn copy(&self, dst: *mut u8, src: *const u8) {
         if !dst.is_null() {
             if src.is_null() {
                 ptr::write_bytes(dst, 0, self.elemsize);
@@ -255,12 +255,6 @@ pub fn block_forever(reason: &'static str) -> ! {
     panic::throw("unreachable: a goroutine blocked forever was woken")
 }
 
-/// `gopark`'s unlock function for channels: drop `c.lock` once parked.
-unsafe fn chanparkcommit(_gp: *mut G, lock: *mut u8) -> bool {
-    (*(lock as *const RawMutex)).unlock();
-    true
-}
-
 /// Readies the goroutine of `sg`, recording `sg` as what woke it.
 ///
 /// `sg` is on that goroutine's stack: it has been dequeued (and, for a
@@ -275,7 +269,7 @@ unsafe fn wake(sg: *mut Sudog) {
 
 /// Completes a send to the waiting receiver `sg` (`c.lock` held; it is
 /// released here, before the receiver is readied).
-unsafe fn send(c: *mut Hchan, sg: *mut Sudog, ep: *const u8) {
+pub(crate) unsafe fn send(c: *mut Hchan, sg: *mut Sudog, ep: *const u8) {
     (*c).copy((*sg).elem, ep);
     (*sg).success = true;
     (*c).lock.unlock();
@@ -285,7 +279,7 @@ unsafe fn send(c: *mut Hchan, sg: *mut Sudog, ep: *const u8) {
 /// Completes a receive from the waiting sender `sg` (`c.lock` held; it is
 /// released here). Buffered: the receiver takes the head of the full
 /// buffer and the sender's value goes to its tail, so order is kept.
-unsafe fn recv(c: *mut Hchan, sg: *mut Sudog, ep: *mut u8) {
+pub(crate) unsafe fn recv(c: *mut Hchan, sg: *mut Sudog, ep: *mut u8) {
     if (*c).dataqsiz == 0 {
         (*c).copy(ep, (*sg).elem);
     } else {
@@ -329,15 +323,11 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
         (*c).lock.unlock();
         return false;
     }
-    let gp = crate::arch::getg();
+    let gp = getg();
     let mut sg = Sudog::new(gp, ep as *mut u8, c, false);
     (*c).sendq.enqueue(&mut sg);
     crate::chaos::point(crate::chaos::Site::ChanPark);
-    sched::gopark(
-        Some(chanparkcommit),
-        &(*c).lock as *const RawMutex as *mut u8,
-        "chan send",
-    );
+    sched::goparkunlock(&(*c).lock, "chan send");
     if !sg.success {
         panic::gopanic(b"send on closed channel");
     }
@@ -376,15 +366,11 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
         (*c).lock.unlock();
         return (false, false);
     }
-    let gp = crate::arch::getg();
+    let gp = getg();
     let mut sg = Sudog::new(gp, ep, c, false);
     (*c).recvq.enqueue(&mut sg);
     crate::chaos::point(crate::chaos::Site::ChanPark);
-    sched::gopark(
-        Some(chanparkcommit),
-        &(*c).lock as *const RawMutex as *mut u8,
-        "chan receive",
-    );
+    sched::goparkunlock(&(*c).lock, "chan receive");
     (true, sg.success)
 }
 
@@ -445,218 +431,4 @@ pub unsafe fn chancap(c: *mut Hchan) -> usize {
     } else {
         (*c).dataqsiz
     }
-}
-
-// ---- select ------------------------------------------------------------
-
-/// One case of a select: a send of `*elem` or a receive into `elem`.
-#[derive(Clone, Copy)]
-pub struct Scase {
-    pub c: *mut Hchan,
-    pub send: bool,
-    pub elem: *mut u8,
-}
-
-/// Most cases in one select (a stack array holds their sudogs).
-pub const MAX_SELECT_CASES: usize = 64;
-
-/// Locks each distinct channel once, in address order (`order` is sorted
-/// by channel address), so that two selects never deadlock each other.
-unsafe fn sellock(cases: &[Scase], order: &[usize]) {
-    let mut prev: *mut Hchan = null_mut();
-    for &i in order {
-        let c = cases[i].c;
-        if c != prev {
-            (*c).lock.lock();
-            prev = c;
-        }
-    }
-}
-
-/// Unlocks every channel `sellock` locked, highest address first.
-unsafe fn selunlock(cases: &[Scase], order: &[usize]) {
-    selunlock_except(cases, order, null_mut())
-}
-
-/// Releases every lock but `keep` (which `send`/`recv` will release
-/// itself), highest address first, each channel once (at its first
-/// occurrence from the end).
-unsafe fn selunlock_except(cases: &[Scase], order: &[usize], keep: *mut Hchan) {
-    for k in (0..order.len()).rev() {
-        let c = cases[order[k]].c;
-        if (k == 0 || cases[order[k - 1]].c != c) && c != keep {
-            (*c).lock.unlock();
-        }
-    }
-}
-
-/// What `selparkcommit` needs to unlock, on the selecting goroutine's
-/// stack: all cases (nil ones included: `order` holds case indices) and
-/// the lock order over the non-nil ones.
-struct SelLocks {
-    cases: *const Scase,
-    ncases: usize,
-    order: *const usize,
-    norder: usize,
-}
-
-unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
-    // `arg` and the slices are on the parked goroutine's stack. Once the
-    // first channel is unlocked a waker may ready the goroutine, yet its
-    // `selectgo` frame stays put until we are done: its pass 3 locks every
-    // channel in address order, starting with the lowest, which `selunlock`
-    // (highest first) releases last, and that unlock is our last touch.
-    let l = &*(arg as *const SelLocks);
-    let cases = core::slice::from_raw_parts(l.cases, l.ncases);
-    let order = core::slice::from_raw_parts(l.order, l.norder);
-    selunlock(cases, order);
-    true
-}
-
-/// Go's `selectgo`: performs one ready case, chosen uniformly at random
-/// among the ready ones; with `block`, waits for one. Returns the case
-/// index (-1: none ready and not blocking) and, for a receive, whether a
-/// value arrived (false: closed). Cases on nil channels never proceed.
-///
-/// # Safety
-/// Every non-null channel is live; elems are valid as for send/recv.
-pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
-    if cases.len() > MAX_SELECT_CASES {
-        panic::throw("select: too many cases");
-    }
-    // Poll order: a random permutation of the non-nil cases.
-    let mut poll = [0usize; MAX_SELECT_CASES];
-    let mut n = 0;
-    let mp = sched_m();
-    for (i, sc) in cases.iter().enumerate() {
-        if sc.c.is_null() {
-            continue;
-        }
-        let j = ((*mp).fastrand() as usize) % (n + 1);
-        poll[n] = poll[j];
-        poll[j] = i;
-        n += 1;
-    }
-    if n == 0 {
-        if !block {
-            return (-1, false);
-        }
-        // Go's wait reasons: `select {}` has no cases; a select whose
-        // cases are all nil channels waits as any select does.
-        block_forever(if cases.is_empty() {
-            "select (no cases)"
-        } else {
-            "select"
-        });
-    }
-    let poll = &poll[..n];
-    // Lock order: by channel address (insertion sort; n is small).
-    let mut order = [0usize; MAX_SELECT_CASES];
-    order[..n].copy_from_slice(poll);
-    let order = &mut order[..n];
-    for i in 1..n {
-        let mut j = i;
-        while j > 0 && (cases[order[j - 1]].c as usize) > (cases[order[j]].c as usize) {
-            order.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-    sellock(cases, order);
-
-    // Pass 1: anything ready now?
-    for &i in poll {
-        let sc = cases[i];
-        let c = sc.c;
-        if sc.send {
-            if (*c).closed {
-                selunlock(cases, order);
-                panic::gopanic(b"send on closed channel");
-            }
-            if let Some(sg) = (*c).recvq.dequeue() {
-                selunlock_except(cases, order, c);
-                send(c, sg, sc.elem);
-                return (i as isize, false);
-            }
-            if (*c).buf_put(sc.elem) {
-                selunlock(cases, order);
-                return (i as isize, false);
-            }
-        } else {
-            if let Some(sg) = (*c).sendq.dequeue() {
-                selunlock_except(cases, order, c);
-                recv(c, sg, sc.elem);
-                return (i as isize, true);
-            }
-            if (*c).buf_take(sc.elem) {
-                selunlock(cases, order);
-                return (i as isize, true);
-            }
-            if (*c).closed {
-                (*c).copy(sc.elem, ptr::null());
-                selunlock(cases, order);
-                return (i as isize, false);
-            }
-        }
-    }
-    if !block {
-        selunlock(cases, order);
-        return (-1, false);
-    }
-
-    // Pass 2: wait on every channel.
-    let gp = crate::arch::getg();
-    (*gp).select_done.store(0, Ordering::Release);
-    (*gp).param = null_mut();
-    let mut sgs: [core::mem::MaybeUninit<Sudog>; MAX_SELECT_CASES] =
-        [const { core::mem::MaybeUninit::uninit() }; MAX_SELECT_CASES];
-    for &i in order.iter() {
-        let sc = cases[i];
-        let sg = sgs[i].write(Sudog::new(gp, sc.elem, sc.c, true)) as *mut Sudog;
-        if sc.send {
-            (*sc.c).sendq.enqueue(sg);
-        } else {
-            (*sc.c).recvq.enqueue(sg);
-        }
-    }
-    let locks = SelLocks {
-        cases: cases.as_ptr(),
-        ncases: cases.len(),
-        order: order.as_ptr(),
-        norder: n,
-    };
-    crate::chaos::point(crate::chaos::Site::SelectPark);
-    sched::gopark(
-        Some(selparkcommit),
-        &locks as *const SelLocks as *mut u8,
-        "select",
-    );
-
-    // Pass 3: find the winner, dequeue the rest.
-    sellock(cases, order);
-    let winner = (*gp).param as *mut Sudog;
-    let mut casi = -1isize;
-    let mut ok = false;
-    for &i in order.iter() {
-        let sg = sgs[i].as_mut_ptr();
-        if sg == winner {
-            casi = i as isize;
-            ok = (*sg).success;
-        } else if cases[i].send {
-            (*cases[i].c).sendq.remove(sg);
-        } else {
-            (*cases[i].c).recvq.remove(sg);
-        }
-    }
-    selunlock(cases, order);
-    if casi < 0 {
-        panic::throw("selectgo: bad wakeup");
-    }
-    if cases[casi as usize].send && !ok {
-        panic::gopanic(b"send on closed channel");
-    }
-    (casi, ok)
-}
-
-fn sched_m() -> *mut crate::runtime2::M {
-    crate::proc::getm()
 }

@@ -92,7 +92,7 @@ fn perturb(_site: Site, n: u32) {
     if !crate::proc::tls_ready() {
         return;
     }
-    let mp = crate::proc::getm();
+    let mp = crate::runtime2::getm();
     if mp.is_null() {
         return;
     }

@@ -178,7 +178,7 @@ fn lock_slow(key: &AtomicU32, mut wait: u32) {
     // wait is what we must put back if we take the lock: a sleeper may
     // already be registered (2), and taking the lock with 1 would lose
     // its wakeup.
-    let spin = if crate::proc::ncpu() > 1 {
+    let spin = if crate::os::linux::ncpu() > 1 {
         ACTIVE_SPIN
     } else {
         0
@@ -266,7 +266,7 @@ impl Note {
     /// `deadline` (monotonic ns), or a spurious wake-up. The caller looks
     /// at its state and decides.
     pub fn sleep_until(&self, seen: u32, deadline: i64) {
-        let left = deadline - crate::time::nanotime();
+        let left = deadline - crate::os::nanotime();
         if left > 0 && seen & WOKEN == 0 {
             let _ = os::futex_wait(&self.key, seen, left);
         }

@@ -18,9 +18,31 @@
 
 use crate::os;
 use crate::print::Line;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 static PANICKING: AtomicU32 = AtomicU32::new(0);
+
+/// What a report needs from the scheduler, which sits above this module:
+/// `proc` registers its hooks at boot (`set_hooks`), as soon as `getg()`
+/// works. Before that, reports name no goroutine.
+pub struct Hooks {
+    /// The id of the user goroutine running on this thread; None on g0.
+    pub current_goid: fn() -> Option<i64>,
+    /// Prints `goroutine N [status]:` for every live goroutine.
+    pub print_goroutines: fn(),
+}
+
+static HOOKS: AtomicPtr<Hooks> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Registers the scheduler's hooks (once, during boot).
+pub fn set_hooks(h: &'static Hooks) {
+    HOOKS.store(h as *const Hooks as *mut Hooks, Ordering::Release);
+}
+
+fn hooks() -> Option<&'static Hooks> {
+    // SAFETY: null or the `&'static Hooks` stored by `set_hooks`.
+    unsafe { HOOKS.load(Ordering::Acquire).as_ref() }
+}
 
 /// Claims the right to report; a second failure is cut short.
 fn start_dying() {
@@ -30,22 +52,9 @@ fn start_dying() {
     }
 }
 
-/// The id of the user goroutine running on this thread, if any (not on
-/// g0, not before boot has set the thread pointer).
+/// The id of the user goroutine running on this thread, if any.
 fn current_goid() -> Option<i64> {
-    if !crate::proc::tls_ready() {
-        return None;
-    }
-    let gp = crate::arch::getg();
-    // SAFETY: with the thread pointer set, getg is this thread's live G,
-    // bound to its M.
-    unsafe {
-        if gp.is_null() || (*gp).m.is_null() || gp == (*(*gp).m).g0 {
-            None
-        } else {
-            Some((*gp).goid)
-        }
-    }
+    (hooks()?.current_goid)()
 }
 
 /// `goroutine N [running]:` (and a location), then exit 2.
@@ -101,7 +110,9 @@ pub fn fatal_signal(detail: &dyn Fn(&mut Line)) -> ! {
 pub fn fatal_with_goroutines(msg: &str) -> ! {
     start_dying();
     Line::stderr().s("fatal error: ").s(msg).end();
-    crate::sched::print_goroutines();
+    if let Some(h) = hooks() {
+        (h.print_goroutines)();
+    }
     os::exit_group(2)
 }
 

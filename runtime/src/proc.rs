@@ -32,62 +32,34 @@
 //! in `schedule()`, which picks the next G and `gogo`s to it. `schedule`
 //! never returns: each pass starts afresh at the top of the g0 stack.
 //!
-//! The scheduler itself (Ms, Ps, stealing, parking) is in `sched`; this
-//! file has the boot sequence and the life of a goroutine: `newproc`,
-//! `goentry`, `goexit`, and the free lists of dead Gs.
+//! The scheduler itself (Ms, Ps, stealing, parking) is in `sched`; what
+//! the kernel tells us at boot is in `os::linux`. This file has the boot
+//! sequence and the life of a goroutine: `newproc`, `goentry`, `goexit`,
+//! and the free lists of dead Gs.
 
 use crate::arch;
-use crate::args::{self, Startup};
 use crate::env::{self, DebugVars, ProcsSource};
-use crate::os;
+use crate::os::linux::{ncpu, startup, BootCell};
+use crate::os::{self, linux};
 use crate::print::Line;
-use crate::runtime2::{AllList, GoFn, Gstatus, G, M, P};
-use crate::sched::{self, gomaxprocs, SCHED};
+use crate::runtime2::{getg, getm, gomaxprocs, AllList, GoFn, Gstatus, G, M, P, SCHED};
+use crate::sched;
 use crate::stack::{self, STACK_GUARD};
 use alloc::boxed::Box;
-use core::cell::UnsafeCell;
 use core::ptr::{addr_of_mut, null_mut};
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicUsize, Ordering};
-
-/// A value written while the process is single-threaded (during boot) and
-/// only read afterwards.
-pub struct BootCell<T>(UnsafeCell<T>);
-
-// SAFETY: `set` is only called before a second thread exists; afterwards
-// the value is immutable, so shared reads from any thread are sound.
-unsafe impl<T> Sync for BootCell<T> {}
-
-impl<T> BootCell<T> {
-    pub const fn new(v: T) -> BootCell<T> {
-        BootCell(UnsafeCell::new(v))
-    }
-
-    /// # Safety
-    /// Only during single-threaded boot, with no outstanding `get` borrow.
-    pub unsafe fn set(&self, v: T) {
-        *self.0.get() = v;
-    }
-
-    pub fn get(&self) -> &T {
-        // SAFETY: see the Sync impl.
-        unsafe { &*self.0.get() }
-    }
-}
+use core::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// m0: the M of the main thread. Statically allocated, as in Go.
 static mut M0: M = M::new();
 /// g0 of m0: the scheduler's goroutine on the OS-provided main stack.
 static mut G0: G = G::new();
 
-static STARTUP: BootCell<Startup> = BootCell::new(Startup::empty());
 static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
     boottrace: 0,
     schedtrace: 0,
     scheddetail: 0,
     schedchaos: 0,
 });
-static NCPU: AtomicI32 = AtomicI32::new(1);
-static PHYSPAGESIZE: AtomicUsize = AtomicUsize::new(args::DEFAULT_PAGE_SIZE);
 static TLS_READY: AtomicBool = AtomicBool::new(false);
 static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
 /// `allgs`: every G ever made (Gs are never freed).
@@ -101,21 +73,9 @@ const GOID_CACHE_BATCH: i64 = 16;
 /// Dead Gs kept per P before half go to the global list.
 const GFREE_LOCAL_MAX: usize = 64;
 
-pub fn ncpu() -> i32 {
-    NCPU.load(Ordering::Relaxed)
-}
-
-pub fn physpagesize() -> usize {
-    PHYSPAGESIZE.load(Ordering::Relaxed)
-}
-
 /// True once the thread pointer is set and `getg()` may be called.
 pub fn tls_ready() -> bool {
     TLS_READY.load(Ordering::Acquire)
-}
-
-pub fn startup() -> &'static Startup {
-    STARTUP.get()
 }
 
 pub fn debug() -> &'static DebugVars {
@@ -123,20 +83,13 @@ pub fn debug() -> &'static DebugVars {
 }
 
 /// A `boottrace:` line, if GODEBUG asked for them.
-fn bt(step: &str) -> Option<Line> {
+pub fn bt(step: &str) -> Option<Line> {
     if debug().boottrace <= 0 {
         return None;
     }
     let mut l = Line::stderr();
     l.s("boottrace: ").s(step).s(" ");
     Some(l)
-}
-
-/// The current M.
-#[inline]
-pub fn getm() -> *mut M {
-    // SAFETY: after rt0_go every thread's g is live and bound to its M.
-    unsafe { (*arch::getg()).m }
 }
 
 /// Go's `rt0_go`, called by `_start` with the kernel's stack pointer.
@@ -157,6 +110,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         os::exit_group(2);
     }
     TLS_READY.store(true, Ordering::Release);
+    crate::panic::set_hooks(&PANIC_HOOKS);
 
     // 2. g0's stack is the OS stack.
     let hi = sp as usize;
@@ -165,16 +119,13 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         _ => 8 << 20,
     };
     let lo = hi - core::cmp::min(limit / 2, hi / 2);
-    (*g0).stack = crate::runtime2::Stack { lo, hi };
+    (*g0).stack = stack::Stack { lo, hi };
     (*g0).stackguard0 = lo + STACK_GUARD;
     (*g0).stackguard1 = (*g0).stackguard0;
 
     // 3. args (and GODEBUG, read early as Go's cpuinit does, so that the
     // steps already taken can be traced).
-    let mut st = args::parse(sp);
-    args::complete(&mut st);
-    STARTUP.set(st);
-    PHYSPAGESIZE.store(st.physpagesize, Ordering::Relaxed);
+    let st = linux::sysargs(sp);
     if let Some(v) = st.getenv(b"GODEBUG") {
         DEBUG.set(env::parse_godebug(v));
     }
@@ -231,93 +182,38 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         .end();
     }
     // 8.
-    mstart()
+    sched::mstart(m0 as *mut u8)
 }
 
-/// Go's `checkgoarm`: the build needs VFPv3 (and no NEON).
-#[cfg(target_arch = "arm")]
+/// Go's `checkgoarm`: can this CPU run the build (`arch::checkgoarm`)?
 fn checkgoarm() {
-    const HWCAP_VFP: usize = 1 << 6;
-    const HWCAP_VFPV3: usize = 1 << 13;
-    let hwcap = startup().auxv.hwcap.unwrap_or(0);
-    if hwcap & HWCAP_VFPV3 == 0 {
-        let first = if hwcap & HWCAP_VFP == 0 {
-            "runtime: this CPU has no floating point hardware, so it cannot run"
-        } else {
-            "runtime: this CPU has no VFPv3 floating point hardware, so it cannot run"
-        };
-        Line::stderr().s(first).end();
-        Line::stderr().s("this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).").end();
-        os::exit_group(1);
-    }
-    if let Some(mut l) = bt("checkgoarm") {
-        l.kx("hwcap=", hwcap as u64).s(" vfp=yes vfpv3=yes").end();
+    match arch::checkgoarm(startup().auxv.hwcap.unwrap_or(0)) {
+        Ok(None) => {}
+        Ok(Some(detail)) => {
+            if let Some(mut l) = bt("checkgoarm") {
+                let hwcap = startup().auxv.hwcap.unwrap_or(0);
+                l.kx("hwcap=", hwcap as u64).s(" ").s(detail).end();
+            }
+        }
+        Err(lines) => {
+            for line in lines {
+                Line::stderr().s(line).end();
+            }
+            os::exit_group(1);
+        }
     }
 }
-
-#[cfg(not(target_arch = "arm"))]
-fn checkgoarm() {}
 
 /// Go's `osinit`.
 fn osinit() {
-    let n = getproccount(|buf| os::sched_getaffinity(buf).map_err(|e| e.into_raw()));
-    NCPU.store(n, Ordering::Relaxed);
+    let n = linux::osinit();
     if let Some(mut l) = bt("osinit") {
         l.f(
             "ncpu=%d physpagesize=%u",
-            &[n as i64 as u64, physpagesize() as u64],
+            &[n as i64 as u64, linux::physpagesize() as u64],
         )
         .end();
     }
-}
-
-const EINVAL: i32 = 22;
-
-/// The number of CPUs this process may run on: the bits set in its
-/// affinity mask. The mask buffer starts at 1024 bytes (8192 CPUs) on the
-/// stack and doubles, in a mapping, while the kernel answers EINVAL (its
-/// mask is larger), up to 1 MiB. Any other failure counts as 1 CPU, as in
-/// Go.
-pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>) -> i32 {
-    let mut small = [0u8; 1024];
-    match getaffinity(&mut small) {
-        Ok(r) => return count_bits(small.get(..r).unwrap_or(&small)),
-        Err(EINVAL) => {}
-        Err(_) => return 1,
-    }
-    let mut size = small.len() * 2;
-    while size <= 1 << 20 {
-        // The allocator is not set up yet during osinit; map directly.
-        // SAFETY: a fresh private mapping, unmapped below.
-        let p = match unsafe { os::mmap_anon(size, os::PROT_READ | os::PROT_WRITE, os::MapFlags::empty()) } {
-            Ok(p) => p,
-            Err(_) => return 1,
-        };
-        // SAFETY: [p, p+size) is ours until the munmap.
-        let mask = unsafe { core::slice::from_raw_parts_mut(p, size) };
-        let r = getaffinity(mask);
-        let n = match r {
-            Ok(r) => Some(count_bits(mask.get(..r).unwrap_or(mask))),
-            Err(EINVAL) => None,
-            Err(_) => Some(1),
-        };
-        // SAFETY: nothing refers to the mask any more.
-        unsafe {
-            // Best effort: a failure leaves a small mapping behind.
-            let _ = os::munmap(p, size);
-        }
-        if let Some(n) = n {
-            return n;
-        }
-        size *= 2;
-    }
-    1
-}
-
-/// Set bits in an affinity mask, at least 1.
-pub fn count_bits(mask: &[u8]) -> i32 {
-    let n: u32 = mask.iter().map(|b| b.count_ones()).sum();
-    core::cmp::max(n, 1) as i32
 }
 
 /// Go's `schedinit`.
@@ -325,7 +221,7 @@ unsafe fn schedinit() {
     let m0 = addr_of_mut!(M0);
     mcommoninit(m0);
     sched::register_m0();
-    sched::allmadd(m0);
+    crate::runtime2::allmadd(m0);
     (*m0).gsignal = crate::signal::m0_gsignal();
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
@@ -409,7 +305,7 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
             // 10 ms; without it, a loop of a million `go` calls on one P
             // would keep a million goroutines (and their stack pages)
             // alive at once instead of a few hundred.
-            let gp = arch::getg();
+            let gp = getg();
             if (*pp).runq.len() >= crate::runq::RUNQ_SIZE / 2 && gp != (*(*gp).m).g0 {
                 sched::gosched();
             }
@@ -488,41 +384,12 @@ unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
     Some(gp)
 }
 
-/// Go's `mstart`/`mstart1` for m0: g0's resumption point becomes the top
-/// of the current stack, then the scheduler takes over.
-unsafe fn mstart() -> ! {
-    let gp = arch::getg();
-    let mp = (*gp).m;
-    if gp != (*mp).g0 {
-        crate::panic::throw("bad runtime·mstart");
-    }
-    // Everything g0 runs from now on (schedule, mcall targets) starts here;
-    // this frame and the OS's above it stay untouched.
-    (*gp).sched.sp = (arch::current_sp() - 256) & !15;
-    // minit and, on m0 only, mstartm0's initsig.
-    crate::signal::minit(mp);
-    crate::signal::initsig();
-    if let Some(mut l) = bt("mstart") {
-        l.f(
-            "m%d g0.sched.sp=%x sigaltstack=[%x, %x) -> schedule",
-            &[
-                (*mp).id as u64,
-                (*gp).sched.sp as u64,
-                (*mp).gsignal.lo as u64,
-                (*mp).gsignal.hi as u64,
-            ],
-        )
-        .end();
-    }
-    sched::schedule()
-}
-
 /// The first function of every goroutine: `gogo` "returns" into it on a
 /// fresh stack. It runs the goroutine's function, then `goexit1`.
 extern "C" fn goentry() -> ! {
     // SAFETY: execute set g before the switch; startfn was set by newproc.
     unsafe {
-        let gp = arch::getg();
+        let gp = getg();
         if let Some(f) = (*gp).startfn {
             f((*gp).startarg);
         }
@@ -592,7 +459,7 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
     if debug().schedtrace > 0 {
         crate::trace::start_sysmon();
     }
-    let gp = arch::getg();
+    let gp = getg();
     let mp = (*gp).m;
     if let Some(mut l) = bt("runtime.main") {
         let sp = arch::current_sp();
@@ -635,43 +502,26 @@ pub fn getm_id() -> i64 {
 /// The running goroutine's id.
 pub fn goid() -> i64 {
     // SAFETY: on any thread after boot, getg is a live G.
-    unsafe { (*arch::getg()).goid }
+    unsafe { (*getg()).goid }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What a panic report asks of the scheduler (`panic::Hooks`).
+static PANIC_HOOKS: crate::panic::Hooks = crate::panic::Hooks {
+    current_goid,
+    print_goroutines: crate::traceback::print_goroutines,
+};
 
-    #[test]
-    fn count_bits_counts_and_floors_at_one() {
-        assert_eq!(count_bits(&[0b1011, 0, 0x80]), 4);
-        assert_eq!(count_bits(&[]), 1);
-        assert_eq!(count_bits(&[0; 8]), 1);
-    }
-
-    #[test]
-    fn getproccount_grows_the_buffer_on_einval() {
-        // A kernel whose mask is 4096 bytes: EINVAL until the buffer is
-        // large enough, then CPUs 0..=8191 minus one.
-        let mut sizes = std::vec::Vec::new();
-        let n = getproccount(|buf| {
-            sizes.push(buf.len());
-            if buf.len() < 4096 {
-                return Err(EINVAL);
-            }
-            for b in buf[..1024].iter_mut() {
-                *b = 0xff;
-            }
-            buf[0] = 0xfe;
-            Ok(4096)
-        });
-        assert_eq!(n, 8191);
-        assert_eq!(sizes, std::vec![1024, 2048, 4096]);
-    }
-
-    #[test]
-    fn getproccount_other_failure_is_one_cpu() {
-        assert_eq!(getproccount(|_| Err(1)), 1);
-        assert_eq!(getproccount(|_| Err(EINVAL)), 1);
+/// The id of the user goroutine running on this thread, if any (not on
+/// g0).
+fn current_goid() -> Option<i64> {
+    let gp = getg();
+    // SAFETY: the hook is registered once the thread pointer is set, so
+    // getg is this thread's live G, bound to its M.
+    unsafe {
+        if gp.is_null() || (*gp).m.is_null() || gp == (*(*gp).m).g0 {
+            None
+        } else {
+            Some((*gp).goid)
+        }
     }
 }

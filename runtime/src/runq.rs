@@ -17,7 +17,6 @@
 //! global queue in one batch, so a P that spawns in a loop pays the global
 //! lock once per 128 Gs and leaves work where idle Ps will find it.
 
-use crate::runtime2::G;
 use core::ptr::null_mut;
 use core::sync::atomic::Ordering;
 #[cfg(not(loom))]
@@ -28,22 +27,24 @@ use loom::sync::atomic::{AtomicPtr, AtomicU32};
 pub const RUNQ_SIZE: usize = 256;
 const MASK: u32 = RUNQ_SIZE as u32 - 1;
 
-pub struct RunQueue {
+/// A ring of `*mut T` (the scheduler's `T` is `runtime2::G`; the queue
+/// never dereferences what it holds).
+pub struct RunQueue<T> {
     head: AtomicU32,
     tail: AtomicU32,
-    buf: [AtomicPtr<G>; RUNQ_SIZE],
-    runnext: AtomicPtr<G>,
+    buf: [AtomicPtr<T>; RUNQ_SIZE],
+    runnext: AtomicPtr<T>,
 }
 
-impl Default for RunQueue {
+impl<T> Default for RunQueue<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl RunQueue {
+impl<T> RunQueue<T> {
     #[cfg(not(loom))]
-    pub const fn new() -> RunQueue {
+    pub const fn new() -> RunQueue<T> {
         RunQueue {
             head: AtomicU32::new(0),
             tail: AtomicU32::new(0),
@@ -54,7 +55,7 @@ impl RunQueue {
 
     /// Loom's atomics cannot be built in a const context.
     #[cfg(loom)]
-    pub fn new() -> RunQueue {
+    pub fn new() -> RunQueue<T> {
         RunQueue {
             head: AtomicU32::new(0),
             tail: AtomicU32::new(0),
@@ -78,7 +79,7 @@ impl RunQueue {
     /// `runqput`, owner only. With `next`, `gp` goes to runnext and the G it
     /// displaces goes to the tail. On overflow, `overflow` receives a batch
     /// (half the ring, then `gp`) to put on the global queue.
-    pub fn put(&self, mut gp: *mut G, next: bool, overflow: &mut dyn FnMut(&[*mut G])) {
+    pub fn put(&self, mut gp: *mut T, next: bool, overflow: &mut dyn FnMut(&[*mut T])) {
         if next {
             let old = self.runnext.swap(gp, Ordering::AcqRel);
             if old.is_null() {
@@ -115,7 +116,7 @@ impl RunQueue {
 
     /// `runqget`, owner only: runnext first (inheriting the time slice:
     /// the bool is true), then the ring's head.
-    pub fn get(&self) -> Option<(*mut G, bool)> {
+    pub fn get(&self) -> Option<(*mut T, bool)> {
         let next = self.runnext.load(Ordering::Relaxed);
         if !next.is_null()
             && self
@@ -145,7 +146,7 @@ impl RunQueue {
     /// `runqgrab`, any thread: takes half (rounded up) of the ring into
     /// `batch`, or runnext when the ring is empty and `steal_runnext`.
     /// Returns how many were taken.
-    pub fn grab(&self, batch: &mut [*mut G; RUNQ_SIZE / 2], steal_runnext: bool) -> usize {
+    pub fn grab(&self, batch: &mut [*mut T; RUNQ_SIZE / 2], steal_runnext: bool) -> usize {
         loop {
             let h = self.head.load(Ordering::Acquire);
             let t = self.tail.load(Ordering::Acquire);
@@ -185,7 +186,7 @@ impl RunQueue {
     }
 
     /// Takes everything (runnext first), for `procresize` destroying a P.
-    pub fn drain(&self, mut f: impl FnMut(*mut G)) {
+    pub fn drain(&self, mut f: impl FnMut(*mut T)) {
         while let Some((gp, _)) = self.get() {
             f(gp);
         }
@@ -197,6 +198,7 @@ mod loom_models {
     //! Every interleaving (within loom's bounds) of the owner and a thief:
     //! each G is taken exactly once, by someone.
     use super::*;
+    use crate::runtime2::G;
     use loom::sync::Arc;
     use std::boxed::Box;
     use std::vec::Vec;
@@ -282,6 +284,7 @@ mod loom_models {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use crate::runtime2::G;
     use std::boxed::Box;
     use std::sync::atomic::AtomicUsize;
     use std::sync::Arc;

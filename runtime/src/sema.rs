@@ -10,7 +10,6 @@
 
 use crate::chan::Sudog;
 use crate::lock::RawMutex;
-use crate::runtime2::G;
 use crate::sched;
 use core::ptr::null_mut;
 use core::sync::atomic::{fence, AtomicU32, Ordering};
@@ -58,11 +57,6 @@ fn cansemacquire(addr: &AtomicU32) -> bool {
     }
 }
 
-unsafe fn unlock_root(_gp: *mut G, lock: *mut u8) -> bool {
-    (*(lock as *const RawMutex)).unlock();
-    true
-}
-
 /// Waits until `*addr > 0`, then decrements it. With `lifo`, the caller
 /// goes to the front of the queue (it has waited before).
 pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
@@ -81,7 +75,7 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
             unsafe { r.lock.unlock() };
             return;
         }
-        let gp = crate::arch::getg();
+        let gp = crate::runtime2::getg();
         let mut w = Waiter {
             sg: Sudog::new(gp, null_mut(), null_mut(), false),
             addr,
@@ -101,11 +95,7 @@ pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
                 }
                 (*p).next = &mut w;
             }
-            sched::gopark(
-                Some(unlock_root),
-                &r.lock as *const RawMutex as *mut u8,
-                reason,
-            );
+            sched::goparkunlock(&r.lock, reason);
         }
         if cansemacquire(addr) {
             return;

@@ -18,8 +18,8 @@
 //! thread needs no mapping for it.
 
 use crate::arch;
-use crate::os;
-use crate::runtime2::{Stack, M};
+use crate::os::{self, linux};
+use crate::runtime2::{getg, setg, Stack, G, M};
 use core::ptr::addr_of_mut;
 
 const SIGILL: i32 = 4;
@@ -60,21 +60,15 @@ pub fn m0_gsignal() -> Stack {
 /// On the thread of `mp`, with `mp.gsignal` allocated.
 pub unsafe fn minit(mp: *mut M) {
     let gs = (*mp).gsignal;
-    if os::sigaltstack(gs.lo, gs.hi - gs.lo).is_err() {
+    if linux::minit(gs.lo, gs.hi - gs.lo).is_err() {
         crate::panic::throw("minit: sigaltstack failed");
     }
 }
 
 /// Go's `initsig`: the process-wide handlers, installed once by m0.
 pub fn initsig() {
-    let act = os::SigAction {
-        handler: sighandler as *const () as usize,
-        flags: os::SA_SIGINFO | os::SA_ONSTACK | os::SA_RESTORER,
-        restorer: arch::sigreturn_tramp as *const () as usize,
-        mask: 0,
-    };
     for sig in [SIGSEGV, SIGBUS, SIGFPE, SIGILL] {
-        if os::rt_sigaction(sig, &act).is_err() {
+        if linux::setsig(sig, sighandler, false).is_err() {
             crate::panic::throw("initsig: rt_sigaction failed");
         }
     }
@@ -83,31 +77,20 @@ pub fn initsig() {
     // then ends the program by `die_from_signal` when the descriptor is 1
     // or 2. A handler rather than SIG_IGN, which children would inherit
     // across exec; installed over an inherited SIG_IGN too, as Go does.
-    let ignore = os::SigAction {
-        handler: sigignore as *const () as usize,
-        flags: os::SA_SIGINFO | os::SA_ONSTACK | os::SA_RESTORER | os::SA_RESTART,
-        ..act
-    };
-    if os::rt_sigaction(SIGPIPE, &ignore).is_err() {
+    if linux::setsig(SIGPIPE, sigignore, true).is_err() {
         crate::panic::throw("initsig: rt_sigaction failed");
     }
 }
 
 /// SIGPIPE's handler: nothing to do; the write that raised it returns EPIPE.
-extern "C" fn sigignore(_sig: i32, _info: *mut u8, _ctx: *mut u8) {}
+unsafe extern "C" fn sigignore(_sig: i32, _info: *mut u8, _ctx: *mut u8) {}
 
 /// Go's `dieFromSignal`: ends the process as killed by `sig`, so that the
 /// parent sees the signal in the wait status (for SIGPIPE, a shell's 141).
 pub fn die_from_signal(sig: i32) -> ! {
-    let dfl = os::SigAction {
-        handler: os::SIG_DFL,
-        flags: os::SA_RESTORER,
-        restorer: arch::sigreturn_tramp as *const () as usize,
-        mask: 0,
-    };
     // Failures here only mean the signal does not kill us; the exit below
     // is the answer to that.
-    let _ = os::rt_sigaction(sig, &dfl);
+    let _ = linux::setsig_default(sig);
     let _ = os::unblock_signal(sig);
     let _ = os::raise(sig);
     // The signal is pending for this thread and unblocked: it is delivered
@@ -143,7 +126,7 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
     let pc = (ctx.add(arch::UC_PC) as *const usize).read();
     let sp = (ctx.add(arch::UC_SP) as *const usize).read();
     let gp = if crate::proc::tls_ready() {
-        arch::getg()
+        getg()
     } else {
         core::ptr::null_mut()
     };
@@ -165,7 +148,7 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
             let below = |a: usize| a < s.lo && a >= s.lo.saturating_sub(reach);
             if below(addr) || below(sp) {
                 // The report names the goroutine that overflowed.
-                arch::setg(g);
+                setg(g);
                 stack_overflow(g, sp);
             }
         }
@@ -187,7 +170,7 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
 ///
 /// # Safety
 /// `gp` is the live G that overflowed.
-pub unsafe fn stack_overflow(gp: *mut crate::runtime2::G, sp: usize) -> ! {
+pub unsafe fn stack_overflow(gp: *mut G, sp: usize) -> ! {
     // SAFETY: gp is the live G that overflowed.
     let (size, s) = unsafe { ((*gp).stacksize, (*gp).stack) };
     crate::panic::throw_with(

@@ -62,8 +62,16 @@
 //! call and a cold one rarely does.
 
 use crate::os;
-use crate::runtime2::Stack;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+/// A goroutine stack: `[lo, hi)`, with a guard region below `lo` on
+/// mmap'd stacks.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct Stack {
+    pub lo: usize,
+    pub hi: usize,
+}
 
 /// Go's `_StackGuard`: the stack guards sit this far above `stack.lo`.
 pub const STACK_GUARD: usize = 928;
@@ -82,13 +90,9 @@ pub const MAIN_STACK_SIZE: usize = 1 << 20;
 /// switch frame and a few calls.
 pub const MIN_STACK_SIZE: usize = 8 << 10;
 
-/// The guard region below every stack (rounded up to whole pages).
-#[cfg(target_arch = "x86_64")]
-pub const GUARD_SIZE: usize = 4 << 10;
-#[cfg(target_arch = "aarch64")]
-pub const GUARD_SIZE: usize = 128 << 10;
-#[cfg(target_arch = "arm")]
-pub const GUARD_SIZE: usize = 8 << 10;
+/// The guard region below every stack (rounded up to whole pages), chosen
+/// per architecture by what its compilers probe (`arch`).
+pub const GUARD_SIZE: usize = crate::arch::GUARD_SIZE;
 
 /// The largest stack frame allowed where the compiler does not probe
 /// (`c_max_frame` and `rust_max_frame` in `targets/<triple>.toml` say the
@@ -123,14 +127,14 @@ static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(SlotCache 
 
 /// Rounds a requested size to whole pages, at least `MIN_STACK_SIZE`.
 pub fn round_stack_size(n: usize) -> Option<usize> {
-    let page = crate::proc::physpagesize();
+    let page = os::linux::physpagesize();
     let n = core::cmp::max(n, MIN_STACK_SIZE);
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
 /// The guard size in bytes: `GUARD_SIZE` in whole pages.
 pub fn guard_size() -> usize {
-    let page = crate::proc::physpagesize();
+    let page = os::linux::physpagesize();
     (GUARD_SIZE + page - 1) & !(page - 1)
 }
 

@@ -20,20 +20,19 @@ use crate::os;
 use crate::print::Line;
 use crate::proc;
 use crate::runtime2::{Gstatus, G, M, P};
-use crate::sched::{self, SCHED};
+use crate::runtime2::{allm, allp, gomaxprocs, SCHED};
+use crate::sched;
 use core::sync::atomic::{AtomicI64, Ordering};
 
 static START: AtomicI64 = AtomicI64::new(0);
 
 /// Starts sysmon (from runtime.main).
 pub fn start_sysmon() {
-    START.store(crate::time::nanotime(), Ordering::Relaxed);
+    START.store(crate::os::nanotime(), Ordering::Relaxed);
     let id = {
         let mut s = SCHED.lock.lock();
         s.nmsys += 1;
-        let id = s.mcount;
-        s.mcount += 1;
-        id
+        sched::mreserveid(&mut s)
     };
     // SAFETY: a new M with no P runs `sysmon` instead of the scheduler.
     unsafe { sched::newm(core::ptr::null_mut(), false, id, Some(sysmon)) };
@@ -77,8 +76,8 @@ fn id_of_g(gp: *mut G) -> i64 {
 /// One schedtrace report. Values are read without stopping anyone, so a
 /// report is a snapshot, not a consistent state (as in Go).
 pub fn schedtrace(detail: bool) {
-    let now = (crate::time::nanotime() - START.load(Ordering::Relaxed)) / 1_000_000;
-    let procs = sched::gomaxprocs();
+    let now = (crate::os::nanotime() - START.load(Ordering::Relaxed)) / 1_000_000;
+    let procs = gomaxprocs();
     let (mcount, nmidle, runq, stopwait) = {
         let s = SCHED.lock.lock();
         (s.mcount, s.nmidle, s.runq.len, s.stopwait)
@@ -91,7 +90,7 @@ pub fn schedtrace(detail: bool) {
             procs as i64 as u64,
             SCHED.npidle.load(Ordering::Relaxed) as i64 as u64,
             mcount as u64,
-            SCHED.nmspinning.load(Ordering::Relaxed) as i64 as u64,
+            SCHED.nmspinning.count() as i64 as u64,
             nmidle as i64 as u64,
             runq as u64,
         ],
@@ -112,13 +111,13 @@ pub fn schedtrace(detail: bool) {
                 l.s(" ");
             }
             // SAFETY: Ps below gomaxprocs exist and are never freed.
-            l.u(unsafe { (*sched::allp(i)).runq.len() } as u64);
+            l.u(unsafe { (*allp(i)).runq.len() } as u64);
         }
         l.s("]").end();
         return;
     }
     for i in 0..procs {
-        let pp = sched::allp(i);
+        let pp = allp(i);
         // SAFETY: as above; fields are read racily, for display only.
         unsafe {
             Line::stderr()
@@ -136,7 +135,7 @@ pub fn schedtrace(detail: bool) {
                 .end();
         }
     }
-    for mp in sched::allm() {
+    for mp in allm() {
         // SAFETY: Ms are never freed; racy reads for display.
         unsafe {
             let mut l = Line::stderr();

@@ -2,7 +2,6 @@
 //! low halves of v8–v15 (d8–d15); the thread pointer is `tpidr_el0`.
 
 use super::Tcb;
-use crate::runtime2::G;
 use core::arch::{asm, global_asm};
 
 // 1. The entry point.
@@ -27,10 +26,10 @@ pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
     Ok(())
 }
 
-/// The running goroutine.
+/// The running goroutine's G, as the word in the thread's G slot.
 #[inline(always)]
-pub fn getg() -> *mut G {
-    let g: *mut G;
+pub fn load_g() -> usize {
+    let g: usize;
     // SAFETY: tpidr_el0 points at this thread's Tcb from rt0_go on; the G
     // slot is its first word.
     unsafe {
@@ -40,12 +39,12 @@ pub fn getg() -> *mut G {
     g
 }
 
-/// Records `gp` as the running goroutine of this thread.
+/// Stores `gp` in the thread's G slot: the running goroutine's G.
 ///
 /// # Safety
 /// The thread pointer must be set; `gp` must be a G of this M.
 #[inline(always)]
-pub unsafe fn setg(gp: *mut G) {
+pub unsafe fn store_g(gp: usize) {
     asm!("mrs {t}, tpidr_el0", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
          options(nostack, preserves_flags));
 }
@@ -146,3 +145,20 @@ global_asm!(
 /// (`uc_mcontext` is 16-byte aligned at 176: fault_address, x0..x30, sp, pc).
 pub const UC_PC: usize = 176 + 8 + 31 * 8 + 8;
 pub const UC_SP: usize = 176 + 8 + 31 * 8;
+
+// 7. Per-target constants for the layers above.
+
+/// The guard region below every goroutine stack. Rust probes large frames;
+/// clang 14 ignores `-fstack-clash-protection` on AArch64, so C frames are
+/// limited to half of this at compile time (see `stack`).
+pub const GUARD_SIZE: usize = 128 << 10;
+
+/// The vDSO's `clock_gettime`.
+pub const VDSO_CLOCK_GETTIME: &[u8] = b"__kernel_clock_gettime";
+
+/// Go's `checkgoarm`: whether this CPU can run the build, from AT_HWCAP
+/// (`Ok(None)`: nothing to check here).
+/// Every ARMv8 CPU can.
+pub fn checkgoarm(_hwcap: usize) -> Result<Option<&'static str>, [&'static str; 2]> {
+    Ok(None)
+}

@@ -3,7 +3,6 @@
 //! `set_tls` system call and read with `mrc p15, 0, rX, c13, c0, 3`.
 
 use super::Tcb;
-use crate::runtime2::G;
 use core::arch::{asm, global_asm};
 
 // 1. The entry point (with the VFP check, see the file).
@@ -28,10 +27,10 @@ pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
     syscalls::Errno::from_ret(syscalls::raw::syscall1(ARM_NR_SET_TLS, tcb as usize)).map(|_| ())
 }
 
-/// The running goroutine.
+/// The running goroutine's G, as the word in the thread's G slot.
 #[inline(always)]
-pub fn getg() -> *mut G {
-    let g: *mut G;
+pub fn load_g() -> usize {
+    let g: usize;
     // SAFETY: TPIDRURO points at this thread's Tcb from rt0_go on; the G
     // slot is its first word.
     unsafe {
@@ -41,12 +40,12 @@ pub fn getg() -> *mut G {
     g
 }
 
-/// Records `gp` as the running goroutine of this thread.
+/// Stores `gp` in the thread's G slot: the running goroutine's G.
 ///
 /// # Safety
 /// The thread pointer must be set; `gp` must be a G of this M.
 #[inline(always)]
-pub unsafe fn setg(gp: *mut G) {
+pub unsafe fn store_g(gp: usize) {
     asm!("mrc p15, 0, {t}, c13, c0, 3", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
          options(nostack, preserves_flags));
 }
@@ -165,3 +164,35 @@ global_asm!(
 /// fp, ip, sp, lr, pc, cpsr, fault_address).
 pub const UC_PC: usize = 20 + 18 * 4;
 pub const UC_SP: usize = 20 + 16 * 4;
+
+// 7. Per-target constants for the layers above.
+
+/// The guard region below every goroutine stack. Neither rustc nor clang
+/// probes on 32-bit ARM, so every frame is limited to half of this at
+/// compile time (see `stack`).
+pub const GUARD_SIZE: usize = 8 << 10;
+
+/// The vDSO's `clock_gettime`.
+pub const VDSO_CLOCK_GETTIME: &[u8] = b"__vdso_clock_gettime";
+
+/// Go's `checkgoarm`: the build needs VFPv3 (and no NEON). `_start` has
+/// already refused a CPU without it before the first VFP instruction; this
+/// repeats the check for kernels whose auxv lacked AT_HWCAP in `_start`'s
+/// view. `Ok` carries the boot trace's detail, `Err` the two lines of the
+/// refusal.
+pub fn checkgoarm(hwcap: usize) -> Result<Option<&'static str>, [&'static str; 2]> {
+    const HWCAP_VFP: usize = 1 << 6;
+    const HWCAP_VFPV3: usize = 1 << 13;
+    if hwcap & HWCAP_VFPV3 != 0 {
+        return Ok(Some("vfp=yes vfpv3=yes"));
+    }
+    let first = if hwcap & HWCAP_VFP == 0 {
+        "runtime: this CPU has no floating point hardware, so it cannot run"
+    } else {
+        "runtime: this CPU has no VFPv3 floating point hardware, so it cannot run"
+    };
+    Err([
+        first,
+        "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).",
+    ])
+}

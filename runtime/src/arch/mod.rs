@@ -1,30 +1,38 @@
-//! Per-architecture glue: the only home of assembly in the runtime.
+//! Per-architecture glue: the only home of assembly in the runtime, and the
+//! only module that knows which architecture it is built for. It imports
+//! nothing from the rest of the runtime (level 1 of the layers in
+//! `lib.rs`): the G is a word here (`load_g`/`store_g`), typed by
+//! `runtime2::getg`.
 //!
 //! Each architecture file provides the same items in the same order:
 //!
 //! 1. the entry point `_start`, from `rt0/<triple>.s` (not in host tests,
 //!    where the C library owns `_start`);
-//! 2. the thread control block layout, `set_thread_pointer`, `getg`, `setg`;
-//! 3. the context switch: `gogo` (resume a saved stack) and `mcall_switch`
-//!    (save the current stack and call a function on another);
+//! 2. the thread control block layout, `set_thread_pointer`, `load_g`,
+//!    `store_g`;
+//! 3. the context switch: `gogo` (resume a saved `Context`) and
+//!    `mcall_switch` (save the current one and call a function on another
+//!    stack);
 //! 4. `prepare_frame`: the initial frame of a new goroutine's stack, laid
 //!    out so that `gogo` "returns" into the goroutine's entry function;
 //! 5. `current_sp`;
 //! 6. threads and signals: `clone` (a new thread calling a function on its
 //!    own stack with its own thread pointer), the signal return trampoline,
-//!    and where the kernel's `ucontext` keeps pc and sp.
+//!    and where the kernel's `ucontext` keeps pc and sp;
+//! 7. constants the layers above need: the stack guard size (`stack`), the
+//!    vDSO clock's symbol (`os`), and the CPU check at boot (`checkgoarm`).
 //!
 //! No M ever ends here (an idle one parks, as Go's do unless locked to a
 //! goroutine), so there is no `mexit`/`exitThread`; they come with
 //! LockOSThread.
 //!
-//! A saved context is only a stack pointer: `mcall_switch` pushes exactly the
+//! A saved `Context` is only a stack pointer: `mcall_switch` pushes exactly the
 //! registers the ABI makes callee-saved (and the return address) onto the
 //! stack it leaves, and `gogo` pops them. Caller-saved registers are already
 //! dead at the call, so nothing else needs saving.
 //!
 //! The thread pointer points at the running M's `Tcb`, the first field of
-//! `M`. The current G lives in one word of it, so `getg()` is two
+//! `M`. The current G lives in one word of it, so `load_g()` is two
 //! instructions on every thread.
 
 #[cfg(target_arch = "aarch64")]
@@ -51,7 +59,7 @@ extern "C" {
     /// call returns when someone `gogo`s the saved context.
     #[link_name = "rt_mcall_switch"]
     pub fn mcall_switch(
-        save: *mut usize,
+        save: *mut Context,
         new_sp: usize,
         f: unsafe extern "C" fn(*mut u8),
         arg: *mut u8,
@@ -70,6 +78,15 @@ extern "C" {
     /// The signal return trampoline (`SA_RESTORER`).
     #[link_name = "rt_sigreturn_tramp"]
     pub fn sigreturn_tramp();
+}
+
+/// A saved goroutine context (Go's `gobuf`): the stack pointer at which
+/// `mcall_switch` left the callee-saved registers and the resume address.
+/// `G::sched` embeds it; `mcall_switch` stores `sp`, the first word.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
+pub struct Context {
+    pub sp: usize,
 }
 
 /// The thread control block: two words at the thread pointer.

@@ -2,7 +2,6 @@
 //! pointer is the FS base, set with `arch_prctl(ARCH_SET_FS)`.
 
 use super::Tcb;
-use crate::runtime2::G;
 use core::arch::{asm, global_asm};
 
 // 1. The entry point.
@@ -32,10 +31,10 @@ pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
     syscalls::syscall2(syscalls::Sysno::arch_prctl, ARCH_SET_FS, tcb as usize).map(|_| ())
 }
 
-/// The running goroutine.
+/// The running goroutine's G, as the word in the thread's G slot.
 #[inline(always)]
-pub fn getg() -> *mut G {
-    let g: *mut G;
+pub fn load_g() -> usize {
+    let g: usize;
     // SAFETY: FS points at this thread's Tcb from rt0_go (or the clone
     // trampoline) on; the G slot is the Tcb's second word.
     unsafe {
@@ -44,12 +43,12 @@ pub fn getg() -> *mut G {
     g
 }
 
-/// Records `gp` as the running goroutine of this thread.
+/// Stores `gp` in the thread's G slot: the running goroutine's G.
 ///
 /// # Safety
 /// The thread pointer must be set; `gp` must be a G of this M.
 #[inline(always)]
-pub unsafe fn setg(gp: *mut G) {
+pub unsafe fn store_g(gp: usize) {
     asm!("mov qword ptr fs:[8], {}", in(reg) gp, options(nostack, preserves_flags));
 }
 
@@ -145,3 +144,20 @@ global_asm!(
 /// Offsets into the kernel's `ucontext_t` of the faulting pc and sp.
 pub const UC_PC: usize = 168;
 pub const UC_SP: usize = 160;
+
+// 7. Per-target constants for the layers above.
+
+/// The guard region below every goroutine stack. Rust (inline stack probes)
+/// and C (clang `-fstack-clash-protection`) touch every page of a large
+/// frame in order, so one page suffices (see `stack`).
+pub const GUARD_SIZE: usize = 4 << 10;
+
+/// The vDSO's `clock_gettime`.
+pub const VDSO_CLOCK_GETTIME: &[u8] = b"__vdso_clock_gettime";
+
+/// Go's `checkgoarm`: whether this CPU can run the build, from AT_HWCAP
+/// (`Ok(None)`: nothing to check here).
+/// Every x86_64 CPU can.
+pub fn checkgoarm(_hwcap: usize) -> Result<Option<&'static str>, [&'static str; 2]> {
+    Ok(None)
+}

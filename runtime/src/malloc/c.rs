@@ -123,7 +123,7 @@ impl LargeList {
 }
 
 fn oom(n: usize) -> ! {
-    crate::panic::throw_oom(n, crate::ALLOCATOR.in_use())
+    crate::panic::throw_oom(n, super::ALLOCATOR.in_use())
 }
 
 /// C `malloc` semantics over the global allocator: 16-byte aligned, never
@@ -146,14 +146,14 @@ pub fn c_malloc(n: usize) -> *mut u8 {
     // SAFETY: layout has non-zero size; the header (and the link) lie
     // inside the block, which the allocator hands out aligned to 16.
     unsafe {
-        let block = crate::ALLOCATOR.alloc(layout);
+        let block = super::ALLOCATOR.alloc(layout);
         let h = block.add(front);
         (h as *mut Header).write(Header {
             size: total,
             check: live(h as usize, total),
         });
         if total >= LARGE {
-            crate::ALLOCATOR
+            super::ALLOCATOR
                 .arenas
                 .lock()
                 .c_large
@@ -192,7 +192,7 @@ pub unsafe fn c_free(p: *mut u8) {
         bad_free(p, NOT_OURS)
     }
     let h = addr - HDR;
-    let mut a = crate::ALLOCATOR.arenas.lock();
+    let mut a = super::ALLOCATOR.arenas.lock();
     if let Some(arena) = a.owner(h as *mut u8) {
         // SAFETY: the arena is live under the lock; the header lies inside
         // its heap (checked), so reading it reads our own memory.
@@ -249,5 +249,5 @@ pub unsafe fn c_free(p: *mut u8) {
     };
     drop(a);
     // SAFETY: the block came from alloc with this layout and is off the list.
-    unsafe { crate::ALLOCATOR.dealloc(l as *mut u8, Layout::from_size_align_unchecked(size, HDR)) }
+    unsafe { super::ALLOCATOR.dealloc(l as *mut u8, Layout::from_size_align_unchecked(size, HDR)) }
 }

@@ -104,7 +104,7 @@ impl Allocator {
 }
 
 fn page_round(n: usize) -> Option<usize> {
-    let page = crate::proc::physpagesize();
+    let page = crate::os::linux::physpagesize();
     n.checked_add(page - 1).map(|v| v & !(page - 1))
 }
 
@@ -284,10 +284,10 @@ unsafe impl GlobalAlloc for Allocator {
 
 impl Allocator {
     unsafe fn alloc_large(&self, layout: Layout) -> *mut u8 {
-        let align = core::cmp::max(layout.align(), crate::proc::physpagesize());
+        let align = core::cmp::max(layout.align(), crate::os::linux::physpagesize());
         let len = layout
             .size()
-            .checked_add(align - crate::proc::physpagesize())
+            .checked_add(align - crate::os::linux::physpagesize())
             .and_then(page_round);
         let mapped = match len {
             Some(len) => os::mmap_anon(len, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE).ok(),
@@ -321,3 +321,7 @@ impl Allocator {
         }
     }
 }
+
+/// The process-wide allocator (`rt_malloc`, `alloc::*` in Rust programs).
+#[cfg_attr(not(test), global_allocator)]
+pub static ALLOCATOR: Allocator = Allocator::new();

@@ -1,9 +1,21 @@
-//! Linux system calls, typed.
+//! Linux (level 2 of the layers in `lib.rs`, over `arch` only).
 //!
-//! Thin wrappers over raw system calls (the `syscalls` crate): each returns
-//! `Result<_, Errno>` and the caller decides what a failure means. Nothing
-//! here allocates, prints or panics, so every function is usable from the
-//! first instruction of `rt0_go` and from signal handlers.
+//! This file: typed raw system calls. Thin wrappers over the `syscalls`
+//! crate: each returns `Result<_, Errno>` and the caller decides what a
+//! failure means; every flag set passed to the kernel is a `bitflags` type.
+//! Nothing here allocates, prints or panics, so every function is usable
+//! from the first instruction of `rt0_go` and from signal handlers.
+//!
+//! - `args`: the initial process stack (argv, envp, auxv);
+//! - `linux`: Go's `os_linux.go`: the boot values (ncpu, page size, auxv),
+//!   `osinit`, the clock, `newosproc`, `minit` and `setsig`;
+//! - `vdso`: finding the vDSO's `clock_gettime`.
+
+pub mod args;
+pub mod linux;
+mod vdso;
+
+pub use linux::nanotime;
 
 use syscalls::{syscall1, syscall2, syscall3, syscall4, syscall6, Errno, Sysno};
 
@@ -25,6 +37,33 @@ bitflags::bitflags! {
         const NORESERVE = 0x4000;
         /// A hint that the mapping is a stack (no effect on Linux today).
         const STACK = 0x20000;
+    }
+
+    /// `sigaction` flags (`sa_flags`); transparent, as `SigAction` is
+    /// handed to the kernel.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    #[repr(transparent)]
+    pub struct SigFlags: usize {
+        /// The handler takes (sig, siginfo, ucontext).
+        const SIGINFO = 0x4;
+        /// Interrupted system calls restart instead of failing with EINTR.
+        const RESTART = 0x1000_0000;
+        /// Run on the thread's signal stack (sigaltstack).
+        const ONSTACK = 0x0800_0000;
+        /// `restorer` holds the return trampoline (required: no libc).
+        const RESTORER = 0x0400_0000;
+        /// The signal is not blocked while its handler runs.
+        const NODEFER = 0x4000_0000;
+    }
+
+    /// `futex` operations: one command, optionally private to the process.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct FutexOp: usize {
+        const WAIT = 0;
+        const WAKE = 1;
+        /// Only threads of this process wait on the word: the kernel skips
+        /// the shared-mapping lookup.
+        const PRIVATE = 128;
     }
 }
 
@@ -229,8 +268,8 @@ pub fn getrandom(buf: &mut [u8]) -> Result<usize, Errno> {
     unsafe { syscall3(Sysno::getrandom, buf.as_mut_ptr() as usize, buf.len(), 0) }
 }
 
-const FUTEX_WAIT_PRIVATE: usize = 128;
-const FUTEX_WAKE_PRIVATE: usize = 129;
+const FUTEX_WAIT_PRIVATE: usize = FutexOp::WAIT.union(FutexOp::PRIVATE).bits();
+const FUTEX_WAKE_PRIVATE: usize = FutexOp::WAKE.union(FutexOp::PRIVATE).bits();
 
 /// Sleeps while `*addr == val` (or until woken, a signal arrives, or
 /// `timeout_ns` passes when it is not negative).
@@ -288,16 +327,10 @@ pub fn sched_yield() {
 #[repr(C)]
 pub struct SigAction {
     pub handler: usize,
-    pub flags: usize,
+    pub flags: SigFlags,
     pub restorer: usize,
     pub mask: u64,
 }
-
-pub const SA_SIGINFO: usize = 0x4;
-pub const SA_ONSTACK: usize = 0x0800_0000;
-pub const SA_RESTORER: usize = 0x0400_0000;
-pub const SA_NODEFER: usize = 0x4000_0000;
-pub const SA_RESTART: usize = 0x1000_0000;
 /// The default disposition, as a `SigAction::handler`.
 pub const SIG_DFL: usize = 0;
 const SIG_UNBLOCK: usize = 1;
@@ -366,7 +399,7 @@ struct Timespec {
 }
 
 /// Monotonic time in nanoseconds by the `clock_gettime` system call (the
-/// vDSO path is in `time`).
+/// vDSO path is `linux::nanotime`).
 pub fn clock_monotonic() -> i64 {
     let mut ts = Timespec { sec: 0, nsec: 0 };
     // SAFETY: the kernel writes one timespec (native word size; the

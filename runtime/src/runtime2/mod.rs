@@ -17,11 +17,42 @@
 //!   GOMAXPROCS become `_Pdead` and stay in `allp` for reuse, so raw
 //!   pointers to them stay valid for the life of the process.
 
-use crate::arch::Tcb;
+mod lists;
+mod schedt;
+
+pub use lists::{AllLink, AllList, GQueue};
+pub use schedt::*;
+
+use crate::arch::{self, Context, Tcb};
 use crate::lock::Note;
 use crate::runq::RunQueue;
+pub use crate::stack::Stack;
+use crate::timers::PTimers;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU32, Ordering};
+
+/// The running goroutine (Go's `getg`): g0 while the M runs the scheduler.
+#[inline(always)]
+pub fn getg() -> *mut G {
+    arch::load_g() as *mut G
+}
+
+/// Records `gp` as the running goroutine of this thread.
+///
+/// # Safety
+/// The thread pointer must be set; `gp` must be a G of this M.
+#[inline(always)]
+pub unsafe fn setg(gp: *mut G) {
+    // SAFETY: the caller's promise.
+    unsafe { arch::store_g(gp as usize) }
+}
+
+/// The current M.
+#[inline]
+pub fn getm() -> *mut M {
+    // SAFETY: after rt0_go every thread's g is live and bound to its M.
+    unsafe { (*getg()).m }
+}
 
 /// G status, Go's `_G*` constants (same values).
 #[allow(non_camel_case_types)]
@@ -79,23 +110,6 @@ impl Pstatus {
     }
 }
 
-/// A goroutine stack: `[lo, hi)`, with a guard region below `lo` on
-/// mmap'd stacks (see `stack`).
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C)]
-pub struct Stack {
-    pub lo: usize,
-    pub hi: usize,
-}
-
-/// A saved context. The callee-saved registers and the resume address are
-/// on the stack at `sp` (see `arch`), so the stack pointer is all there is.
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C)]
-pub struct Gobuf {
-    pub sp: usize,
-}
-
 /// The function a goroutine runs: C's `void (*)(void *)`.
 pub type GoFn = unsafe extern "C" fn(*mut u8);
 
@@ -107,7 +121,8 @@ pub struct G {
     pub stackguard0: usize,
     /// Same on g0 and gsignal; `usize::MAX` on user Gs (Go's convention).
     pub stackguard1: usize,
-    pub sched: Gobuf,
+    /// The saved context while the G is not running.
+    pub sched: Context,
     pub m: *mut M,
     pub atomicstatus: AtomicU32,
     pub goid: i64,
@@ -133,7 +148,7 @@ impl G {
             stack: Stack { lo: 0, hi: 0 },
             stackguard0: 0,
             stackguard1: 0,
-            sched: Gobuf { sp: 0 },
+            sched: Context { sp: 0 },
             m: null_mut(),
             atomicstatus: AtomicU32::new(Gstatus::_Gidle as u32),
             goid: 0,
@@ -237,160 +252,6 @@ impl M {
     }
 }
 
-/// Gs and Ms, which are never freed, are published on push-only lists
-/// (`allgs`, `allm`) linked through their `alllink` field.
-pub trait AllLink {
-    /// The address of `p`'s `alllink` field.
-    ///
-    /// # Safety
-    /// `p` points at a live value.
-    unsafe fn alllink(p: *mut Self) -> *mut *mut Self;
-}
-
-impl AllLink for G {
-    unsafe fn alllink(p: *mut G) -> *mut *mut G {
-        core::ptr::addr_of_mut!((*p).alllink)
-    }
-}
-
-impl AllLink for M {
-    unsafe fn alllink(p: *mut M) -> *mut *mut M {
-        core::ptr::addr_of_mut!((*p).alllink)
-    }
-}
-
-/// A lock-free list that only grows: pushes race by CAS on the head, and a
-/// reader walks a snapshot (elements are never freed and their link never
-/// changes once published).
-pub struct AllList<T> {
-    head: core::sync::atomic::AtomicPtr<T>,
-}
-
-impl<T: AllLink> AllList<T> {
-    pub const fn new() -> AllList<T> {
-        AllList {
-            head: core::sync::atomic::AtomicPtr::new(null_mut()),
-        }
-    }
-
-    /// Publishes `p`.
-    ///
-    /// # Safety
-    /// `p` is live forever and not on the list.
-    pub unsafe fn push(&self, p: *mut T) {
-        let mut head = self.head.load(Ordering::Relaxed);
-        loop {
-            *T::alllink(p) = head;
-            match self
-                .head
-                .compare_exchange_weak(head, p, Ordering::AcqRel, Ordering::Relaxed)
-            {
-                Ok(_) => return,
-                Err(h) => head = h,
-            }
-        }
-    }
-
-    /// Every element, newest first.
-    pub fn iter(&self) -> impl Iterator<Item = *mut T> {
-        let mut p = self.head.load(Ordering::Acquire);
-        core::iter::from_fn(move || {
-            if p.is_null() {
-                return None;
-            }
-            let cur = p;
-            // SAFETY: published elements live forever; their link is fixed.
-            p = unsafe { *T::alllink(cur) };
-            Some(cur)
-        })
-    }
-}
-
-/// A list of Gs linked through `schedlink`, FIFO.
-pub struct GQueue {
-    pub head: *mut G,
-    pub tail: *mut G,
-    pub len: usize,
-}
-
-// SAFETY: a GQueue is only touched under the lock (or P) that owns it.
-unsafe impl Send for GQueue {}
-
-impl GQueue {
-    pub const fn new() -> GQueue {
-        GQueue {
-            head: null_mut(),
-            tail: null_mut(),
-            len: 0,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.head.is_null()
-    }
-
-    /// Adds `gp` at the tail.
-    ///
-    /// # Safety
-    /// `gp` is live and on no other queue.
-    pub unsafe fn push_back(&mut self, gp: *mut G) {
-        (*gp).schedlink = null_mut();
-        if self.tail.is_null() {
-            self.head = gp;
-        } else {
-            (*self.tail).schedlink = gp;
-        }
-        self.tail = gp;
-        self.len += 1;
-    }
-
-    /// Adds `gp` at the head.
-    ///
-    /// # Safety
-    /// `gp` is live and on no other queue.
-    pub unsafe fn push_front(&mut self, gp: *mut G) {
-        (*gp).schedlink = self.head;
-        self.head = gp;
-        if self.tail.is_null() {
-            self.tail = gp;
-        }
-        self.len += 1;
-    }
-
-    /// Moves all of `other` in front of this queue, keeping its order.
-    pub fn prepend(&mut self, other: &mut GQueue) {
-        if other.head.is_null() {
-            return;
-        }
-        // SAFETY: queued Gs are live; other's tail is its last G.
-        unsafe { (*other.tail).schedlink = self.head };
-        if self.tail.is_null() {
-            self.tail = other.tail;
-        }
-        self.head = other.head;
-        self.len += other.len;
-        *other = GQueue::new();
-    }
-
-    /// Removes the head.
-    pub fn pop(&mut self) -> Option<*mut G> {
-        if self.head.is_null() {
-            return None;
-        }
-        let gp = self.head;
-        // SAFETY: queued Gs are live.
-        unsafe {
-            self.head = (*gp).schedlink;
-            (*gp).schedlink = null_mut();
-        }
-        if self.head.is_null() {
-            self.tail = null_mut();
-        }
-        self.len -= 1;
-        Some(gp)
-    }
-}
-
 #[repr(C)]
 pub struct P {
     pub id: i32,
@@ -413,11 +274,11 @@ pub struct P {
     /// Goroutine ids handed out by this P: [goidcache, goidcacheend).
     pub goidcache: i64,
     pub goidcacheend: i64,
-    pub runq: RunQueue,
+    pub runq: RunQueue<G>,
     /// Dead Gs with stacks, ready for reuse.
     pub gfree: GQueue,
     /// This P's timers.
-    pub timers: crate::time::PTimers,
+    pub timers: PTimers,
 }
 
 impl P {
@@ -441,7 +302,7 @@ impl P {
             goidcacheend: 0,
             runq: RunQueue::new(),
             gfree: GQueue::new(),
-            timers: crate::time::PTimers::default(),
+            timers: PTimers::default(),
         }
     }
 }

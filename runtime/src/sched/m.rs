@@ -1,0 +1,329 @@
+//! Ms (OS threads): creating them (`newm`, `mstart`), parking and waking
+//! them (`stopm`, `startm`, `wakep`), and the one idle M that sleeps until
+//! the next timer (`stopm_timed`).
+
+use super::checkdead::checkdead;
+use super::{acquirep, pidleget, schedule};
+use crate::arch;
+use crate::os;
+use crate::panic::throw;
+use crate::runtime2::{allmadd, getg, SchedLocked, G, M, P, SCHED};
+use crate::stack;
+use alloc::boxed::Box;
+use core::ptr::{addr_of_mut, null_mut};
+use core::sync::atomic::{fence, Ordering};
+
+/// Go's `sched.maxmcount`.
+const MAX_MCOUNT: i64 = 10000;
+/// Stack of a new M's g0 (its scheduler stack).
+const G0_STACK_SIZE: usize = 64 << 10;
+
+/// Puts `mp` on the idle list; with no M left running, `checkdead`.
+unsafe fn mput(s: &mut SchedLocked, mp: *mut M) {
+    (*mp).schedlink = s.midle;
+    s.midle = mp;
+    s.nmidle += 1;
+    checkdead(s);
+}
+
+/// Takes an idle M, or null.
+unsafe fn mget(s: &mut SchedLocked) -> *mut M {
+    let mp = s.midle;
+    if !mp.is_null() {
+        s.midle = (*mp).schedlink;
+        (*mp).schedlink = null_mut();
+        s.nmidle -= 1;
+    }
+    mp
+}
+
+/// Go's `stopm`: parks the M until `startm` hands it a P.
+pub(super) unsafe fn stopm(mp: *mut M) {
+    if !(*mp).p.is_null() {
+        throw("stopm holding p");
+    }
+    if (*mp).spinning {
+        throw("stopm spinning");
+    }
+    let mut s = SCHED.lock.lock();
+    mput(&mut s, mp);
+    drop(s);
+    (*mp).blocked = true;
+    (*mp).park.sleep();
+    (*mp).blocked = false;
+    (*mp).park.clear();
+    acquirep(mp, (*mp).nextp);
+    (*mp).nextp = null_mut();
+}
+
+/// Go's `startm`: runs `pp` (an idle P if null) on an idle M, or a new
+/// one. With `spinning`, the caller has already counted the M in
+/// `nmspinning`.
+pub(super) unsafe fn startm(mut pp: *mut P, spinning: bool) {
+    let mut s = SCHED.lock.lock();
+    if pp.is_null() {
+        pp = pidleget(&mut s);
+        if pp.is_null() {
+            drop(s);
+            if spinning {
+                SCHED.nmspinning.unclaim();
+            }
+            return;
+        }
+    }
+    let nmp = mget(&mut s);
+    if nmp.is_null() {
+        let id = mreserveid(&mut s);
+        drop(s);
+        newm(pp, spinning, id, None);
+        return;
+    }
+    drop(s);
+    (*nmp).spinning = spinning;
+    (*nmp).nextp = pp;
+    (*nmp).park.wakeup();
+}
+
+/// Go's `mReserveID`: the id of a new M, counted in `mcount` (every M,
+/// sysmon's too), refused past `MAX_MCOUNT` as Go does.
+pub fn mreserveid(s: &mut SchedLocked) -> i64 {
+    let id = s.mcount;
+    s.mcount += 1;
+    if s.mcount > MAX_MCOUNT {
+        crate::panic::throw_with(
+            &|l| {
+                l.ki("program exceeds ", MAX_MCOUNT).s("-thread limit");
+            },
+            "thread exhaustion",
+        );
+    }
+    id
+}
+
+/// Counts m0 (already running) as an M.
+pub fn register_m0() {
+    let mut s = SCHED.lock.lock();
+    let _ = mreserveid(&mut s);
+}
+
+/// Go's `wakep`: wakes one M to spin, if a P is idle and none spins.
+pub fn wakep() {
+    // The submitter's half of the spinning handshake (module comment): the
+    // caller has just queued work; the fence orders that store before the
+    // loads below, against the fence in `findrunnable` after a spinner's
+    // decrement of `nmspinning`.
+    fence(Ordering::SeqCst);
+    if SCHED.npidle.load(Ordering::SeqCst) == 0 {
+        return;
+    }
+    if !SCHED.nmspinning.claim() {
+        return;
+    }
+    // SAFETY: startm only touches scheduler structures.
+    unsafe { startm(null_mut(), true) };
+}
+
+/// A spinning M found work: it stops spinning and lets another M search.
+pub(super) unsafe fn resetspinning(mp: *mut M) {
+    SCHED.nmspinning.end(mp);
+    wakep();
+}
+
+/// Go's `newm` + `newosproc`: a new M (thread) that will run `pp`, or
+/// `startfn` without a P.
+///
+/// # Safety
+/// `pp` is null (with `startfn`) or an idle P handed to the new M; `id` was
+/// reserved with `mreserveid`.
+pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> !>) {
+    let mp = Box::into_raw(Box::new(M::new()));
+    (*mp).id = id;
+    crate::proc::mcommoninit(mp);
+    let g0 = Box::into_raw(Box::new(G::new()));
+    match stack::stackalloc(G0_STACK_SIZE) {
+        Ok(st) => {
+            (*g0).stack = st;
+            (*g0).stackguard0 = st.lo + stack::STACK_GUARD;
+            (*g0).stackguard1 = (*g0).stackguard0;
+        }
+        Err(_) => throw("newm: cannot allocate g0 stack"),
+    }
+    (*g0).m = mp;
+    (*mp).g0 = g0;
+    (*mp).nextp = pp;
+    (*mp).spinning = spinning;
+    (*mp).mstartfn = startfn;
+    (*mp).gsignal = crate::signal::alloc_gsignal();
+    arch::init_tcb(addr_of_mut!((*mp).tls));
+    (*mp).tls.words[arch::G_SLOT] = g0 as usize;
+    allmadd(mp);
+    let r = os::linux::newosproc(
+        (*g0).stack.hi,
+        addr_of_mut!((*mp).tls) as usize,
+        mstart,
+        mp as *mut u8,
+    );
+    if let Err(e) = r {
+        let errno = e.into_raw();
+        crate::panic::throw_with(
+            &|l| {
+                l.ki(
+                    "failed to create new OS thread (have ",
+                    SCHED.lock.lock().mcount - 1,
+                )
+                .ki(" already; errno=", errno as i64)
+                .s(")");
+                if errno == 11 {
+                    l.s("\nruntime: may need to increase max user processes (ulimit -u)");
+                }
+            },
+            "newosproc",
+        );
+    }
+}
+
+/// Go's `mstart`/`mstart1`, for m0 (called by `rt0_go`) and every new M
+/// (its thread's first function, on its g0 stack, with the thread pointer
+/// set by `clone`): g0's resumption point becomes the top of the current
+/// stack, the signal stack is installed, and the scheduler takes over. m0
+/// also installs the process's signal handlers (Go's `mstartm0`) and
+/// already holds P0; other Ms take the P they were started with, or run
+/// `mstartfn` (sysmon) without one.
+///
+/// # Safety
+/// `arg` is the calling thread's M, on its g0.
+pub unsafe extern "C" fn mstart(arg: *mut u8) -> ! {
+    let mp = arg as *mut M;
+    let g0 = getg();
+    if g0 != (*mp).g0 {
+        throw("bad runtime·mstart");
+    }
+    // Everything g0 runs from now on (schedule, mcall targets) starts here;
+    // this frame and the ones above it stay untouched.
+    (*g0).sched.sp = (arch::current_sp() - 256) & !15;
+    crate::signal::minit(mp);
+    let m0 = (*mp).id == 0;
+    if m0 {
+        crate::signal::initsig();
+        if let Some(mut l) = crate::proc::bt("mstart") {
+            l.f(
+                "m%d g0.sched.sp=%x sigaltstack=[%x, %x) -> schedule",
+                &[
+                    (*mp).id as u64,
+                    (*g0).sched.sp as u64,
+                    (*mp).gsignal.lo as u64,
+                    (*mp).gsignal.hi as u64,
+                ],
+            )
+            .end();
+        }
+    }
+    if let Some(f) = (*mp).mstartfn {
+        f();
+    }
+    if !m0 {
+        acquirep(mp, (*mp).nextp);
+        (*mp).nextp = null_mut();
+    }
+    schedule()
+}
+
+/// `stopm` for the M that waits for the next timer (it has just become
+/// `timer_sleeper`): it sleeps until a `startm` hands it a P, or until the
+/// earliest deadline (which a new, earlier timer may lower, see
+/// `wake_for_timer`); then it takes an idle P itself to run the due timers.
+///
+/// # The timer-watch handshake
+///
+/// An adder stores its P's `timer0` and then loads `timer_sleeper`; the
+/// sleeper stores `timer_sleeper` (the CAS in `findrunnable`) and then
+/// loads every `timer0` (`next_deadline` below). All four are SeqCst, so
+/// at least one side sees the other: either the sleeper's deadline covers
+/// the new timer, or the adder sees the sleeper and lowers `sleep_until`
+/// with `fetch_min` and pokes it. The sleeper only ever lowers
+/// `sleep_until` too (after resetting it once it owns the role), so no
+/// store can raise a deadline an adder has just lowered. The poke comes
+/// after the adder's `fetch_min`; the sleeper observes its note before it
+/// loads `sleep_until`, so a poke it has not seen makes its futex wait
+/// return at once.
+pub(super) unsafe fn stopm_timed(mp: *mut M) {
+    SCHED.sleep_until.store(i64::MAX, Ordering::SeqCst);
+    SCHED
+        .sleep_until
+        .fetch_min(crate::time::next_deadline_or_max(), Ordering::SeqCst);
+    let mut s = SCHED.lock.lock();
+    mput(&mut s, mp);
+    drop(s);
+    (*mp).blocked = true;
+    loop {
+        let seen = (*mp).park.observe();
+        if (*mp).park.is_set() {
+            break;
+        }
+        let deadline = SCHED.sleep_until.load(Ordering::SeqCst);
+        if os::nanotime() >= deadline {
+            let mut s = SCHED.lock.lock();
+            if mremove(&mut s, mp) {
+                let pp = pidleget(&mut s);
+                if !pp.is_null() {
+                    drop(s);
+                    (*mp).blocked = false;
+                    acquirep(mp, pp);
+                    return;
+                }
+                // Every P is busy: they run the timers when they next
+                // schedule, and the next M to go idle watches the clock.
+                // Stop watching (or no one else could), and wait to be
+                // needed.
+                let _ = SCHED.timer_sleeper.compare_exchange(
+                    mp,
+                    null_mut(),
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                );
+                mput(&mut s, mp);
+                drop(s);
+                (*mp).park.sleep();
+                break;
+            }
+            // A startm took us off the idle list: its wakeup is coming.
+            drop(s);
+            (*mp).park.sleep();
+            break;
+        }
+        (*mp).park.sleep_until(seen, deadline);
+    }
+    (*mp).blocked = false;
+    (*mp).park.clear();
+    acquirep(mp, (*mp).nextp);
+    (*mp).nextp = null_mut();
+}
+
+/// Removes `mp` from the idle list; false if it is not there.
+unsafe fn mremove(s: &mut SchedLocked, mp: *mut M) -> bool {
+    let mut link: *mut *mut M = &mut s.midle;
+    while !(*link).is_null() {
+        if *link == mp {
+            *link = (*mp).schedlink;
+            (*mp).schedlink = null_mut();
+            s.nmidle -= 1;
+            return true;
+        }
+        link = &mut (**link).schedlink;
+    }
+    false
+}
+
+/// A timer due at `when` was added (its P's `timer0` already stored):
+/// make sure an M wakes for it. See the handshake at `stopm_timed`.
+pub fn wake_for_timer(when: i64) {
+    let sleeper = SCHED.timer_sleeper.load(Ordering::SeqCst);
+    if sleeper.is_null() {
+        wakep();
+    } else if when < SCHED.sleep_until.fetch_min(when, Ordering::SeqCst) {
+        // SAFETY: Ms are never freed; poking only wakes the futex (a
+        // sleeper that has already left ignores it).
+        unsafe { (*sleeper).park.poke() };
+    }
+}
+

@@ -1,0 +1,218 @@
+//! `select` (Go's `select.go`): one operation among several channels.
+//!
+//! Every channel involved is locked, in address order so that two selects
+//! never deadlock each other; the cases are polled in a random order
+//! (pass 1); if none is ready the goroutine waits on all of them with one
+//! sudog per case (pass 2); the first waker to win its `select_done` readies
+//! it, and it dequeues the other sudogs (pass 3).
+
+use crate::chan::{block_forever, recv, send, Hchan, Sudog};
+use crate::chaos::{self, Site};
+use crate::panic;
+use crate::runtime2::{getg, getm, G};
+use crate::sched;
+use core::ptr::{self, null_mut};
+use core::sync::atomic::Ordering;
+
+/// One case of a select: a send of `*elem` or a receive into `elem`.
+#[derive(Clone, Copy)]
+pub struct Scase {
+    pub c: *mut Hchan,
+    pub send: bool,
+    pub elem: *mut u8,
+}
+
+/// Most cases in one select (a stack array holds their sudogs).
+pub const MAX_SELECT_CASES: usize = 64;
+
+/// Locks each distinct channel once, in address order (`order` is sorted
+/// by channel address), so that two selects never deadlock each other.
+unsafe fn sellock(cases: &[Scase], order: &[usize]) {
+    let mut prev: *mut Hchan = null_mut();
+    for &i in order {
+        let c = cases[i].c;
+        if c != prev {
+            (*c).lock.lock();
+            prev = c;
+        }
+    }
+}
+
+/// Unlocks every channel `sellock` locked but `keep` (null, or the one
+/// `send`/`recv` will release itself), highest address first, each channel
+/// once (at its first occurrence from the end).
+unsafe fn selunlock(cases: &[Scase], order: &[usize], keep: *mut Hchan) {
+    for k in (0..order.len()).rev() {
+        let c = cases[order[k]].c;
+        if (k == 0 || cases[order[k - 1]].c != c) && c != keep {
+            (*c).lock.unlock();
+        }
+    }
+}
+
+/// What `selparkcommit` needs to unlock, on the selecting goroutine's
+/// stack: all cases (nil ones included: `order` holds case indices) and
+/// the lock order over the non-nil ones.
+struct SelLocks {
+    cases: *const Scase,
+    ncases: usize,
+    order: *const usize,
+    norder: usize,
+}
+
+unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
+    // `arg` and the slices are on the parked goroutine's stack. Once the
+    // first channel is unlocked a waker may ready the goroutine, yet its
+    // `selectgo` frame stays put until we are done: its pass 3 locks every
+    // channel in address order, starting with the lowest, which `selunlock`
+    // (highest first) releases last, and that unlock is our last touch.
+    let l = &*(arg as *const SelLocks);
+    let cases = core::slice::from_raw_parts(l.cases, l.ncases);
+    let order = core::slice::from_raw_parts(l.order, l.norder);
+    selunlock(cases, order, null_mut());
+    true
+}
+
+/// Go's `selectgo`: performs one ready case, chosen uniformly at random
+/// among the ready ones; with `block`, waits for one. Returns the case
+/// index (-1: none ready and not blocking) and, for a receive, whether a
+/// value arrived (false: closed). Cases on nil channels never proceed.
+///
+/// # Safety
+/// Every non-null channel is live; elems are valid as for send/recv.
+pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
+    if cases.len() > MAX_SELECT_CASES {
+        panic::throw("select: too many cases");
+    }
+    // Poll order: a random permutation of the non-nil cases.
+    let mut poll = [0usize; MAX_SELECT_CASES];
+    let mut n = 0;
+    let mp = getm();
+    for (i, sc) in cases.iter().enumerate() {
+        if sc.c.is_null() {
+            continue;
+        }
+        let j = ((*mp).fastrand() as usize) % (n + 1);
+        poll[n] = poll[j];
+        poll[j] = i;
+        n += 1;
+    }
+    if n == 0 {
+        if !block {
+            return (-1, false);
+        }
+        // Go's wait reasons: `select {}` has no cases; a select whose
+        // cases are all nil channels waits as any select does.
+        block_forever(if cases.is_empty() {
+            "select (no cases)"
+        } else {
+            "select"
+        });
+    }
+    let poll = &poll[..n];
+    // Lock order: by channel address (insertion sort; n is small).
+    let mut order = [0usize; MAX_SELECT_CASES];
+    order[..n].copy_from_slice(poll);
+    let order = &mut order[..n];
+    for i in 1..n {
+        let mut j = i;
+        while j > 0 && (cases[order[j - 1]].c as usize) > (cases[order[j]].c as usize) {
+            order.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    sellock(cases, order);
+
+    // Pass 1: anything ready now?
+    for &i in poll {
+        let sc = cases[i];
+        let c = sc.c;
+        if sc.send {
+            if (*c).closed {
+                selunlock(cases, order, null_mut());
+                panic::gopanic(b"send on closed channel");
+            }
+            if let Some(sg) = (*c).recvq.dequeue() {
+                selunlock(cases, order, c);
+                send(c, sg, sc.elem);
+                return (i as isize, false);
+            }
+            if (*c).buf_put(sc.elem) {
+                selunlock(cases, order, null_mut());
+                return (i as isize, false);
+            }
+        } else {
+            if let Some(sg) = (*c).sendq.dequeue() {
+                selunlock(cases, order, c);
+                recv(c, sg, sc.elem);
+                return (i as isize, true);
+            }
+            if (*c).buf_take(sc.elem) {
+                selunlock(cases, order, null_mut());
+                return (i as isize, true);
+            }
+            if (*c).closed {
+                (*c).copy(sc.elem, ptr::null());
+                selunlock(cases, order, null_mut());
+                return (i as isize, false);
+            }
+        }
+    }
+    if !block {
+        selunlock(cases, order, null_mut());
+        return (-1, false);
+    }
+
+    // Pass 2: wait on every channel.
+    let gp = getg();
+    (*gp).select_done.store(0, Ordering::Release);
+    (*gp).param = null_mut();
+    let mut sgs: [core::mem::MaybeUninit<Sudog>; MAX_SELECT_CASES] =
+        [const { core::mem::MaybeUninit::uninit() }; MAX_SELECT_CASES];
+    for &i in order.iter() {
+        let sc = cases[i];
+        let sg = sgs[i].write(Sudog::new(gp, sc.elem, sc.c, true)) as *mut Sudog;
+        if sc.send {
+            (*sc.c).sendq.enqueue(sg);
+        } else {
+            (*sc.c).recvq.enqueue(sg);
+        }
+    }
+    let locks = SelLocks {
+        cases: cases.as_ptr(),
+        ncases: cases.len(),
+        order: order.as_ptr(),
+        norder: n,
+    };
+    chaos::point(Site::SelectPark);
+    sched::gopark(
+        Some(selparkcommit),
+        &locks as *const SelLocks as *mut u8,
+        "select",
+    );
+
+    // Pass 3: find the winner, dequeue the rest.
+    sellock(cases, order);
+    let winner = (*gp).param as *mut Sudog;
+    let mut casi = -1isize;
+    let mut ok = false;
+    for &i in order.iter() {
+        let sg = sgs[i].as_mut_ptr();
+        if sg == winner {
+            casi = i as isize;
+            ok = (*sg).success;
+        } else if cases[i].send {
+            (*cases[i].c).sendq.remove(sg);
+        } else {
+            (*cases[i].c).recvq.remove(sg);
+        }
+    }
+    selunlock(cases, order, null_mut());
+    if casi < 0 {
+        panic::throw("selectgo: bad wakeup");
+    }
+    if cases[casi as usize].send && !ok {
+        panic::gopanic(b"send on closed channel");
+    }
+    (casi, ok)
+}
