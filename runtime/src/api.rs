@@ -180,9 +180,11 @@ impl<T: Send> RecvArm<T> {
         }
     }
     /// # Safety
-    /// Only for the case select chose, with its `ok`.
+    /// Only for the case select chose, with its `ok`, and once.
     pub unsafe fn take(&mut self, ok: bool) -> Option<T> {
-        ok.then(|| self.slot.assume_init_read())
+        // SAFETY: select chose this case and ok says a value was moved into
+        // the slot (caller), so it is initialised; it is read only once.
+        ok.then(|| unsafe { self.slot.assume_init_read() })
     }
 }
 
@@ -450,6 +452,9 @@ pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
 /// 8 KiB): for goroutines that recurse deeply or keep big buffers.
 pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> i64 {
     /// Runs the boxed closure that `go` handed over.
+    ///
+    /// # Safety
+    /// `arg` is the `Box<F>` leaked below, and this runs once with it.
     unsafe extern "C" fn run<F: FnOnce()>(arg: *mut u8) {
         // SAFETY: arg is the Box<F> leaked below, used exactly once.
         let f = unsafe { alloc::boxed::Box::from_raw(arg as *mut F) };

@@ -34,7 +34,10 @@ pub unsafe extern "C" fn rt_getenv(name: *const c_char) -> *const c_char {
     if name.is_null() {
         return core::ptr::null();
     }
-    let name = cstr_bytes(name as *const u8);
+    // SAFETY: name is a non-null NUL-terminated string (caller). It need
+    // not be 'static as cstr_bytes asks: the slice is used only by the
+    // lookup below and gone before we return.
+    let name = unsafe { cstr_bytes(name as *const u8) };
     match startup().getenv(name) {
         // The value is the NUL-terminated tail of the `NAME=value` string.
         Some(v) => v.as_ptr() as *const c_char,
@@ -54,7 +57,9 @@ pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> 
     if buf.is_null() {
         return -(syscalls::Errno::EFAULT.into_raw() as c_long);
     }
-    let s = core::slice::from_raw_parts(buf as *const u8, n as usize);
+    // SAFETY: buf is non-null here and valid for n reads (caller), so n
+    // bytes of one object, which cannot exceed isize::MAX.
+    let s = unsafe { core::slice::from_raw_parts(buf as *const u8, n as usize) };
     match crate::api::write(fd, s) {
         Ok(()) => n as c_long,
         Err(e) => -(e.into_raw() as c_long),
@@ -76,7 +81,10 @@ pub unsafe extern "C" fn rt_panic(msg: *const c_char) -> ! {
     if msg.is_null() {
         panic::gopanic(b"nil")
     }
-    panic::gopanic(cstr_bytes(msg as *const u8))
+    // SAFETY: msg is a non-null NUL-terminated string (caller); gopanic
+    // never returns, so the caller's string outlives every use of the
+    // slice (short of another thread freeing it meanwhile).
+    panic::gopanic(unsafe { cstr_bytes(msg as *const u8) })
 }
 
 /// CPUs this process may run on.
@@ -103,7 +111,9 @@ pub extern "C" fn rt_malloc(n: c_ulong) -> *mut c_void {
 /// `p` must be NULL or from `rt_malloc`, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn rt_free(p: *mut c_void) {
-    malloc::c_free(p as *mut u8)
+    // SAFETY: p is NULL or a live rt_malloc block that the C caller gives
+    // up (caller), so nothing uses it after the call, as c_free requires.
+    unsafe { malloc::c_free(p as *mut u8) }
 }
 
 /// C's `getauxval`, for code that expects it (compiler-rt's CPU feature
@@ -185,7 +195,10 @@ pub extern "C" fn rt_chan_make(elem_size: c_ulong, cap: c_ulong) -> *mut Hchan {
 /// `c` is NULL or from `rt_chan_make`; `elem` points at elem_size bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_send(c: *mut Hchan, elem: *const c_void) {
-    chan::chansend(c, elem as *const u8, true);
+    // SAFETY: c is NULL or from rt_chan_make, and C channels are never
+    // freed, so live; elem points at elem_size bytes (caller); C code runs
+    // on goroutines (main_main, rt_go's), so a blocking send may park.
+    unsafe { chan::chansend(c, elem as *const u8, true) };
 }
 
 /// Receives into `*elem` (NULL: discard); 1 = a value, 0 = closed and
@@ -195,7 +208,10 @@ pub unsafe extern "C" fn rt_chan_send(c: *mut Hchan, elem: *const c_void) {
 /// `c` is NULL or from `rt_chan_make`; `elem` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_recv(c: *mut Hchan, elem: *mut c_void) -> c_int {
-    chan::chanrecv(c, elem as *mut u8, true).1 as c_int
+    // SAFETY: c is NULL or from rt_chan_make, and C channels are never
+    // freed, so live; elem is NULL or elem_size writable bytes (caller); C
+    // code runs on goroutines, so a blocking receive may park.
+    unsafe { chan::chanrecv(c, elem as *mut u8, true) }.1 as c_int
 }
 
 /// Closes the channel.
@@ -204,7 +220,8 @@ pub unsafe extern "C" fn rt_chan_recv(c: *mut Hchan, elem: *mut c_void) -> c_int
 /// `c` is NULL or from `rt_chan_make`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_close(c: *mut Hchan) {
-    chan::closechan(c)
+    // SAFETY: c is NULL or from rt_chan_make (caller), never freed, so live.
+    unsafe { chan::closechan(c) }
 }
 
 /// Elements buffered now.
@@ -213,7 +230,8 @@ pub unsafe extern "C" fn rt_chan_close(c: *mut Hchan) {
 /// `c` is NULL or from `rt_chan_make`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_len(c: *mut Hchan) -> c_ulong {
-    chan::chanlen(c) as c_ulong
+    // SAFETY: c is NULL or from rt_chan_make (caller), never freed, so live.
+    unsafe { chan::chanlen(c) as c_ulong }
 }
 
 /// Capacity.
@@ -222,7 +240,8 @@ pub unsafe extern "C" fn rt_chan_len(c: *mut Hchan) -> c_ulong {
 /// `c` is NULL or from `rt_chan_make`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_cap(c: *mut Hchan) -> c_ulong {
-    chan::chancap(c) as c_ulong
+    // SAFETY: c is NULL or from rt_chan_make (caller), never freed, so live.
+    unsafe { chan::chancap(c) as c_ulong }
 }
 
 /// `rt_select_case` of the header.
@@ -247,7 +266,12 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
     if n < 0 || n as usize > select::MAX_SELECT_CASES || (n > 0 && cases.is_null()) {
         panic::throw("rt_select: bad case count");
     }
-    let cs = core::slice::from_raw_parts_mut(cases, n as usize);
+    // SAFETY: cases points at n cases (caller), n is at most
+    // MAX_SELECT_CASES and cases is non-null when n > 0 (checked above).
+    // Not covered: n == 0 with a NULL cases (the header's `select {}`,
+    // tests/c/chan.c) passes a null pointer, which from_raw_parts_mut
+    // forbids even for an empty slice.
+    let cs = unsafe { core::slice::from_raw_parts_mut(cases, n as usize) };
     let mut sc = [Scase {
         c: core::ptr::null_mut(),
         send: false,
@@ -263,7 +287,10 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
             elem: c.elem as *mut u8,
         };
     }
-    let (i, ok) = select::selectgo(&sc[..n as usize], block != 0);
+    // SAFETY: sc[..n] copies the C cases: each channel is NULL or from
+    // rt_chan_make (never freed), each elem valid for its direction
+    // (caller); C code runs on goroutines, so a blocking select may park.
+    let (i, ok) = unsafe { select::selectgo(&sc[..n as usize], block != 0) };
     if i >= 0 {
         cs[i as usize].ok = ok as c_int;
     }
@@ -276,7 +303,9 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
 /// `m` points at an `rt_mutex`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_mutex_lock(m: *mut RawGoMutex) {
-    (*m).lock()
+    // SAFETY: m points at an rt_mutex (caller), RawGoMutex's repr(C)
+    // layout; its fields are atomics, so sharing it is fine.
+    unsafe { (*m).lock() }
 }
 
 /// Unlocks `m`; unlocking an unlocked mutex is a fatal error.
@@ -285,7 +314,9 @@ pub unsafe extern "C" fn rt_mutex_lock(m: *mut RawGoMutex) {
 /// `m` points at an `rt_mutex`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_mutex_unlock(m: *mut RawGoMutex) {
-    (*m).unlock()
+    // SAFETY: m points at an rt_mutex (caller), RawGoMutex's repr(C)
+    // layout, of atomics.
+    unsafe { (*m).unlock() }
 }
 
 /// Adds `delta` to the wait group's counter.
@@ -294,7 +325,9 @@ pub unsafe extern "C" fn rt_mutex_unlock(m: *mut RawGoMutex) {
 /// `wg` points at an `rt_waitgroup`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_wg_add(wg: *mut RawWaitGroup, delta: c_long) {
-    (*wg).add(delta as i64)
+    // SAFETY: wg points at an rt_waitgroup (caller), RawWaitGroup's repr(C)
+    // layout; its fields are atomics, so sharing it is fine.
+    unsafe { (*wg).add(delta as i64) }
 }
 
 /// `rt_wg_add(wg, -1)`.
@@ -303,7 +336,9 @@ pub unsafe extern "C" fn rt_wg_add(wg: *mut RawWaitGroup, delta: c_long) {
 /// `wg` points at an `rt_waitgroup`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_wg_done(wg: *mut RawWaitGroup) {
-    (*wg).done()
+    // SAFETY: wg points at an rt_waitgroup (caller), RawWaitGroup's
+    // repr(C) layout, of atomics.
+    unsafe { (*wg).done() }
 }
 
 /// Waits until the counter is zero.
@@ -312,7 +347,9 @@ pub unsafe extern "C" fn rt_wg_done(wg: *mut RawWaitGroup) {
 /// `wg` points at an `rt_waitgroup`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_wg_wait(wg: *mut RawWaitGroup) {
-    (*wg).wait()
+    // SAFETY: wg points at an rt_waitgroup (caller), RawWaitGroup's
+    // repr(C) layout, of atomics.
+    unsafe { (*wg).wait() }
 }
 
 /// Parks the calling goroutine for at least `ns` nanoseconds.

@@ -76,14 +76,21 @@ impl WaitQ {
     }
 
     /// # Safety
-    /// `sg` is live until dequeued and on no other queue.
+    /// `sg` is live until dequeued and on no other queue; the channel's lock
+    /// is held (queued sudogs are live).
     pub unsafe fn enqueue(&mut self, sg: *mut Sudog) {
-        (*sg).next = null_mut();
-        (*sg).prev = self.last;
+        // SAFETY: sg is live and on no other queue (caller), so its links
+        // are ours to set.
+        unsafe {
+            (*sg).next = null_mut();
+            (*sg).prev = self.last;
+        }
         if self.last.is_null() {
             self.first = sg;
         } else {
-            (*self.last).next = sg;
+            // SAFETY: a non-null last is a queued sudog, live until dequeued;
+            // the channel's lock (caller) makes its links ours.
+            unsafe { (*self.last).next = sg };
         }
         self.last = sg;
     }
@@ -94,22 +101,31 @@ impl WaitQ {
     /// # Safety
     /// `sg` is a live sudog; the channel's lock is held.
     pub unsafe fn remove(&mut self, sg: *mut Sudog) {
-        let (p, n) = ((*sg).prev, (*sg).next);
+        // SAFETY: sg is a live sudog (caller).
+        let (p, n) = unsafe { ((*sg).prev, (*sg).next) };
         if p.is_null() {
             if self.first != sg {
                 return; // not on the queue any more
             }
             self.first = n;
         } else {
-            (*p).next = n;
+            // SAFETY: a non-null prev means sg is on this queue and p is its
+            // neighbour there: queued, so live; the channel's lock (caller)
+            // makes its links ours.
+            unsafe { (*p).next = n };
         }
         if n.is_null() {
             self.last = p;
         } else {
-            (*n).prev = p;
+            // SAFETY: n is sg's other neighbour on this queue: live and ours
+            // under the lock, as p is.
+            unsafe { (*n).prev = p };
         }
-        (*sg).next = null_mut();
-        (*sg).prev = null_mut();
+        // SAFETY: sg is a live sudog (caller).
+        unsafe {
+            (*sg).next = null_mut();
+            (*sg).prev = null_mut();
+        }
     }
 
     /// The first waiter that can still be woken: a select waiter another
@@ -123,13 +139,20 @@ impl WaitQ {
             if sg.is_null() {
                 return None;
             }
-            self.remove(sg);
-            if (*sg).is_select
-                && (*(*sg).g)
-                    .select_done
-                    .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
-                    .is_err()
-            {
+            // SAFETY: sg is the head of this queue, so on it and live (the
+            // caller's promise), and the lock is held, as remove requires.
+            unsafe { self.remove(sg) };
+            // SAFETY: sg stays live after its removal: its goroutine waits
+            // until it is readied or, for a select another channel has won,
+            // until its pass 3 has taken every channel lock, ours (held by
+            // the caller) included; sg.g is that goroutine's G.
+            if unsafe {
+                (*sg).is_select
+                    && (*(*sg).g)
+                        .select_done
+                        .compare_exchange(0, 1, Ordering::AcqRel, Ordering::Relaxed)
+                        .is_err()
+            } {
                 continue;
             }
             return Some(sg);
@@ -176,7 +199,7 @@ pub fn makechan(elemsize: usize, cap: usize) -> *mut Hchan {
     // SAFETY: mem is a fresh block of hdr + bytes, 16-byte aligned.
     unsafe {
         c.write(Hchan {
-            lock: RawMutex::new(),
+            lock: RawMutex::new(crate::lock::Rank::Hchan),
             qcount: AtomicUsize::new(0),
             dataqsiz: cap,
             buf: mem.add(hdr),
@@ -196,9 +219,12 @@ pub fn makechan(elemsize: usize, cap: usize) -> *mut Hchan {
 /// collected).
 ///
 /// # Safety
-/// No goroutine may use or wait on `c`.
+/// `c` is from `makechan` and not yet freed; no goroutine may use or wait
+/// on it.
 pub unsafe fn freechan(c: *mut Hchan) {
-    crate::malloc::c_free(c as *mut u8)
+    // SAFETY: c is makechan's c_malloc block and nobody uses or waits on
+    // it (caller), so nothing touches it after the call, as c_free requires.
+    unsafe { crate::malloc::c_free(c as *mut u8) }
 }
 
 impl Hchan {
@@ -208,12 +234,19 @@ impl Hchan {
     }
 
     /// Appends `*ep` to the buffer if there is room (`lock` held).
+    ///
+    /// # Safety
+    /// `self.lock` is held; `ep` is null (a zero value is sent) or points
+    /// at `elemsize` readable bytes outside the buffer.
     pub(crate) unsafe fn buf_put(&mut self, ep: *const u8) -> bool {
         let n = self.count();
         if n >= self.dataqsiz {
             return false;
         }
-        self.copy(self.slot(self.sendx), ep);
+        // SAFETY: sendx < dataqsiz, as slot requires; the slot is elemsize
+        // bytes of our buffer, ours under the lock (caller), and ep is null
+        // or elemsize readable bytes elsewhere (caller), as copy requires.
+        unsafe { self.copy(self.slot(self.sendx), ep) };
         self.sendx = (self.sendx + 1) % self.dataqsiz;
         self.qcount.store(n + 1, Ordering::Relaxed);
         true
@@ -221,28 +254,50 @@ impl Hchan {
 
     /// Takes the head of the buffer into `ep` (null: drop it) if there is
     /// one (`lock` held); the slot is zeroed.
+    ///
+    /// # Safety
+    /// `self.lock` is held; `ep` is null or points at `elemsize` writable
+    /// bytes outside the buffer.
     pub(crate) unsafe fn buf_take(&mut self, ep: *mut u8) -> bool {
         let n = self.count();
         if n == 0 {
             return false;
         }
-        let slot = self.slot(self.recvx);
-        self.copy(ep, slot);
-        ptr::write_bytes(slot, 0, self.elemsize);
+        // SAFETY: n > 0 means the buffer has room, so recvx < dataqsiz, as
+        // slot requires.
+        let slot = unsafe { self.slot(self.recvx) };
+        // SAFETY: slot is elemsize bytes of our buffer, ours under the lock
+        // (caller); ep is null or elemsize writable bytes elsewhere (caller),
+        // as copy requires, and write_bytes stays inside the slot.
+        unsafe {
+            self.copy(ep, slot);
+            ptr::write_bytes(slot, 0, self.elemsize);
+        }
         self.recvx = (self.recvx + 1) % self.dataqsiz;
         self.qcount.store(n - 1, Ordering::Relaxed);
         true
     }
 
+    /// # Safety
+    /// `i < self.dataqsiz`.
     unsafe fn slot(&self, i: usize) -> *mut u8 {
-        self.buf.add(i * self.elemsize)
+        // SAFETY: i < dataqsiz (caller), so the offset stays inside the
+        // dataqsiz * elemsize bytes makechan allocated after the header.
+        unsafe { self.buf.add(i * self.elemsize) }
     }
+    /// # Safety
+    /// `dst` is null or valid for `elemsize` writes; `src` is null or valid
+    /// for `elemsize` reads; when both are non-null they do not overlap.
     pub(crate) unsafe fn copy(&self, dst: *mut u8, src: *const u8) {
         if !dst.is_null() {
             if src.is_null() {
-                ptr::write_bytes(dst, 0, self.elemsize);
+                // SAFETY: dst is non-null here, so valid for elemsize writes
+                // (caller).
+                unsafe { ptr::write_bytes(dst, 0, self.elemsize) };
             } else {
-                ptr::copy_nonoverlapping(src, dst, self.elemsize);
+                // SAFETY: both are non-null here: src valid for elemsize
+                // reads, dst for elemsize writes, disjoint (caller).
+                unsafe { ptr::copy_nonoverlapping(src, dst, self.elemsize) };
             }
         }
     }
@@ -261,37 +316,77 @@ pub fn block_forever(reason: &'static str) -> ! {
 /// select, its `select_done` won), so no one else can wake the goroutine
 /// and it stays parked until the `ready` below; after it, `sg` is never
 /// touched again (`sched::ready`'s rule).
+///
+/// # Safety
+/// `sg` was dequeued under its channel's lock (for a select, with its
+/// `select_done` won) and its goroutine not yet readied; the caller touches
+/// nothing of `sg` or of that goroutine's stack afterwards.
 unsafe fn wake(sg: *mut Sudog) {
-    let gp = (*sg).g;
-    (*gp).param = sg as *mut u8;
-    sched::ready(gp);
+    // SAFETY: sg is dequeued and its goroutine still parked (caller), so sg
+    // is live and only we touch it; gp is that parked goroutine's G.
+    let gp = unsafe { (*sg).g };
+    // SAFETY: as above: gp is parked and we alone may wake it.
+    unsafe { (*gp).param = sg as *mut u8 };
+    // SAFETY: gp parked with gopark and is _Gwaiting (its casgstatus comes
+    // before the unlock that let the dequeuer take the channel lock), as
+    // ready requires; no one else readies it (we won its sudog).
+    unsafe { sched::ready(gp) };
 }
 
 /// Completes a send to the waiting receiver `sg` (`c.lock` held; it is
 /// released here, before the receiver is readied).
+///
+/// # Safety
+/// `c` is a live channel whose lock the caller holds; `sg` has just been
+/// dequeued from `c.recvq`; `ep` is null or points at `elemsize` readable
+/// bytes.
 pub(crate) unsafe fn send(c: *mut Hchan, sg: *mut Sudog, ep: *const u8) {
-    (*c).copy((*sg).elem, ep);
-    (*sg).success = true;
-    (*c).lock.unlock();
-    wake(sg);
+    // SAFETY: c is live and c.lock is held (caller); sg, dequeued under it,
+    // is on a parked receiver's stack, so only we touch it until wake; its
+    // elem is null or the receiver's elemsize writable bytes (chanrecv's
+    // contract), ep null or elemsize readable bytes (ours).
+    unsafe {
+        (*c).copy((*sg).elem, ep);
+        (*sg).success = true;
+    }
+    // SAFETY: c.lock is held by us (caller), as unlock requires.
+    unsafe { (*c).lock.unlock() };
+    // SAFETY: sg was dequeued under c.lock (its select, if any, won) and its
+    // goroutine not readied yet, as wake requires; nothing touches sg after.
+    unsafe { wake(sg) };
 }
 
 /// Completes a receive from the waiting sender `sg` (`c.lock` held; it is
 /// released here). Buffered: the receiver takes the head of the full
 /// buffer and the sender's value goes to its tail, so order is kept.
+///
+/// # Safety
+/// `c` is a live channel whose lock the caller holds; `sg` has just been
+/// dequeued from `c.sendq`; `ep` is null or points at `elemsize` writable
+/// bytes.
 pub(crate) unsafe fn recv(c: *mut Hchan, sg: *mut Sudog, ep: *mut u8) {
-    if (*c).dataqsiz == 0 {
-        (*c).copy(ep, (*sg).elem);
-    } else {
-        let slot = (*c).slot((*c).recvx);
-        (*c).copy(ep, slot);
-        (*c).copy(slot, (*sg).elem);
-        (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
-        (*c).sendx = (*c).recvx;
+    // SAFETY: c is live and c.lock is held (caller), so its fields and
+    // buffer are ours; recvx < dataqsiz when buffered, as slot requires. sg,
+    // dequeued under the lock, is on a parked sender's stack, so only we
+    // touch it until wake; its elem is elemsize readable bytes (chansend's
+    // contract), ep null or elemsize writable bytes (ours): copy's terms.
+    unsafe {
+        if (*c).dataqsiz == 0 {
+            (*c).copy(ep, (*sg).elem);
+        } else {
+            let slot = (*c).slot((*c).recvx);
+            (*c).copy(ep, slot);
+            (*c).copy(slot, (*sg).elem);
+            (*c).recvx = ((*c).recvx + 1) % (*c).dataqsiz;
+            (*c).sendx = (*c).recvx;
+        }
+        (*sg).success = true;
     }
-    (*sg).success = true;
-    (*c).lock.unlock();
-    wake(sg);
+    // SAFETY: c.lock is held by us (caller), as unlock requires.
+    unsafe { (*c).lock.unlock() };
+    // SAFETY: sg was dequeued under c.lock (its select, if any, won) and its
+    // goroutine not readied yet, as wake requires; nothing touches sg after.
+    unsafe { wake(sg) };
 }
 
 /// Go's `chansend`: sends `*ep`. Without `block`, returns false instead of
@@ -299,6 +394,7 @@ pub(crate) unsafe fn recv(c: *mut Hchan, sg: *mut Sudog, ep: *mut u8) {
 ///
 /// # Safety
 /// `c` is null or a live channel; `ep` points at `elemsize` readable bytes.
+/// With `block`, the caller is a user goroutine (it may park).
 pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
     if c.is_null() {
         if !block {
@@ -306,28 +402,44 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
         }
         block_forever("chan send (nil chan)");
     }
-    (*c).lock.lock();
-    if (*c).closed {
-        (*c).lock.unlock();
+    // SAFETY: c is a live channel (caller; not null here).
+    unsafe { (*c).lock.lock() };
+    // SAFETY: c is live and c.lock is held.
+    if unsafe { (*c).closed } {
+        // SAFETY: we locked c.lock just above.
+        unsafe { (*c).lock.unlock() };
         panic::gopanic(b"send on closed channel");
     }
-    if let Some(sg) = (*c).recvq.dequeue() {
-        send(c, sg, ep);
+    // SAFETY: c is live and c.lock is held, as dequeue requires; queued
+    // sudogs are on parked goroutines' stacks, so live.
+    if let Some(sg) = unsafe { (*c).recvq.dequeue() } {
+        // SAFETY: c.lock is held, sg was just dequeued from c.recvq and ep
+        // is elemsize readable bytes (caller): send's contract.
+        unsafe { send(c, sg, ep) };
         return true;
     }
-    if (*c).buf_put(ep) {
-        (*c).lock.unlock();
+    // SAFETY: c.lock is held and ep is elemsize readable bytes (caller),
+    // not in c's buffer, as buf_put requires.
+    if unsafe { (*c).buf_put(ep) } {
+        // SAFETY: c.lock is held by us.
+        unsafe { (*c).lock.unlock() };
         return true;
     }
     if !block {
-        (*c).lock.unlock();
+        // SAFETY: c.lock is held by us.
+        unsafe { (*c).lock.unlock() };
         return false;
     }
     let gp = getg();
     let mut sg = Sudog::new(gp, ep as *mut u8, c, false);
-    (*c).sendq.enqueue(&mut sg);
+    // SAFETY: c.lock is held; sg is new, on no queue, and lives in this
+    // frame, which stays put while we are parked, until a waker has
+    // dequeued it and readied us.
+    unsafe { (*c).sendq.enqueue(&mut sg) };
     crate::chaos::point(crate::chaos::Site::ChanPark);
-    sched::goparkunlock(&(*c).lock, "chan send");
+    // SAFETY: we are a user goroutine (caller, with block) and hold c.lock,
+    // released once we are parked; a waker finds us through sg on c.sendq.
+    unsafe { sched::goparkunlock(&(*c).lock, "chan send") };
     if !sg.success {
         panic::gopanic(b"send on closed channel");
     }
@@ -340,7 +452,8 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
 ///
 /// # Safety
 /// `c` is null or a live channel; `ep` is null or points at `elemsize`
-/// writable bytes.
+/// writable bytes. With `block`, the caller is a user goroutine (it may
+/// park).
 pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) {
     if c.is_null() {
         if !block {
@@ -348,29 +461,47 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
         }
         block_forever("chan receive (nil chan)");
     }
-    (*c).lock.lock();
-    if (*c).closed && (*c).count() == 0 {
-        (*c).copy(ep, ptr::null());
-        (*c).lock.unlock();
-        return (true, false);
+    // SAFETY: c is a live channel (caller; not null here).
+    unsafe { (*c).lock.lock() };
+    // SAFETY: c is live and c.lock is held; ep is null or elemsize writable
+    // bytes (caller), as copy requires; we locked c.lock just above.
+    unsafe {
+        if (*c).closed && (*c).count() == 0 {
+            (*c).copy(ep, ptr::null());
+            (*c).lock.unlock();
+            return (true, false);
+        }
     }
-    if let Some(sg) = (*c).sendq.dequeue() {
-        recv(c, sg, ep);
+    // SAFETY: c is live and c.lock is held, as dequeue requires; queued
+    // sudogs are on parked goroutines' stacks, so live.
+    if let Some(sg) = unsafe { (*c).sendq.dequeue() } {
+        // SAFETY: c.lock is held, sg was just dequeued from c.sendq and ep
+        // is null or elemsize writable bytes (caller): recv's contract.
+        unsafe { recv(c, sg, ep) };
         return (true, true);
     }
-    if (*c).buf_take(ep) {
-        (*c).lock.unlock();
+    // SAFETY: c.lock is held and ep is null or elemsize writable bytes
+    // (caller), not in c's buffer, as buf_take requires.
+    if unsafe { (*c).buf_take(ep) } {
+        // SAFETY: c.lock is held by us.
+        unsafe { (*c).lock.unlock() };
         return (true, true);
     }
     if !block {
-        (*c).lock.unlock();
+        // SAFETY: c.lock is held by us.
+        unsafe { (*c).lock.unlock() };
         return (false, false);
     }
     let gp = getg();
     let mut sg = Sudog::new(gp, ep, c, false);
-    (*c).recvq.enqueue(&mut sg);
+    // SAFETY: c.lock is held; sg is new, on no queue, and lives in this
+    // frame, which stays put while we are parked, until a waker has
+    // dequeued it and readied us.
+    unsafe { (*c).recvq.enqueue(&mut sg) };
     crate::chaos::point(crate::chaos::Site::ChanPark);
-    sched::goparkunlock(&(*c).lock, "chan receive");
+    // SAFETY: we are a user goroutine (caller, with block) and hold c.lock,
+    // released once we are parked; a waker finds us through sg on c.recvq.
+    unsafe { sched::goparkunlock(&(*c).lock, "chan receive") };
     (true, sg.success)
 }
 
@@ -382,30 +513,53 @@ pub unsafe fn closechan(c: *mut Hchan) {
     if c.is_null() {
         panic::gopanic(b"close of nil channel");
     }
-    (*c).lock.lock();
-    if (*c).closed {
-        (*c).lock.unlock();
+    // SAFETY: c is a live channel (caller; not null here).
+    unsafe { (*c).lock.lock() };
+    // SAFETY: c is live and c.lock is held.
+    if unsafe { (*c).closed } {
+        // SAFETY: we locked c.lock just above.
+        unsafe { (*c).lock.unlock() };
         panic::gopanic(b"close of closed channel");
     }
-    (*c).closed = true;
+    // SAFETY: c is live and c.lock is held.
+    unsafe { (*c).closed = true };
     // Collect every waiter, then ready them without the lock.
     let mut woken: *mut Sudog = null_mut();
-    while let Some(sg) = (*c).recvq.dequeue() {
-        (*c).copy((*sg).elem, ptr::null());
-        (*sg).success = false;
-        (*sg).next = woken;
+    // SAFETY: c is live and c.lock is held, as dequeue requires; queued
+    // sudogs are on parked goroutines' stacks, so live.
+    while let Some(sg) = unsafe { (*c).recvq.dequeue() } {
+        // SAFETY: sg, dequeued under c.lock, is on a parked receiver's
+        // stack, so only we touch it until wake; its elem is null or
+        // elemsize writable bytes (chanrecv's contract), as copy requires.
+        unsafe {
+            (*c).copy((*sg).elem, ptr::null());
+            (*sg).success = false;
+            (*sg).next = woken;
+        }
         woken = sg;
     }
-    while let Some(sg) = (*c).sendq.dequeue() {
-        (*sg).success = false;
-        (*sg).next = woken;
+    // SAFETY: c is live and c.lock is still held, as dequeue requires;
+    // queued sudogs are live.
+    while let Some(sg) = unsafe { (*c).sendq.dequeue() } {
+        // SAFETY: sg, dequeued under c.lock, is on a parked sender's stack,
+        // so only we touch it until wake.
+        unsafe {
+            (*sg).success = false;
+            (*sg).next = woken;
+        }
         woken = sg;
     }
-    (*c).lock.unlock();
+    // SAFETY: c.lock is held by us.
+    unsafe { (*c).lock.unlock() };
     while !woken.is_null() {
         let sg = woken;
-        woken = (*sg).next;
-        wake(sg);
+        // SAFETY: sg is dequeued and its goroutine not yet readied, so it
+        // is live and ours; its link is read before the wake below.
+        woken = unsafe { (*sg).next };
+        // SAFETY: sg was dequeued under c.lock (its select, if any, won)
+        // and its goroutine not readied yet, as wake requires; nothing
+        // touches sg after.
+        unsafe { wake(sg) };
     }
 }
 
@@ -417,7 +571,9 @@ pub unsafe fn chanlen(c: *mut Hchan) -> usize {
     if c.is_null() {
         0
     } else {
-        (*c).count()
+        // SAFETY: c is a live channel (caller; not null here); qcount is
+        // atomic, so it may be read without c.lock.
+        unsafe { (*c).count() }
     }
 }
 
@@ -429,6 +585,8 @@ pub unsafe fn chancap(c: *mut Hchan) -> usize {
     if c.is_null() {
         0
     } else {
-        (*c).dataqsiz
+        // SAFETY: c is a live channel (caller; not null here); dataqsiz
+        // never changes after makechan.
+        unsafe { (*c).dataqsiz }
     }
 }

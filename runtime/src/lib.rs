@@ -21,13 +21,14 @@
 //! | 3 | `lock`, `print`, `panic`, `env` | futex locks and notes (with the lock order); `Line` output; Go-style fatal reports (the goroutine dump comes through `panic::Hooks`); GODEBUG/GOMAXPROCS parsing |
 //! | 4 | `malloc`, `stack` | the allocator; goroutine stacks and their guards |
 //! | 5 | `runtime2`, `runq`, `timers` | G, M, P, `sched` (Go's `schedt`), `allp`/`allm`; the lock-free local run queue; the timer heap |
-//! | 6 | `proc`, `sched`, `time`, `chan`, `select`, `sema`, `sync`, `signal`, `traceback`, `trace`, `chaos` | the core: boot and goroutine life; scheduling (`sched/`: `m.rs`, `stw.rs`, `checkdead.rs`); timers, channels, semaphores, signals, reports |
+//! | 6 | `proc`, `sched`, `time`, `chan`, `select`, `sema`, `sync`, `signal`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `m.rs`, `stw.rs`, `checkdead.rs`); timers, channels, semaphores, signals, reports; loom models of its handshakes (host tests) |
 //! | 7 | `capi`, `api` | the C API (`include/runtime.h`) and the Rust API (re-exported here) |
 //!
 //! Names follow Go's (`schedule`, `findrunnable`, `gopark`), in Rust's
 //! case: Go's `stealWork` is `steal_work`, `stopTheWorld` is
 //! `stop_the_world`.
 #![cfg_attr(not(test), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
 // Runtime structures are built in const contexts (statics) by `new`;
 // a `Default` that could build one anywhere would invite misuse.
 #![allow(clippy::new_without_default)]

@@ -30,27 +30,160 @@ const ACTIVE_SPIN: u32 = 4;
 const ACTIVE_SPIN_CNT: u32 = 30;
 const PASSIVE_SPIN: u32 = 1;
 
-/// The lock alone, locked and unlocked by hand: for state that is
-/// unlocked by someone else than the locker's stack frame (a channel's lock
-/// is released by `park_m` on g0 after its goroutine has parked).
-pub struct RawMutex {
-    key: AtomicU32,
+/// The runtime's locks, lowest rank first: a thread holding a lock may
+/// only take one further down this list (or another of the same rank where
+/// that rank nests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Rank {
+    /// A channel's `hchan.lock`. Nests: a select locks every channel of its
+    /// cases, in address order. Held while queueing a waiter and while
+    /// copying; a waiter is readied only after the unlock.
+    Hchan,
+    /// A semaphore bucket (`sema`). Never nested with a channel lock.
+    SemaRoot,
+    /// `sched.lock`: idle Ms and Ps, the global queues. Taken under a
+    /// channel or semaphore lock when `ready` overflows a run queue.
+    Sched,
+    /// A P's timer heap. Nests: `procresize` (holding `sched.lock`) moves
+    /// the timers of a dying P into P0's, holding both heaps.
+    Timers,
+    /// The stack slot cache (`stack`).
+    StackSlots,
+    /// The allocator's arenas: a leaf, taken under any of the above.
+    Malloc,
 }
 
-impl Default for RawMutex {
-    fn default() -> Self {
-        Self::new()
+impl Rank {
+    const ALL: [Rank; 6] = [
+        Rank::Hchan,
+        Rank::SemaRoot,
+        Rank::Sched,
+        Rank::Timers,
+        Rank::StackSlots,
+        Rank::Malloc,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Rank::Hchan => "hchan",
+            Rank::SemaRoot => "root",
+            Rank::Sched => "sched",
+            Rank::Timers => "timers",
+            Rank::StackSlots => "stackpool",
+            Rank::Malloc => "mheap",
+        }
+    }
+
+    fn nests(self) -> bool {
+        matches!(self, Rank::Hchan | Rank::Timers)
+    }
+
+    /// Where this rank's count lives in a held-lock record: 8 bits for
+    /// channel locks (a select may hold 64), 4 for each other rank.
+    fn field(self) -> (u32, usize) {
+        match self {
+            Rank::Hchan => (0, 0xff),
+            r => (8 + 4 * (r as u32 - 1), 0xf),
+        }
+    }
+
+    fn count(self, held: usize) -> usize {
+        let (shift, mask) = self.field();
+        (held >> shift) & mask
     }
 }
 
+/// The held-lock record after taking a lock of rank `r` while holding
+/// `held`; `Err` names the highest-ranked lock held that forbids it.
+pub fn rank_acquire(held: usize, r: Rank) -> Result<usize, Rank> {
+    for q in Rank::ALL.into_iter().rev() {
+        let n = q.count(held);
+        let forbidden = (q as u8) > (r as u8) || (q == r && !r.nests());
+        if n > 0 && forbidden {
+            return Err(q);
+        }
+    }
+    let (shift, mask) = r.field();
+    if r.count(held) == mask {
+        return Err(r);
+    }
+    Ok(held + (1 << shift))
+}
+
+/// The held-lock record after releasing a lock of rank `r`; `None` if the
+/// thread held none.
+pub fn rank_release(held: usize, r: Rank) -> Option<usize> {
+    if r.count(held) == 0 {
+        return None;
+    }
+    Some(held - (1 << r.field().0))
+}
+
+/// Checks and records taking a lock of rank `r` on this thread.
+#[cfg(debug_assertions)]
+fn lockrank_acquire(r: Rank) {
+    if !crate::arch::tls_ready() {
+        return;
+    }
+    let t = crate::arch::tcb();
+    // SAFETY: with the thread pointer set, `t` is this thread's Tcb, and
+    // `held` is touched only by its own thread.
+    let held = unsafe { (*t).held };
+    match rank_acquire(held, r) {
+        // SAFETY: as above.
+        Ok(h) => unsafe { (*t).held = h },
+        Err(q) => crate::panic::throw_with(
+            &|l| {
+                l.s("lock ordering problem: taking ")
+                    .s(r.name())
+                    .s(" while holding ")
+                    .s(q.name());
+            },
+            "lock ordering problem",
+        ),
+    }
+}
+
+/// Records releasing a lock of rank `r` on this thread.
+#[cfg(debug_assertions)]
+fn lockrank_release(r: Rank) {
+    if !crate::arch::tls_ready() {
+        return;
+    }
+    let t = crate::arch::tcb();
+    // SAFETY: as in `lockrank_acquire`.
+    unsafe {
+        match rank_release((*t).held, r) {
+            Some(h) => (*t).held = h,
+            None => crate::panic::throw("lock count underflow"),
+        }
+    }
+}
+
+/// The lock alone, locked and unlocked by hand: for state that is
+/// unlocked by someone else than the locker's stack frame (a channel's lock
+/// is released by `park_m` on g0 after its goroutine has parked — on the
+/// same thread, which the rank record relies on).
+pub struct RawMutex {
+    key: AtomicU32,
+    #[cfg(debug_assertions)]
+    rank: Rank,
+}
+
 impl RawMutex {
-    pub const fn new() -> RawMutex {
+    #[cfg_attr(not(debug_assertions), allow(unused_variables))]
+    pub const fn new(rank: Rank) -> RawMutex {
         RawMutex {
             key: AtomicU32::new(UNLOCKED),
+            #[cfg(debug_assertions)]
+            rank,
         }
     }
 
     pub fn lock(&self) {
+        #[cfg(debug_assertions)]
+        lockrank_acquire(self.rank);
         let v = self.key.swap(LOCKED, Ordering::Acquire);
         if v != UNLOCKED {
             lock_slow(&self.key, v);
@@ -58,10 +191,12 @@ impl RawMutex {
     }
 
     /// # Safety
-    /// The lock must be held (by this thread or on behalf of a goroutine
-    /// that locked it).
+    /// The lock must be held by this thread (or by a goroutine that locked
+    /// it and parked on this thread).
     pub unsafe fn unlock(&self) {
-        unlock(&self.key)
+        unlock(&self.key);
+        #[cfg(debug_assertions)]
+        lockrank_release(self.rank);
     }
 }
 
@@ -89,7 +224,8 @@ impl RawLock for RawMutex {
         RawMutex::lock(self)
     }
     unsafe fn unlock(&self) {
-        RawMutex::unlock(self)
+        // SAFETY: the lock is held (this trait method's contract).
+        unsafe { RawMutex::unlock(self) }
     }
 }
 
@@ -166,8 +302,8 @@ pub type Mutex<T> = Locked<RawMutex, T>;
 pub type MutexGuard<'a, T> = Guard<'a, RawMutex, T>;
 
 impl<T> Locked<RawMutex, T> {
-    pub const fn new(v: T) -> Self {
-        Locked::with(RawMutex::new(), v)
+    pub const fn new(rank: Rank, v: T) -> Self {
+        Locked::with(RawMutex::new(rank), v)
     }
 }
 
@@ -286,3 +422,38 @@ impl Note {
 
 /// `Note::key`'s wakeup bit.
 const WOKEN: u32 = 1;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_order_is_checked() {
+        let h = rank_acquire(0, Rank::Hchan).unwrap();
+        let h = rank_acquire(h, Rank::Sched).unwrap();
+        let h = rank_acquire(h, Rank::Timers).unwrap();
+        let h2 = rank_acquire(h, Rank::Timers).unwrap();
+        assert_eq!(rank_acquire(h2, Rank::Sched), Err(Rank::Timers));
+        assert_eq!(rank_acquire(h2, Rank::Hchan), Err(Rank::Timers));
+        let h3 = rank_acquire(h2, Rank::Malloc).unwrap();
+        assert_eq!(rank_acquire(h3, Rank::Malloc), Err(Rank::Malloc));
+        let h = rank_release(h3, Rank::Malloc).unwrap();
+        let h = rank_release(h, Rank::Timers).unwrap();
+        let h = rank_release(h, Rank::Timers).unwrap();
+        assert_eq!(rank_release(h, Rank::Timers), None);
+        let h = rank_release(h, Rank::Sched).unwrap();
+        let h = rank_release(h, Rank::Hchan).unwrap();
+        assert_eq!(h, 0);
+        assert_eq!(rank_acquire(0, Rank::Sched).and_then(|h| rank_acquire(h, Rank::SemaRoot)), Err(Rank::Sched));
+    }
+
+    #[test]
+    fn a_select_may_hold_every_channel() {
+        let mut h = 0;
+        for _ in 0..crate::select::MAX_SELECT_CASES {
+            h = rank_acquire(h, Rank::Hchan).unwrap();
+        }
+        assert_eq!(Rank::Hchan.count(h), crate::select::MAX_SELECT_CASES);
+        assert!(rank_acquire(h, Rank::Sched).is_ok());
+    }
+}

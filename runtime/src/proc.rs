@@ -60,7 +60,6 @@ static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
     scheddetail: 0,
     schedchaos: 0,
 });
-static TLS_READY: AtomicBool = AtomicBool::new(false);
 static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
 /// `allgs`: every G ever made (Gs are never freed).
 static ALLGS: AllList<G> = AllList::new();
@@ -75,7 +74,7 @@ const GFREE_LOCAL_MAX: usize = 64;
 
 /// True once the thread pointer is set and `getg()` may be called.
 pub fn tls_ready() -> bool {
-    TLS_READY.load(Ordering::Acquire)
+    arch::tls_ready()
 }
 
 pub fn debug() -> &'static DebugVars {
@@ -101,15 +100,23 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     // 1. m0 and g0, and the thread pointer.
     let m0 = addr_of_mut!(M0);
     let g0 = addr_of_mut!(G0);
-    (*m0).g0 = g0;
-    (*g0).m = m0;
-    (*m0).tls.words[arch::G_SLOT] = g0 as usize;
-    arch::init_tcb(addr_of_mut!((*m0).tls));
-    if arch::set_thread_pointer(addr_of_mut!((*m0).tls)).is_err() {
+    // SAFETY: single-threaded boot (rt0_go runs once, first, on the main
+    // thread): nothing else touches M0/G0 and no reference to them exists.
+    unsafe {
+        (*m0).g0 = g0;
+        (*g0).m = m0;
+        (*m0).tls.words[arch::G_SLOT] = g0 as usize;
+    }
+    // SAFETY: m0.tls is a field of the static M0: valid for writes
+    // (init_tcb's contract), and nothing else touches M0 during boot.
+    unsafe { arch::init_tcb(addr_of_mut!((*m0).tls)) };
+    // SAFETY: m0.tls lives in a static, so it stays valid for as long as
+    // the main thread runs (set_thread_pointer's contract).
+    if unsafe { arch::set_thread_pointer(addr_of_mut!((*m0).tls)) }.is_err() {
         let _ = os::write_all(2, b"fatal error: cannot set the thread pointer\n");
         os::exit_group(2);
     }
-    TLS_READY.store(true, Ordering::Release);
+    arch::set_tls_ready();
     crate::panic::set_hooks(&PANIC_HOOKS);
 
     // 2. g0's stack is the OS stack.
@@ -119,15 +126,23 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         _ => 8 << 20,
     };
     let lo = hi - core::cmp::min(limit / 2, hi / 2);
-    (*g0).stack = stack::Stack { lo, hi };
-    (*g0).stackguard0 = lo + STACK_GUARD;
-    (*g0).stackguard1 = (*g0).stackguard0;
+    // SAFETY: single-threaded boot: nothing else touches G0.
+    unsafe {
+        (*g0).stack = stack::Stack { lo, hi };
+        (*g0).stackguard0 = lo + STACK_GUARD;
+        (*g0).stackguard1 = (*g0).stackguard0;
+    }
 
     // 3. args (and GODEBUG, read early as Go's cpuinit does, so that the
     // steps already taken can be traced).
-    let st = linux::sysargs(sp);
+    // SAFETY: sp is the kernel's initial stack pointer, where it left
+    // argc/argv/envp/auxv (rt0_go's contract), and this is sysargs' one
+    // call, during single-threaded boot.
+    let st = unsafe { linux::sysargs(sp) };
     if let Some(v) = st.getenv(b"GODEBUG") {
-        DEBUG.set(env::parse_godebug(v));
+        // SAFETY: single-threaded boot, and nothing has called `debug()`
+        // yet (the first `bt` is below): no borrow of DEBUG exists.
+        unsafe { DEBUG.set(env::parse_godebug(v)) };
     }
     crate::chaos::init(debug().schedchaos);
     if let Some(mut l) = bt("_rt0") {
@@ -139,10 +154,12 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
             &[
                 m0 as usize as u64,
                 g0 as usize as u64,
-                addr_of_mut!((*m0).tls) as usize as u64,
+                // SAFETY: single-threaded boot: nothing else touches M0/G0.
+                unsafe { addr_of_mut!((*m0).tls) } as usize as u64,
                 lo as u64,
                 hi as u64,
-                (*g0).stackguard0 as u64,
+                // SAFETY: as above.
+                unsafe { (*g0).stackguard0 } as u64,
             ],
         )
         .end();
@@ -170,19 +187,26 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     // 5.
     osinit();
     // 6.
-    schedinit();
+    // SAFETY: schedinit's one call, during single-threaded boot on m0, with
+    // the thread pointer set, sysargs and osinit done.
+    unsafe { schedinit() };
     // 7.
     let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE);
     if let Some(mut l) = bt("newproc") {
-        let pp = (*m0).p;
+        // SAFETY: still single-threaded (no M has been started): m0's P is
+        // P0, wired by procresize in schedinit; Ps are never freed.
+        let pp = unsafe { (*m0).p };
         l.f(
             "fn=runtime.main goid=%d p=%d runnext",
-            &[goid as u64, (*pp).id as i64 as u64],
+            // SAFETY: as above.
+            &[goid as u64, unsafe { (*pp).id } as i64 as u64],
         )
         .end();
     }
     // 8.
-    sched::mstart(m0 as *mut u8)
+    // SAFETY: m0 is this thread's M and we run on its g0: the thread
+    // pointer has held g0 since step 1 (mstart's contract).
+    unsafe { sched::mstart(m0 as *mut u8) }
 }
 
 /// Go's `checkgoarm`: can this CPU run the build (`arch::checkgoarm`)?
@@ -217,17 +241,27 @@ fn osinit() {
 }
 
 /// Go's `schedinit`.
+///
+/// # Safety
+/// Once, from `rt0_go`, during single-threaded boot: on m0 with the thread
+/// pointer set, after `sysargs` and `osinit`.
 unsafe fn schedinit() {
     let m0 = addr_of_mut!(M0);
-    mcommoninit(m0);
+    // SAFETY: single-threaded boot: no other thread exists to see m0, so
+    // it is as unshared as a new M not yet running (mcommoninit's contract).
+    unsafe { mcommoninit(m0) };
     sched::register_m0();
-    crate::runtime2::allmadd(m0);
-    (*m0).gsignal = crate::signal::m0_gsignal();
+    // SAFETY: m0 is the static M0, live forever, and this is its only push
+    // onto allm (allmadd's contract).
+    unsafe { crate::runtime2::allmadd(m0) };
+    // SAFETY: single-threaded boot: nothing else touches M0.
+    unsafe { (*m0).gsignal = crate::signal::m0_gsignal() };
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
         l.f(
             "m0.id=%d gomaxprocs=%d (from ",
-            &[(*m0).id as u64, procs as i64 as u64],
+            // SAFETY: single-threaded boot: nothing else touches M0.
+            &[unsafe { (*m0).id } as u64, procs as i64 as u64],
         )
         .s(src.name());
         if src != ProcsSource::Ncpu {
@@ -239,17 +273,23 @@ unsafe fn schedinit() {
         }
         l.end();
     }
-    if !sched::procresize(procs).is_null() || !(*(*m0).p).runq.is_empty() {
+    // SAFETY: single-threaded boot with no P yet: this thread alone runs
+    // procresize (its contract); it wires m0 to P0, so m0.p is then a live
+    // P that only this thread touches.
+    if unsafe { !sched::procresize(procs).is_null() || !(*(*m0).p).runq.is_empty() } {
         crate::panic::throw("unknown runnable goroutine during bootstrap");
     }
     if let Some(mut l) = bt("procresize") {
-        let p0 = (*m0).p;
+        // SAFETY: as above: single-threaded boot; procresize wired m0 and
+        // P0 to each other.
+        let p0 = unsafe { (*m0).p };
         l.f(
             "nprocs=%d allp[0]=%x p0.m=m%d idle=%d",
             &[
                 gomaxprocs() as i64 as u64,
                 p0 as usize as u64,
-                (*(*p0).m).id as u64,
+                // SAFETY: as above.
+                unsafe { (*(*p0).m).id } as u64,
                 SCHED.npidle.load(Ordering::Relaxed) as i64 as u64,
             ],
         )
@@ -261,13 +301,18 @@ unsafe fn schedinit() {
 /// the caller).
 ///
 /// # Safety
-/// `mp` is a new M not yet running.
+/// No other thread accesses `mp`: a new M not yet started, or m0 during
+/// single-threaded boot.
 pub unsafe fn mcommoninit(mp: *mut M) {
     let seed = &startup().seed;
     let mut s = [0u8; 8];
     s.copy_from_slice(&seed[..8]);
-    (*mp).fastrand =
-        u64::from_le_bytes(s) ^ ((*mp).id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    // SAFETY: mp is a new M not yet running (caller): no other thread reads
+    // or writes it.
+    unsafe {
+        (*mp).fastrand =
+            u64::from_le_bytes(s) ^ ((*mp).id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    }
 }
 
 /// Go's `newproc`: a new goroutine running `f(arg)` on a stack of
@@ -315,21 +360,37 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
 }
 
 /// Go's `malg`: a new G with a stack, published on `allgs` as `_Gdead`.
+///
+/// # Safety
+/// The caller takes the new G as its own: nothing else may make it
+/// runnable or reuse it (`newproc` queues it).
 unsafe fn malg(size: usize) -> *mut G {
     let gp = Box::into_raw(Box::new(G::new()));
-    stackalloc_for(gp, size);
-    (*gp).stackguard1 = usize::MAX;
-    (*gp).casgstatus(Gstatus::_Gidle, Gstatus::_Gdead);
+    // SAFETY: gp is a fresh G from Box::into_raw: live, and known to no one
+    // else until allgadd publishes it.
+    unsafe {
+        stackalloc_for(gp, size);
+        (*gp).stackguard1 = usize::MAX;
+        (*gp).casgstatus(Gstatus::_Gidle, Gstatus::_Gdead);
+    }
     allgadd(gp);
     gp
 }
 
+/// Gives `gp` a new stack of `size` bytes.
+///
+/// # Safety
+/// `gp` is live and the caller's alone: a new G, or a dead one taken off a
+/// free list, with no stack or one already freed.
 unsafe fn stackalloc_for(gp: *mut G, size: usize) {
     match stack::stackalloc(size) {
         Ok(s) => {
-            (*gp).stack = s;
-            (*gp).stackguard0 = s.lo + STACK_GUARD;
-            (*gp).stacksize = size;
+            // SAFETY: gp is live and ours alone (caller).
+            unsafe {
+                (*gp).stack = s;
+                (*gp).stackguard0 = s.lo + STACK_GUARD;
+                (*gp).stacksize = size;
+            }
         }
         Err(_) => crate::panic::throw_with(
             &|l| {
@@ -355,31 +416,56 @@ pub fn allgs() -> impl Iterator<Item = *mut G> {
 /// `GFREE_LOCAL_MAX`, half of them move to the global list. The lists are
 /// stacks (last in, first out): the G reused next is the one that just
 /// died, whose struct and stack top are still in cache.
+///
+/// # Safety
+/// `pp` is the P this M holds; `gp` is a dead G, the caller's, on no list.
 unsafe fn gfput(pp: *mut P, gp: *mut G) {
-    (*pp).gfree.push_front(gp);
-    if (*pp).gfree.len >= GFREE_LOCAL_MAX {
+    // SAFETY: pp is this M's own P (caller), so only we touch its free
+    // list; gp is a dead G on no other list (caller).
+    unsafe { (*pp).gfree.push_front(gp) };
+    // SAFETY: as above: pp's free list is ours.
+    if unsafe { (*pp).gfree.len } >= GFREE_LOCAL_MAX {
         let mut sched = SCHED.lock.lock();
-        while (*pp).gfree.len > GFREE_LOCAL_MAX / 2 {
-            let Some(g) = (*pp).gfree.pop() else { break };
-            sched.gfree.push_front(g);
+        // SAFETY: pp's free list is ours (caller); a G popped from it is a
+        // dead G on no other list, so it may join the global list, which
+        // sched.lock (held) guards.
+        unsafe {
+            while (*pp).gfree.len > GFREE_LOCAL_MAX / 2 {
+                let Some(g) = (*pp).gfree.pop() else { break };
+                sched.gfree.push_front(g);
+            }
         }
     }
 }
 
 /// Go's `gfget`: a dead G from the P's list (refilled from the global one),
 /// with a stack of `size` bytes.
+///
+/// # Safety
+/// `pp` is the P this M holds.
 unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
-    if (*pp).gfree.is_empty() {
+    // SAFETY: pp is this M's own P (caller): only we touch its free list.
+    if unsafe { (*pp).gfree.is_empty() } {
         let mut sched = SCHED.lock.lock();
-        while (*pp).gfree.len < GFREE_LOCAL_MAX / 2 {
-            let Some(g) = sched.gfree.pop() else { break };
-            (*pp).gfree.push_front(g);
+        // SAFETY: pp's free list is ours (caller); a G popped from the
+        // global list (guarded by sched.lock, held) is dead and on no other
+        // list.
+        unsafe {
+            while (*pp).gfree.len < GFREE_LOCAL_MAX / 2 {
+                let Some(g) = sched.gfree.pop() else { break };
+                (*pp).gfree.push_front(g);
+            }
         }
     }
-    let gp = (*pp).gfree.pop()?;
-    if (*gp).stacksize != size {
-        stack::stackfree((*gp).stack);
-        stackalloc_for(gp, size);
+    // SAFETY: pp's free list is ours (caller).
+    let gp = unsafe { (*pp).gfree.pop() }?;
+    // SAFETY: gp is a dead G from this P's free list: only we own it, and
+    // no one runs on or points into its old stack (stackfree's contract).
+    unsafe {
+        if (*gp).stacksize != size {
+            stack::stackfree((*gp).stack);
+            stackalloc_for(gp, size);
+        }
     }
     Some(gp)
 }
@@ -405,16 +491,26 @@ pub fn goexit1() -> ! {
 }
 
 /// Go's `goexit0`, on g0: the G becomes dead and goes to the free list.
+///
+/// # Safety
+/// Only as `mcall`'s function from `goexit1`: on g0, with `arg` the G that
+/// ran on this M and has left its stack for good.
 unsafe extern "C" fn goexit0(arg: *mut u8) {
     let gp = arg as *mut G;
     let mp = getm();
-    (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gdead);
-    (*gp).m = null_mut();
-    (*gp).startfn = None;
-    (*gp).startarg = null_mut();
-    (*mp).curg = null_mut();
+    // SAFETY: gp is the G that just left this M for good (caller): only
+    // this thread touches it; mp is this thread's live M.
+    unsafe {
+        (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gdead);
+        (*gp).m = null_mut();
+        (*gp).startfn = None;
+        (*gp).startarg = null_mut();
+        (*mp).curg = null_mut();
+    }
     NGOROUTINE.fetch_sub(1, Ordering::Relaxed);
-    gfput((*mp).p, gp);
+    // SAFETY: mp still holds the P its G ran on, so (*mp).p is this M's P;
+    // gp is now dead, ours, and on no list (gfput's contract).
+    unsafe { gfput((*mp).p, gp) };
     sched::schedule()
 }
 
@@ -454,26 +550,36 @@ fn doinit() -> usize {
 }
 
 /// Go's `runtime.main`: the main goroutine.
+///
+/// # Safety
+/// Only as the main goroutine's function (`newproc` in `rt0_go`), run once
+/// by `goentry` on a user G of a running M.
 unsafe extern "C" fn runtime_main(_: *mut u8) {
     MAIN_STARTED.store(true, Ordering::Release);
     if debug().schedtrace > 0 {
         crate::trace::start_sysmon();
     }
     let gp = getg();
-    let mp = (*gp).m;
+    // SAFETY: gp is the running G (the main goroutine, caller), live and
+    // bound to this thread's M.
+    let mp = unsafe { (*gp).m };
     if let Some(mut l) = bt("runtime.main") {
         let sp = arch::current_sp();
-        let own = (*gp).stack.lo <= sp && sp < (*gp).stack.hi;
-        l.f(
-            "m%d g%d sp=%x",
-            &[(*mp).id as u64, (*gp).goid as u64, sp as u64],
-        )
-        .s(if own { " on" } else { " NOT on" })
-        .f(
-            " its own stack [%x, %x) -> main_main",
-            &[(*gp).stack.lo as u64, (*gp).stack.hi as u64],
-        )
-        .end();
+        // SAFETY: as above: gp is the running G and mp its live M; only
+        // their own thread writes the fields read here.
+        unsafe {
+            let own = (*gp).stack.lo <= sp && sp < (*gp).stack.hi;
+            l.f(
+                "m%d g%d sp=%x",
+                &[(*mp).id as u64, (*gp).goid as u64, sp as u64],
+            )
+            .s(if own { " on" } else { " NOT on" })
+            .f(
+                " its own stack [%x, %x) -> main_main",
+                &[(*gp).stack.lo as u64, (*gp).stack.hi as u64],
+            )
+            .end();
+        }
     }
     let ctors = doinit();
     if let Some(mut l) = bt("doInit") {
@@ -481,7 +587,10 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
             .s(" constructors (.init_array)")
             .end();
     }
-    main_main();
+    // SAFETY: main_main is the program's `extern "C" fn()` entry point,
+    // resolved at link time; it takes no arguments and runs once, on the
+    // main goroutine with the runtime up, as Go's main.main does.
+    unsafe { main_main() };
     if let Some(mut l) = bt("exit") {
         l.s("main_main returned -> exit_group(0)").end();
     }

@@ -9,9 +9,9 @@
 //!
 //! `runnext` holds the G that should run next on this P — the one just
 //! readied by the running G (a channel hand-off, say). It runs with the
-//! current time slice inherited, so a ping-pong pair is not starved by the
-//! rest of the queue and does not starve it either (the slice ends after
-//! 10 ms of sysmon ticks). Thieves take `runnext` only on their last pass.
+//! current time slice inherited (`get` says so; `schedule` then does not
+//! count a new tick), so a ping-pong pair is not starved by the rest of the
+//! queue. Thieves take `runnext` only on their last pass.
 //!
 //! When the ring is full, `put` moves half of it plus the new G to the
 //! global queue in one batch, so a P that spawns in a loop pays the global

@@ -27,12 +27,18 @@ pub const MAX_SELECT_CASES: usize = 64;
 
 /// Locks each distinct channel once, in address order (`order` is sorted
 /// by channel address), so that two selects never deadlock each other.
+///
+/// # Safety
+/// For every `i` in `order`, `cases[i].c` is a live channel whose lock the
+/// caller does not hold.
 unsafe fn sellock(cases: &[Scase], order: &[usize]) {
     let mut prev: *mut Hchan = null_mut();
     for &i in order {
         let c = cases[i].c;
         if c != prev {
-            (*c).lock.lock();
+            // SAFETY: c is a live channel (caller); order is sorted, so equal
+            // channels are adjacent and c is not locked yet.
+            unsafe { (*c).lock.lock() };
             prev = c;
         }
     }
@@ -41,11 +47,18 @@ unsafe fn sellock(cases: &[Scase], order: &[usize]) {
 /// Unlocks every channel `sellock` locked but `keep` (null, or the one
 /// `send`/`recv` will release itself), highest address first, each channel
 /// once (at its first occurrence from the end).
+///
+/// # Safety
+/// The locks `sellock(cases, order)` took are held by the caller (or by the
+/// goroutine that parked on this thread with them), and their channels are
+/// live.
 unsafe fn selunlock(cases: &[Scase], order: &[usize], keep: *mut Hchan) {
     for k in (0..order.len()).rev() {
         let c = cases[order[k]].c;
         if (k == 0 || cases[order[k - 1]].c != c) && c != keep {
-            (*c).lock.unlock();
+            // SAFETY: c is live and sellock locked it (caller); each
+            // distinct channel is unlocked once, at its last position.
+            unsafe { (*c).lock.unlock() };
         }
     }
 }
@@ -60,16 +73,29 @@ struct SelLocks {
     norder: usize,
 }
 
+/// `selectgo`'s unlock function for `gopark`, run on g0 once the
+/// goroutine is parked.
+///
+/// # Safety
+/// `arg` is the `SelLocks` of the parked goroutine's `selectgo` frame,
+/// which holds every lock its `sellock` took.
 unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
     // `arg` and the slices are on the parked goroutine's stack. Once the
     // first channel is unlocked a waker may ready the goroutine, yet its
     // `selectgo` frame stays put until we are done: its pass 3 locks every
     // channel in address order, starting with the lowest, which `selunlock`
     // (highest first) releases last, and that unlock is our last touch.
-    let l = &*(arg as *const SelLocks);
-    let cases = core::slice::from_raw_parts(l.cases, l.ncases);
-    let order = core::slice::from_raw_parts(l.order, l.norder);
-    selunlock(cases, order, null_mut());
+    // SAFETY: arg is the SelLocks in that frame (caller), live as above.
+    let l = unsafe { &*(arg as *const SelLocks) };
+    // SAFETY: l holds selectgo's cases slice and its order array, both in
+    // that frame, with their lengths; live as above.
+    let cases = unsafe { core::slice::from_raw_parts(l.cases, l.ncases) };
+    // SAFETY: as for cases.
+    let order = unsafe { core::slice::from_raw_parts(l.order, l.norder) };
+    // SAFETY: the parked goroutine holds every lock sellock(cases, order)
+    // took (caller) and leaves them to us; its channels are live
+    // (selectgo's contract).
+    unsafe { selunlock(cases, order, null_mut()) };
     true
 }
 
@@ -79,7 +105,8 @@ unsafe fn selparkcommit(_gp: *mut G, arg: *mut u8) -> bool {
 /// value arrived (false: closed). Cases on nil channels never proceed.
 ///
 /// # Safety
-/// Every non-null channel is live; elems are valid as for send/recv.
+/// Every non-null channel is live; elems are valid as for send/recv. With
+/// `block`, the caller is a user goroutine (it may park).
 pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
     if cases.len() > MAX_SELECT_CASES {
         panic::throw("select: too many cases");
@@ -92,7 +119,9 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         if sc.c.is_null() {
             continue;
         }
-        let j = ((*mp).fastrand() as usize) % (n + 1);
+        // SAFETY: mp is this thread's M (getm), live while the thread runs;
+        // only this thread uses its fastrand state.
+        let j = (unsafe { (*mp).fastrand() } as usize) % (n + 1);
         poll[n] = poll[j];
         poll[j] = i;
         n += 1;
@@ -121,61 +150,100 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
             j -= 1;
         }
     }
-    sellock(cases, order);
+    // SAFETY: order lists the non-nil cases sorted by address; their
+    // channels are live (caller) and we hold none of their locks.
+    unsafe { sellock(cases, order) };
 
     // Pass 1: anything ready now?
     for &i in poll {
         let sc = cases[i];
         let c = sc.c;
         if sc.send {
-            if (*c).closed {
-                selunlock(cases, order, null_mut());
+            // SAFETY: c is live (caller) and locked (sellock).
+            if unsafe { (*c).closed } {
+                // SAFETY: we hold every lock sellock took.
+                unsafe { selunlock(cases, order, null_mut()) };
                 panic::gopanic(b"send on closed channel");
             }
-            if let Some(sg) = (*c).recvq.dequeue() {
-                selunlock(cases, order, c);
-                send(c, sg, sc.elem);
+            // SAFETY: c is live and locked, as dequeue requires; queued
+            // sudogs are on parked goroutines' stacks, so live.
+            if let Some(sg) = unsafe { (*c).recvq.dequeue() } {
+                // SAFETY: we hold every lock sellock took; c's stays held,
+                // for send to release.
+                unsafe { selunlock(cases, order, c) };
+                // SAFETY: c.lock is held, sg was just dequeued from c.recvq
+                // and sc.elem is valid for a send (caller): send's contract.
+                unsafe { send(c, sg, sc.elem) };
                 return (i as isize, false);
             }
-            if (*c).buf_put(sc.elem) {
-                selunlock(cases, order, null_mut());
+            // SAFETY: c is locked and sc.elem is valid for a send (caller),
+            // as buf_put requires.
+            if unsafe { (*c).buf_put(sc.elem) } {
+                // SAFETY: we hold every lock sellock took.
+                unsafe { selunlock(cases, order, null_mut()) };
                 return (i as isize, false);
             }
         } else {
-            if let Some(sg) = (*c).sendq.dequeue() {
-                selunlock(cases, order, c);
-                recv(c, sg, sc.elem);
+            // SAFETY: c is live and locked, as dequeue requires; queued
+            // sudogs are on parked goroutines' stacks, so live.
+            if let Some(sg) = unsafe { (*c).sendq.dequeue() } {
+                // SAFETY: we hold every lock sellock took; c's stays held,
+                // for recv to release.
+                unsafe { selunlock(cases, order, c) };
+                // SAFETY: c.lock is held, sg was just dequeued from c.sendq
+                // and sc.elem is valid for a receive (caller): recv's
+                // contract.
+                unsafe { recv(c, sg, sc.elem) };
                 return (i as isize, true);
             }
-            if (*c).buf_take(sc.elem) {
-                selunlock(cases, order, null_mut());
+            // SAFETY: c is locked and sc.elem is valid for a receive
+            // (caller), as buf_take requires.
+            if unsafe { (*c).buf_take(sc.elem) } {
+                // SAFETY: we hold every lock sellock took.
+                unsafe { selunlock(cases, order, null_mut()) };
                 return (i as isize, true);
             }
-            if (*c).closed {
-                (*c).copy(sc.elem, ptr::null());
-                selunlock(cases, order, null_mut());
-                return (i as isize, false);
+            // SAFETY: c is live and locked; sc.elem is null or elemsize
+            // writable bytes (caller), as copy requires; we hold every lock
+            // sellock took.
+            unsafe {
+                if (*c).closed {
+                    (*c).copy(sc.elem, ptr::null());
+                    selunlock(cases, order, null_mut());
+                    return (i as isize, false);
+                }
             }
         }
     }
     if !block {
-        selunlock(cases, order, null_mut());
+        // SAFETY: we hold every lock sellock took.
+        unsafe { selunlock(cases, order, null_mut()) };
         return (-1, false);
     }
 
     // Pass 2: wait on every channel.
     let gp = getg();
-    (*gp).select_done.store(0, Ordering::Release);
-    (*gp).param = null_mut();
+    // SAFETY: gp is the running goroutine's G; no sudog of ours is queued
+    // (the last select's pass 3 removed them all), so no waker reads these
+    // fields until we enqueue below.
+    unsafe {
+        (*gp).select_done.store(0, Ordering::Release);
+        (*gp).param = null_mut();
+    }
     let mut sgs: [core::mem::MaybeUninit<Sudog>; MAX_SELECT_CASES] =
         [const { core::mem::MaybeUninit::uninit() }; MAX_SELECT_CASES];
     for &i in order.iter() {
         let sc = cases[i];
         let sg = sgs[i].write(Sudog::new(gp, sc.elem, sc.c, true)) as *mut Sudog;
-        if sc.send {
-            (*sc.c).sendq.enqueue(sg);
-        } else {
-            (*sc.c).recvq.enqueue(sg);
+        // SAFETY: sc.c is live and locked (sellock); sg is new, on no queue,
+        // and lives in this frame, which stays put until pass 3 has removed
+        // it under that lock.
+        unsafe {
+            if sc.send {
+                (*sc.c).sendq.enqueue(sg);
+            } else {
+                (*sc.c).recvq.enqueue(sg);
+            }
         }
     }
     let locks = SelLocks {
@@ -185,29 +253,44 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         norder: n,
     };
     chaos::point(Site::SelectPark);
-    sched::gopark(
-        Some(selparkcommit),
-        &locks as *const SelLocks as *mut u8,
-        "select",
-    );
+    // SAFETY: we are a user goroutine (caller, with block); a waker finds
+    // us through the sudogs just queued. selparkcommit gets the SelLocks in
+    // this frame while we hold every lock sellock took: its contract.
+    unsafe {
+        sched::gopark(
+            Some(selparkcommit),
+            &locks as *const SelLocks as *mut u8,
+            "select",
+        )
+    };
 
     // Pass 3: find the winner, dequeue the rest.
-    sellock(cases, order);
-    let winner = (*gp).param as *mut Sudog;
+    // SAFETY: as for the first sellock: selparkcommit released every lock.
+    unsafe { sellock(cases, order) };
+    // SAFETY: gp is our G, running again; the waker set param before
+    // readying us.
+    let winner = unsafe { (*gp).param } as *mut Sudog;
     let mut casi = -1isize;
     let mut ok = false;
     for &i in order.iter() {
         let sg = sgs[i].as_mut_ptr();
         if sg == winner {
             casi = i as isize;
-            ok = (*sg).success;
+            // SAFETY: sg is in this frame, written in pass 2; its waker was
+            // done with it before readying us.
+            ok = unsafe { (*sg).success };
         } else if cases[i].send {
-            (*cases[i].c).sendq.remove(sg);
+            // SAFETY: cases[i].c is live and locked (sellock); sg, written
+            // in pass 2, is on its sendq or already removed, as remove
+            // requires.
+            unsafe { (*cases[i].c).sendq.remove(sg) };
         } else {
-            (*cases[i].c).recvq.remove(sg);
+            // SAFETY: as for the send case, on its recvq.
+            unsafe { (*cases[i].c).recvq.remove(sg) };
         }
     }
-    selunlock(cases, order, null_mut());
+    // SAFETY: we hold every lock sellock took.
+    unsafe { selunlock(cases, order, null_mut()) };
     if casi < 0 {
         panic::throw("selectgo: bad wakeup");
     }

@@ -33,7 +33,7 @@ struct Waiter {
 
 static SEMTAB: [Root; SEMTAB_SIZE] = [const {
     Root {
-        lock: RawMutex::new(),
+        lock: RawMutex::new(crate::lock::Rank::SemaRoot),
         nwait: AtomicU32::new(0),
         head: core::cell::UnsafeCell::new(null_mut()),
     }

@@ -59,7 +59,9 @@ pub fn m0_gsignal() -> Stack {
 /// # Safety
 /// On the thread of `mp`, with `mp.gsignal` allocated.
 pub unsafe fn minit(mp: *mut M) {
-    let gs = (*mp).gsignal;
+    // SAFETY: mp is this thread's M (caller), live, and its gsignal is
+    // only written before the M starts.
+    let gs = unsafe { (*mp).gsignal };
     if linux::minit(gs.lo, gs.hi - gs.lo).is_err() {
         crate::panic::throw("minit: sigaltstack failed");
     }
@@ -83,6 +85,10 @@ pub fn initsig() {
 }
 
 /// SIGPIPE's handler: nothing to do; the write that raised it returns EPIPE.
+///
+/// # Safety
+/// Nothing to uphold: it touches nothing (unsafe only to have the type of
+/// a `setsig` handler).
 unsafe extern "C" fn sigignore(_sig: i32, _info: *mut u8, _ctx: *mut u8) {}
 
 /// Go's `dieFromSignal`: ends the process as killed by `sig`, so that the
@@ -120,11 +126,22 @@ const SI_ADDR: usize = if cfg!(target_pointer_width = "64") {
 };
 const SI_CODE: usize = 8;
 
+/// The handler of the synchronous faults (`initsig`).
+///
+/// # Safety
+/// Only as an SA_SIGINFO handler called by the kernel: `info` is a live
+/// `siginfo_t` and `ctx` a live `ucontext_t` of this thread.
 unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
-    let addr = (info.add(SI_ADDR) as *const usize).read();
-    let code = (info.add(SI_CODE) as *const i32).read();
-    let pc = (ctx.add(arch::UC_PC) as *const usize).read();
-    let sp = (ctx.add(arch::UC_SP) as *const usize).read();
+    // SAFETY: the kernel passed a live siginfo_t at info and ucontext_t at
+    // ctx (caller); si_addr, si_code and the arch's saved pc and sp lie at
+    // these offsets inside them, aligned for their types.
+    let addr = unsafe { (info.add(SI_ADDR) as *const usize).read() };
+    // SAFETY: as above.
+    let code = unsafe { (info.add(SI_CODE) as *const i32).read() };
+    // SAFETY: as above.
+    let pc = unsafe { (ctx.add(arch::UC_PC) as *const usize).read() };
+    // SAFETY: as above.
+    let sp = unsafe { (ctx.add(arch::UC_SP) as *const usize).read() };
     let gp = if crate::proc::tls_ready() {
         getg()
     } else {
@@ -134,22 +151,34 @@ unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         // On g0 (no stacksize) the overflow may be the M's curg's: `mcall`
         // makes g0 current just before it saves registers on the
         // goroutine's stack.
-        let mp = (*gp).m;
-        let g = if (*gp).stacksize == 0 && !mp.is_null() {
-            (*mp).curg
+        // SAFETY: gp is this thread's G (tls_ready: the thread pointer is
+        // set); Gs and Ms are never freed, so gp, its M (when not null) and
+        // that M's curg (when not null) are live.
+        let mp = unsafe { (*gp).m };
+        // SAFETY: as above.
+        let g = if unsafe { (*gp).stacksize } == 0 && !mp.is_null() {
+            // SAFETY: as above.
+            unsafe { (*mp).curg }
         } else {
             gp
         };
         // A fault anywhere in the guard region, or with sp already below
         // the stack (within a guard's reach of it), is an overflow.
-        if !g.is_null() && (*g).stacksize > 0 {
-            let s = (*g).stack;
+        // SAFETY: g is null or a live G (as above).
+        if !g.is_null() && unsafe { (*g).stacksize } > 0 {
+            // SAFETY: as above.
+            let s = unsafe { (*g).stack };
             let reach = crate::stack::guard_size();
             let below = |a: usize| a < s.lo && a >= s.lo.saturating_sub(reach);
             if below(addr) || below(sp) {
                 // The report names the goroutine that overflowed.
-                setg(g);
-                stack_overflow(g, sp);
+                // SAFETY: the thread pointer is set (tls_ready) and g is gp
+                // or the curg of gp's M, a G of this M (setg's contract);
+                // g is the live G that overflowed (stack_overflow's).
+                unsafe {
+                    setg(g);
+                    stack_overflow(g, sp);
+                }
             }
         }
     }

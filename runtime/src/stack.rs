@@ -119,7 +119,7 @@ struct SlotCache {
     end: usize,
 }
 
-static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(SlotCache {
+static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(crate::lock::Rank::StackSlots, SlotCache {
     free: 0,
     next: 0,
     end: 0,
@@ -238,7 +238,10 @@ pub unsafe fn stackfree(s: Stack) {
     // stack.
     if size == DEFAULT_STACK_SIZE {
         let mut c = SLOTS.lock();
-        (s.lo as *mut usize).write(c.free);
+        // SAFETY: s is a default-size slot's stack from stackalloc, mapped
+        // and writable, that no one runs on or points into (caller): its
+        // first word may hold the free list's link.
+        unsafe { (s.lo as *mut usize).write(c.free) };
         c.free = s.lo;
         return;
     }
@@ -247,12 +250,17 @@ pub unsafe fn stackfree(s: Stack) {
     // freeing odd-sized stacks under qemu runs out of guards sooner,
     // never out of mappings.
     let base = s.lo - guard;
-    if os::munmap(base as *mut u8, size + guard).is_err() {
+    // SAFETY: [s.lo - guard, s.hi) is the whole mapping stackalloc made for
+    // this odd-sized stack (its guard, then the stack), and nothing uses
+    // it any more (caller).
+    if unsafe { os::munmap(base as *mut u8, size + guard) }.is_err() {
         crate::panic::throw("stackfree: munmap failed");
     }
 }
 
-/// True while `sp` is inside `s` (checked at every switch away).
+/// False once `sp` is below `s` (checked at every switch away: a stack
+/// pointer above `hi` cannot come from running on `s`, so only the lower
+/// bound is compared).
 #[inline]
 pub fn sp_within(s: &Stack, sp: usize) -> bool {
     sp >= s.lo

@@ -175,6 +175,9 @@ impl crate::lock::RawLock for RawGoMutex {
     fn lock(&self) {
         RawGoMutex::lock(self)
     }
+    /// # Safety
+    /// As for `RawLock::unlock`: the mutex is held (unlocking an unlocked
+    /// one is a fatal error here, not undefined behaviour).
     unsafe fn unlock(&self) {
         RawGoMutex::unlock(self)
     }

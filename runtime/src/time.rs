@@ -28,37 +28,59 @@ static NTIMERS: AtomicI64 = AtomicI64::new(0);
 /// `t` stays valid until it fires or, if `owned`, is freed by the heap.
 pub unsafe fn addtimer(t: *mut Timer) {
     let mp = getm();
-    let pp = if (*mp).p.is_null() {
-        allp(0)
-    } else {
-        (*mp).p
+    // SAFETY: mp is this thread's M (getm), live while the thread runs;
+    // only this thread writes its p.
+    let pp = unsafe {
+        if (*mp).p.is_null() {
+            allp(0)
+        } else {
+            (*mp).p
+        }
     };
     // Read before publishing: once in the heap, `t` may fire (and a sleep
     // timer's goroutine run on) at any moment.
-    let when = (*t).when;
-    push_locked(pp, t);
+    // SAFETY: t is valid (caller) and not yet in a heap, so only we see it.
+    let when = unsafe { (*t).when };
+    // SAFETY: pp is a P (never freed); t is on no heap and stays valid
+    // until it fires or the heap frees it (caller), as push_locked requires.
+    unsafe { push_locked(pp, t) };
     sched::wake_for_timer(when);
 }
 
 /// Pushes `t` on `pp`'s heap under its lock and publishes the new earliest
 /// deadline. `timer0` is stored (SeqCst) before the caller looks for a
 /// timer-watching M (`wake_for_timer`): see the handshake there.
+///
+/// # Safety
+/// `pp` is a P (they are never freed); `t` is live, on no heap, and stays
+/// live until it comes out of one (`TimerHeap::push`'s terms).
 unsafe fn push_locked(pp: *mut P, t: *mut Timer) {
-    let mut h = (*pp).timers.heap.lock();
-    h.push(t);
+    // SAFETY: pp is a live P (caller); its heap is behind its own lock.
+    let mut h = unsafe { (*pp).timers.heap.lock() };
+    // SAFETY: t is live, on no heap, and stays live until it comes out
+    // (caller), as push requires.
+    unsafe { h.push(t) };
     NTIMERS.fetch_add(1, Ordering::SeqCst);
-    (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
+    // SAFETY: pp is a live P (caller).
+    unsafe { (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst) };
 }
 
 /// Runs the due timers of `pp`; returns how many fired.
+///
+/// # Safety
+/// `pp` is a P (they are never freed).
 unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
-    let t0 = (*pp).timers.timer0.load(Ordering::SeqCst);
+    // SAFETY: pp is a live P (caller).
+    let t0 = unsafe { (*pp).timers.timer0.load(Ordering::SeqCst) };
     if t0 == 0 || t0 > now {
         return 0;
     }
     let mut fired = 0;
     loop {
-        let t = {
+        // SAFETY: pp is a live P (caller); its heap is locked while we pop,
+        // and its timers are live until they come out (push's promise,
+        // kept by every pusher), as pop_due requires.
+        let t = unsafe {
             let mut h = (*pp).timers.heap.lock();
             let t = h.pop_due(now);
             (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
@@ -66,11 +88,16 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
         };
         let Some(t) = t else { return fired };
         NTIMERS.fetch_sub(1, Ordering::SeqCst);
-        if (*t).deleted.load(Ordering::Acquire) {
-            if (*t).owned {
-                drop(Box::from_raw(t));
+        // SAFETY: t has just come out of the heap, so it is live (push's
+        // promise) and only we hold it; an owned timer is a leaked Box
+        // (timer_chan) that only the heap frees, here, once.
+        unsafe {
+            if (*t).deleted.load(Ordering::Acquire) {
+                if (*t).owned {
+                    drop(Box::from_raw(t));
+                }
+                continue;
             }
-            continue;
         }
         fired += 1;
         crate::chaos::point(crate::chaos::Site::RunTimer);
@@ -79,16 +106,26 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
         // from `sleep` and reuse that memory. So everything needed after
         // the call is read before it, and a timer that is neither periodic
         // nor owned (every sleep timer) is not touched after `f`.
-        let (f, arg, period, owned) = ((*t).f, (*t).arg, (*t).period, (*t).owned);
-        f(arg, now);
+        // SAFETY: t is out of the heap and not yet fired, so live and ours.
+        let (f, arg, period, owned) = unsafe { ((*t).f, (*t).arg, (*t).period, (*t).owned) };
+        // SAFETY: f and arg are the pair the timer was made with
+        // (Timer::new): goready with the G parked in sleep, or send_time
+        // with a timer_chan channel; each pair meets its function's
+        // contract.
+        unsafe { f(arg, now) };
         if period > 0 {
             // Catch up past now without firing for every missed period.
             // Periodic timers are heap-owned and only freed by the heap,
             // so `t` is still ours.
-            (*t).when += period * ((now - (*t).when) / period + 1);
-            push_locked(pp, t);
+            // SAFETY: as just said, t is live and ours.
+            unsafe { (*t).when += period * ((now - (*t).when) / period + 1) };
+            // SAFETY: pp is a live P (caller); t is live, on no heap, and
+            // only the heap frees it, as push_locked requires.
+            unsafe { push_locked(pp, t) };
         } else if owned {
-            drop(Box::from_raw(t));
+            // SAFETY: an owned timer is a leaked Box (timer_chan) that only
+            // the heap frees; this one is out of it and done, freed once.
+            drop(unsafe { Box::from_raw(t) });
         }
     }
 }
@@ -147,31 +184,61 @@ pub fn next_deadline_or_max() -> i64 {
 /// Moves every timer of a P being destroyed to `to`.
 ///
 /// # Safety
-/// With the world stopped.
+/// With the world stopped; `from` and `to` are distinct Ps (Ps are never
+/// freed).
 pub unsafe fn move_timers(from: *mut P, to: *mut P) {
-    let mut src = (*from).timers.heap.lock();
-    let mut dst = (*to).timers.heap.lock();
-    while let Some(t) = src.pop() {
-        dst.push(t);
+    // SAFETY: from is a live P (caller).
+    let mut src = unsafe { (*from).timers.heap.lock() };
+    // SAFETY: to is a live P, not from (caller), so this is another lock.
+    let mut dst = unsafe { (*to).timers.heap.lock() };
+    // SAFETY: src's timers are live until they come out (push's promise);
+    // each one popped is on no heap and keeps that promise in dst, as pop
+    // and push require.
+    unsafe {
+        while let Some(t) = src.pop() {
+            dst.push(t);
+        }
     }
-    (*from).timers.timer0.store(0, Ordering::SeqCst);
-    (*to).timers.timer0.store(dst.earliest(), Ordering::SeqCst);
+    // SAFETY: from and to are live Ps (caller).
+    unsafe {
+        (*from).timers.timer0.store(0, Ordering::SeqCst);
+        (*to).timers.timer0.store(dst.earliest(), Ordering::SeqCst);
+    }
 }
 
+/// `sleep`'s unlock function for `gopark`: arms the timer on g0 once the
+/// goroutine is parked.
+///
+/// # Safety
+/// `t` is the sleep timer in the parked goroutine's `sleep` frame.
 unsafe fn add_timer_after_park(_gp: *mut G, t: *mut u8) -> bool {
-    addtimer(t as *mut Timer);
+    // SAFETY: t is sleep's timer (caller): its frame stays put until the
+    // timer readies the goroutine, so t is valid until it fires, as
+    // addtimer requires.
+    unsafe { addtimer(t as *mut Timer) };
     true
 }
 
 /// A sleep timer's function: the sleeper wakes up.
+///
+/// # Safety
+/// `arg` is a goroutine parked in `sleep`, whose timer this is.
 unsafe fn goready(arg: *mut u8, _now: i64) {
-    sched::ready(arg as *mut G);
+    // SAFETY: arg is the G that parked in sleep with gopark (caller), armed
+    // only after the park, so it is _Gwaiting; only this timer readies it.
+    unsafe { sched::ready(arg as *mut G) };
 }
 
 /// A channel timer's function: the time goes on the channel, unless the
 /// previous one has not been received yet (Go's `sendTime`).
+///
+/// # Safety
+/// `arg` is the channel of a `timer_chan` timer.
 unsafe fn send_time(arg: *mut u8, now: i64) {
-    chan::chansend(arg as *mut Hchan, &now as *const i64 as *const u8, false);
+    // SAFETY: arg is a timer_chan channel (caller), never freed (its handles
+    // do not free it), so live; it holds i64s, and now is one; a
+    // non-blocking send never parks, so g0 may make it.
+    unsafe { chan::chansend(arg as *mut Hchan, &now as *const i64 as *const u8, false) };
 }
 
 /// `time.Sleep`: parks the goroutine for at least `ns` nanoseconds.
@@ -212,5 +279,7 @@ pub fn timer_chan(ns: i64, periodic: bool) -> (*mut Hchan, *mut Timer) {
 /// `t` came from `timer_chan`, is periodic (a one-shot timer may already be
 /// freed) and has not been stopped before.
 pub unsafe fn stop(t: *mut Timer) {
-    (*t).deleted.store(true, Ordering::Release);
+    // SAFETY: t is a periodic timer_chan timer not stopped before (caller):
+    // the heap frees it only after seeing deleted, so it is live.
+    unsafe { (*t).deleted.store(true, Ordering::Release) };
 }

@@ -153,7 +153,7 @@ pub struct PTimers {
 impl Default for PTimers {
     fn default() -> Self {
         PTimers {
-            heap: Mutex::new(TimerHeap::default()),
+            heap: Mutex::new(crate::lock::Rank::Timers, TimerHeap::default()),
             timer0: AtomicI64::new(0),
         }
     }

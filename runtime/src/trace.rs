@@ -47,28 +47,28 @@ fn sysmon() -> ! {
 }
 
 fn id_of_m(mp: *mut M) -> i64 {
-    // SAFETY: Ms are never freed.
     if mp.is_null() {
         -1
     } else {
+        // SAFETY: Ms are never freed.
         unsafe { (*mp).id }
     }
 }
 
 fn id_of_p(pp: *mut P) -> i64 {
-    // SAFETY: Ps are never freed.
     if pp.is_null() {
         -1
     } else {
+        // SAFETY: Ps are never freed.
         unsafe { (*pp).id as i64 }
     }
 }
 
 fn id_of_g(gp: *mut G) -> i64 {
-    // SAFETY: Gs are never freed.
     if gp.is_null() {
         -1
     } else {
+        // SAFETY: Gs are never freed.
         unsafe { (*gp).goid }
     }
 }

@@ -18,6 +18,7 @@ mod bench;
 mod build;
 mod check;
 mod elf;
+mod layers;
 mod loader;
 mod stress;
 mod target;

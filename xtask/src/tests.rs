@@ -1139,4 +1139,13 @@ pub fn host(root: &Path, tally: &mut Tally) {
         "host/cargo test (parsers, run queue, mem functions)",
         succeeded("cargo test", st),
     );
+    let layers = match crate::layers::violations(root) {
+        Ok(v) if v.is_empty() => Ok(()),
+        Ok(v) => Err(v.join("\n    ")),
+        Err(e) => Err(e),
+    };
+    tally.record(
+        "host/layers: no runtime module names one of a higher level (lib.rs's table)",
+        layers,
+    );
 }

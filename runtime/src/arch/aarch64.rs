@@ -22,8 +22,19 @@ pub unsafe fn init_tcb(_tcb: *mut Tcb) {}
 /// # Safety
 /// `tcb` must stay valid for as long as this thread runs.
 pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
-    asm!("msr tpidr_el0, {}", in(reg) tcb, options(nostack, preserves_flags));
+    // SAFETY: sets this thread's EL0 thread register; `tcb` stays valid
+    // (caller).
+    unsafe { asm!("msr tpidr_el0, {}", in(reg) tcb, options(nostack, preserves_flags)) };
     Ok(())
+}
+
+/// The calling thread's Tcb.
+#[inline(always)]
+pub fn tcb() -> *mut Tcb {
+    let t: *mut Tcb;
+    // SAFETY: reads a system register.
+    unsafe { asm!("mrs {}, tpidr_el0", out(reg) t, options(nomem, nostack, preserves_flags)) };
+    t
 }
 
 /// The running goroutine's G, as the word in the thread's G slot.
@@ -45,8 +56,12 @@ pub fn load_g() -> usize {
 /// The thread pointer must be set; `gp` must be a G of this M.
 #[inline(always)]
 pub unsafe fn store_g(gp: usize) {
-    asm!("mrs {t}, tpidr_el0", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
-         options(nostack, preserves_flags));
+    // SAFETY: tpidr_el0 points at this thread's Tcb (caller); the G slot is
+    // its first word.
+    unsafe {
+        asm!("mrs {t}, tpidr_el0", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
+             options(nostack, preserves_flags))
+    };
 }
 
 // 3. Context switch. The saved frame is 160 bytes: x19–x30, then d8–d15.
@@ -98,10 +113,14 @@ global_asm!(
 pub unsafe fn prepare_frame(hi: usize, entry: extern "C" fn() -> !) -> usize {
     let sp = hi - 160;
     let frame = sp as *mut usize;
-    for i in 0..20 {
-        frame.add(i).write(0);
+    // SAFETY: [sp, hi) lies within the writable bytes below `hi`
+    // (caller), and `sp` is aligned as `hi` is.
+    unsafe {
+        for i in 0..20 {
+            frame.add(i).write(0);
+        }
+        frame.add(11).write(entry as usize);
     }
-    frame.add(11).write(entry as usize);
     sp
 }
 

@@ -1,6 +1,11 @@
-//! armv7 (AAPCS, hard float, ARM state): callee-saved r4–r11, sp, lr and
-//! d8–d15. The thread pointer is TPIDRURO, set with the ARM-private
-//! `set_tls` system call and read with `mrc p15, 0, rX, c13, c0, 3`.
+//! armv7 (AAPCS, hard float, VFPv3-D16): callee-saved r4–r11, sp, lr and
+//! d8–d15. Compiled code (Rust and C) is Thumb-2 (`targets/`); the
+//! assembly here is in ARM state, entered and left through interworking
+//! branches (`blx`, `bx lr`), so either state may call it. The thread
+//! pointer is TPIDRURO, set with the ARM-private `set_tls` system call and
+//! read with `mrc p15, 0, rX, c13, c0, 3`. In Thumb code r7 is the frame
+//! pointer, so the system call number goes through r7 by hand (`rt_clone`
+//! saves it; see also runtime/Cargo.toml).
 
 use super::Tcb;
 use core::arch::{asm, global_asm};
@@ -24,7 +29,19 @@ pub unsafe fn init_tcb(_tcb: *mut Tcb) {}
 /// # Safety
 /// `tcb` must stay valid for as long as this thread runs.
 pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
-    syscalls::Errno::from_ret(syscalls::raw::syscall1(ARM_NR_SET_TLS, tcb as usize)).map(|_| ())
+    // SAFETY: set_tls only records `tcb` as this thread's TPIDRURO; it
+    // stays valid (caller).
+    let r = unsafe { syscalls::raw::syscall1(ARM_NR_SET_TLS, tcb as usize) };
+    syscalls::Errno::from_ret(r).map(|_| ())
+}
+
+/// The calling thread's Tcb.
+#[inline(always)]
+pub fn tcb() -> *mut Tcb {
+    let t: *mut Tcb;
+    // SAFETY: reads a coprocessor register.
+    unsafe { asm!("mrc p15, 0, {}, c13, c0, 3", out(reg) t, options(nomem, nostack, preserves_flags)) };
+    t
 }
 
 /// The running goroutine's G, as the word in the thread's G slot.
@@ -46,8 +63,12 @@ pub fn load_g() -> usize {
 /// The thread pointer must be set; `gp` must be a G of this M.
 #[inline(always)]
 pub unsafe fn store_g(gp: usize) {
-    asm!("mrc p15, 0, {t}, c13, c0, 3", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
-         options(nostack, preserves_flags));
+    // SAFETY: TPIDRURO points at this thread's Tcb (caller); the G slot is
+    // its first word.
+    unsafe {
+        asm!("mrc p15, 0, {t}, c13, c0, 3", "str {g}, [{t}]", t = out(reg) _, g = in(reg) gp,
+             options(nostack, preserves_flags))
+    };
 }
 
 // 3. Context switch. The saved frame is 104 bytes: d8–d15, then r4–r12 and
@@ -73,9 +94,6 @@ global_asm!(
     "    mov r0, r3",
     "    blx r2",
     "    udf #0",
-    // The EABI helper that compiled code calls for the thread pointer (C
-    // `__thread`, Rust thread-locals under the static relocation model).
-    // Callers assume it changes r0 only.
     // The ARM EHABI personality routines that the unwind tables of the
     // prebuilt `core` name. The tables are discarded at link time and
     // nothing unwinds, so these are never called; they exist so that no
@@ -87,6 +105,9 @@ global_asm!(
     "__aeabi_unwind_cpp_pr0:",
     "__aeabi_unwind_cpp_pr1:",
     "    udf #0",
+    // The EABI helper that compiled code calls for the thread pointer (C
+    // `__thread`, Rust thread-locals under the static relocation model).
+    // Callers assume it changes r0 only.
     ".globl __aeabi_read_tp",
     ".type __aeabi_read_tp, %function",
     "__aeabi_read_tp:",
@@ -104,10 +125,14 @@ global_asm!(
 pub unsafe fn prepare_frame(hi: usize, entry: extern "C" fn() -> !) -> usize {
     let sp = hi - 104;
     let frame = sp as *mut usize;
-    for i in 0..26 {
-        frame.add(i).write(0);
+    // SAFETY: [sp, hi) lies within the writable bytes below `hi`
+    // (caller), and `sp` is aligned as `hi` is.
+    unsafe {
+        for i in 0..26 {
+            frame.add(i).write(0);
+        }
+        frame.add(25).write(entry as usize);
     }
-    frame.add(25).write(entry as usize);
     sp
 }
 

@@ -8,8 +8,8 @@
 //!
 //! 1. the entry point `_start`, from `rt0/<triple>.s` (not in host tests,
 //!    where the C library owns `_start`);
-//! 2. the thread control block layout, `set_thread_pointer`, `load_g`,
-//!    `store_g`;
+//! 2. the thread control block layout, `set_thread_pointer`, `tcb`,
+//!    `load_g`, `store_g`;
 //! 3. the context switch: `gogo` (resume a saved `Context`) and
 //!    `mcall_switch` (save the current one and call a function on another
 //!    stack);
@@ -46,6 +46,8 @@ mod imp;
 mod imp;
 
 pub use imp::*;
+
+use core::sync::atomic::{AtomicBool, Ordering};
 
 // The assembly routines each architecture file defines, with one Rust
 // signature for all.
@@ -89,18 +91,37 @@ pub struct Context {
     pub sp: usize,
 }
 
-/// The thread control block: two words at the thread pointer.
+/// The thread control block: two words at the thread pointer, then one
+/// for the layers above.
 ///
 /// x86_64 (TLS variant II) requires the first word to hold its own address,
 /// so the G goes in the second; on arm and aarch64 (variant I) the G is the
-/// first word. `G_SLOT` gives the index.
+/// first word. `G_SLOT` gives the index. `held` belongs to `lock`: the
+/// record of the locks this thread holds (checked in debug builds).
 #[repr(C)]
 pub struct Tcb {
     pub words: [usize; 2],
+    pub held: usize,
 }
 
 impl Tcb {
     pub const fn new() -> Tcb {
-        Tcb { words: [0; 2] }
+        Tcb {
+            words: [0; 2],
+            held: 0,
+        }
     }
+}
+
+static TLS_READY: AtomicBool = AtomicBool::new(false);
+
+/// True once m0's thread pointer is set (every later thread starts with
+/// its own): `tcb()` and `load_g()` may be called.
+pub fn tls_ready() -> bool {
+    TLS_READY.load(Ordering::Acquire)
+}
+
+/// Records that m0's thread pointer is set (`rt0_go`, once).
+pub fn set_tls_ready() {
+    TLS_READY.store(true, Ordering::Release)
 }

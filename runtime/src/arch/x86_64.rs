@@ -18,7 +18,8 @@ const ARCH_SET_FS: usize = 0x1002;
 /// # Safety
 /// `tcb` must be valid for writes.
 pub unsafe fn init_tcb(tcb: *mut Tcb) {
-    (*tcb).words[0] = tcb as usize;
+    // SAFETY: `tcb` is valid for writes (caller).
+    unsafe { (*tcb).words[0] = tcb as usize };
 }
 
 /// Points the thread pointer at `tcb`.
@@ -27,8 +28,22 @@ pub unsafe fn init_tcb(tcb: *mut Tcb) {
 /// `tcb` must stay valid for as long as this thread runs.
 pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
     // Variant II: the word at the thread pointer is the pointer itself.
-    (*tcb).words[0] = tcb as usize;
-    syscalls::syscall2(syscalls::Sysno::arch_prctl, ARCH_SET_FS, tcb as usize).map(|_| ())
+    // SAFETY: `tcb` is valid and stays so (caller); arch_prctl only sets
+    // this thread's FS base to it.
+    unsafe {
+        (*tcb).words[0] = tcb as usize;
+        syscalls::syscall2(syscalls::Sysno::arch_prctl, ARCH_SET_FS, tcb as usize).map(|_| ())
+    }
+}
+
+/// The calling thread's Tcb.
+#[inline(always)]
+pub fn tcb() -> *mut Tcb {
+    let t: *mut Tcb;
+    // SAFETY: reads the Tcb's first word, its own address (variant II),
+    // through FS, set from rt0_go (or the clone trampoline) on.
+    unsafe { asm!("mov {}, qword ptr fs:[0]", out(reg) t, options(nostack, readonly, preserves_flags)) };
+    t
 }
 
 /// The running goroutine's G, as the word in the thread's G slot.
@@ -49,7 +64,9 @@ pub fn load_g() -> usize {
 /// The thread pointer must be set; `gp` must be a G of this M.
 #[inline(always)]
 pub unsafe fn store_g(gp: usize) {
-    asm!("mov qword ptr fs:[8], {}", in(reg) gp, options(nostack, preserves_flags));
+    // SAFETY: FS points at this thread's Tcb (caller); the G slot is its
+    // second word.
+    unsafe { asm!("mov qword ptr fs:[8], {}", in(reg) gp, options(nostack, preserves_flags)) };
 }
 
 // 3. Context switch.
@@ -92,11 +109,15 @@ global_asm!(
 pub unsafe fn prepare_frame(hi: usize, entry: extern "C" fn() -> !) -> usize {
     let sp = hi - 8 * 8;
     let frame = sp as *mut usize;
-    for i in 0..6 {
-        frame.add(i).write(0);
+    // SAFETY: [sp, hi) lies within the writable bytes below `hi`
+    // (caller), and `sp` is aligned as `hi` is.
+    unsafe {
+        for i in 0..6 {
+            frame.add(i).write(0);
+        }
+        frame.add(6).write(entry as usize);
+        frame.add(7).write(0);
     }
-    frame.add(6).write(entry as usize);
-    frame.add(7).write(0);
     sp
 }
 

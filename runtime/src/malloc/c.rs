@@ -83,12 +83,17 @@ impl LargeList {
     /// # Safety
     /// `l` is the start of a live large block, not on the list.
     unsafe fn push(&mut self, l: *mut Link) {
-        l.write(Link {
-            next: self.head,
-            prev: core::ptr::null_mut(),
-        });
+        // SAFETY: l is the start of a live large block, not on the list
+        // (caller): 16-byte aligned and ours to write a Link into.
+        unsafe {
+            l.write(Link {
+                next: self.head,
+                prev: core::ptr::null_mut(),
+            });
+        }
         if !self.head.is_null() {
-            (*self.head).prev = l;
+            // SAFETY: the head is a live large block on the list.
+            unsafe { (*self.head).prev = l };
         }
         self.head = l;
     }
@@ -108,14 +113,18 @@ impl LargeList {
     /// # Safety
     /// `l` is on the list.
     unsafe fn remove(&mut self, l: *mut Link) {
-        let Link { next, prev } = l.read();
+        // SAFETY: l is on the list (caller): a live large block that starts
+        // with its Link.
+        let Link { next, prev } = unsafe { l.read() };
         if prev.is_null() {
             self.head = next;
         } else {
-            (*prev).next = next;
+            // SAFETY: l's neighbours are on the list too: live large blocks.
+            unsafe { (*prev).next = next };
         }
         if !next.is_null() {
-            (*next).prev = prev;
+            // SAFETY: as above.
+            unsafe { (*next).prev = prev };
         }
         self.recent[self.next_recent] = l as usize;
         self.next_recent = (self.next_recent + 1) % RECENT;
@@ -201,20 +210,24 @@ pub unsafe fn c_free(p: *mut u8) {
                 drop(a);
                 bad_free(p, NOT_OURS)
             }
-            let hd = &mut *(h as *mut Header);
-            if hd.check == freed(h) {
+            // Raw reads until the header proves the block ours: a wild
+            // pointer may point into another live block.
+            let hd = h as *mut Header;
+            if (*hd).check == freed(h) {
                 drop(a);
                 bad_free(p, TWICE)
             }
-            let size = hd.size;
+            let size = (*hd).size;
             let front = if size <= SMALL_MAX { 0 } else { HDR };
             let block = h - front;
-            if hd.check != live(h, size) || size >= LARGE || block < (*arena).heap.bottom() as usize
+            if (*hd).check != live(h, size)
+                || size >= LARGE
+                || block < (*arena).heap.bottom() as usize
             {
                 drop(a);
                 bad_free(p, NOT_OURS)
             }
-            hd.check = freed(h);
+            (*hd).check = freed(h);
             a.in_use -= size;
             let layout = Layout::from_size_align_unchecked(size, HDR);
             match class_of(layout) {

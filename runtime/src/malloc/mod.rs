@@ -87,7 +87,7 @@ pub struct Allocator {
 impl Allocator {
     pub const fn new() -> Allocator {
         Allocator {
-            arenas: Mutex::new(Arenas {
+            arenas: Mutex::new(crate::lock::Rank::Malloc, Arenas {
                 newest: core::ptr::null_mut(),
                 small: [core::ptr::null_mut(); NCLASSES],
                 last_size: 0,
@@ -159,11 +159,19 @@ impl Arenas {
     unsafe fn add_arena(&mut self, base: *mut u8, len: usize) {
         let a = base as *mut Arena;
         let hdr = core::mem::size_of::<Arena>();
-        a.write(Arena {
-            heap: Heap::empty(),
-            older: self.newest,
-        });
-        (*a).heap.init(base.add(hdr), len - hdr);
+        // SAFETY: the range is writable, 16-byte aligned (an Arena's
+        // alignment) and larger than an Arena (caller): the bookkeeping fits
+        // at its bottom.
+        unsafe {
+            a.write(Arena {
+                heap: Heap::empty(),
+                older: self.newest,
+            });
+        }
+        // SAFETY: a was just written, its heap empty and initialised only
+        // here; [base + hdr, base + len) is the rest of the range, used by
+        // nothing else and never unmapped (caller): Heap::init's contract.
+        unsafe { (*a).heap.init(base.add(hdr), len - hdr) };
         self.newest = a;
     }
 
@@ -241,7 +249,9 @@ fn bad_dealloc(p: *mut u8) -> ! {
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if layout.size() >= LARGE || layout.align() > 4096 {
-            return self.alloc_large(layout);
+            // SAFETY: layout has a non-zero size (GlobalAlloc::alloc's
+            // contract, which is alloc_large's).
+            return unsafe { self.alloc_large(layout) };
         }
         let mut a = self.arenas.lock();
         match a.alloc_small(layout) {
@@ -259,7 +269,10 @@ unsafe impl GlobalAlloc for Allocator {
 
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         if layout.size() >= LARGE || layout.align() > 4096 {
-            return self.dealloc_large(p, layout);
+            // SAFETY: p came from `alloc` with this layout and is no longer
+            // used (GlobalAlloc::dealloc's contract); `alloc` sent this same
+            // layout to alloc_large, so p is one of its blocks.
+            return unsafe { self.dealloc_large(p, layout) };
         }
         let mut a = self.arenas.lock();
         // Every block is inside an arena, aligned as its layout asks, and a
@@ -274,15 +287,27 @@ unsafe impl GlobalAlloc for Allocator {
         };
         a.in_use -= layout.size();
         if let Some(c) = class {
-            (p as *mut *mut u8).write(a.small[c]);
+            // SAFETY: p is a block of class c that `alloc` handed out and
+            // the caller no longer uses (GlobalAlloc::dealloc's contract):
+            // at least CLASS bytes, CLASS-aligned (checked above), so its
+            // first word can hold the free list's link.
+            unsafe { (p as *mut *mut u8).write(a.small[c]) };
             a.small[c] = p;
             return;
         }
-        (*arena).heap.deallocate(NonNull::new_unchecked(p), layout);
+        // SAFETY: a medium block: `alloc` took p (not null) from this
+        // arena's allocate_first_fit with this same layout (GlobalAlloc's
+        // contract), which is Heap::deallocate's; the arena is live and
+        // ours under the lock.
+        unsafe { (*arena).heap.deallocate(NonNull::new_unchecked(p), layout) };
     }
 }
 
 impl Allocator {
+    /// A mapping of its own for a large or over-aligned request.
+    ///
+    /// # Safety
+    /// As for `GlobalAlloc::alloc`: `layout` has a non-zero size.
     unsafe fn alloc_large(&self, layout: Layout) -> *mut u8 {
         let align = core::cmp::max(layout.align(), crate::os::linux::physpagesize());
         let len = layout
@@ -290,7 +315,10 @@ impl Allocator {
             .checked_add(align - crate::os::linux::physpagesize())
             .and_then(page_round);
         let mapped = match len {
-            Some(len) => os::mmap_anon(len, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE).ok(),
+            // SAFETY: a fresh mapping (no MAP_FIXED), ours from now on.
+            Some(len) => unsafe {
+                os::mmap_anon(len, os::PROT_READ | os::PROT_WRITE, os::MAP_NORESERVE).ok()
+            },
             None => None,
         };
         let (Some(len), Some(base)) = (len, mapped) else {
@@ -303,20 +331,31 @@ impl Allocator {
         // Trimming is best effort: a failed munmap only leaves address space
         // mapped, never memory in use.
         if head > 0 {
-            let _ = os::munmap(base, head);
+            // SAFETY: [base, start) is the unaligned head of our fresh
+            // mapping, in front of the block: nothing uses it.
+            let _ = unsafe { os::munmap(base, head) };
         }
         let tail = len - head - want;
         if tail > 0 {
-            let _ = os::munmap((start + want) as *mut u8, tail);
+            // SAFETY: [start + want, base + len) is the tail of our fresh
+            // mapping, past the block: nothing uses it.
+            let _ = unsafe { os::munmap((start + want) as *mut u8, tail) };
         }
         self.arenas.lock().in_use += layout.size();
         start as *mut u8
     }
 
+    /// Unmaps a block of `alloc_large`.
+    ///
+    /// # Safety
+    /// `p` came from `alloc_large` with this `layout`, and nothing uses it
+    /// any more.
     unsafe fn dealloc_large(&self, p: *mut u8, layout: Layout) {
         self.arenas.lock().in_use -= layout.size();
         let len = page_round(layout.size()).unwrap_or(0);
-        if os::munmap(p, len).is_err() {
+        // SAFETY: [p, p + len) is exactly what alloc_large kept mapped for
+        // this layout, and nothing uses it any more (caller).
+        if unsafe { os::munmap(p, len) }.is_err() {
             crate::panic::throw("munmap of a large block failed");
         }
     }

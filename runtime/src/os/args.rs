@@ -193,10 +193,14 @@ impl Startup {
 /// `p` must point at a NUL-terminated string that lives for 'static.
 pub unsafe fn cstr_bytes(p: *const u8) -> &'static [u8] {
     let mut n = 0;
-    while *p.add(n) != 0 {
+    // SAFETY: p points at a NUL-terminated string (caller): every byte up
+    // to and including the NUL is readable and inside that string.
+    while unsafe { *p.add(n) } != 0 {
         n += 1;
     }
-    core::slice::from_raw_parts(p, n)
+    // SAFETY: the n bytes before the NUL are one initialised allocation
+    // that lives for 'static and is never written (caller).
+    unsafe { core::slice::from_raw_parts(p, n) }
 }
 
 /// Walks the initial stack at `sp`.
@@ -206,18 +210,29 @@ pub unsafe fn cstr_bytes(p: *const u8) -> &'static [u8] {
 pub unsafe fn parse(sp: *const usize) -> Startup {
     let mut st = Startup::empty();
     st.sp = sp;
-    st.argc = *sp;
-    st.argv = sp.add(1) as *const *const u8;
-    st.envp = st.argv.add(st.argc + 1);
+    // SAFETY: the kernel left argc at sp, then argc argv pointers and a
+    // NULL, all within the initial stack (caller).
+    unsafe {
+        st.argc = *sp;
+        st.argv = sp.add(1) as *const *const u8;
+        st.envp = st.argv.add(st.argc + 1);
+    }
     let mut n = 0;
-    while !(*st.envp.add(n)).is_null() {
+    // SAFETY: envp is the kernel's NULL-terminated environment array
+    // (caller): every entry up to the NULL is readable.
+    while !unsafe { *st.envp.add(n) }.is_null() {
         n += 1;
     }
     st.envc = n;
-    let mut aux = st.envp.add(n + 1) as *const usize;
+    // SAFETY: the auxiliary vector follows envp's NULL (caller).
+    let mut aux = unsafe { st.envp.add(n + 1) } as *const usize;
     st.auxv_ptr = aux;
-    while st.auxv.take(*aux, *aux.add(1)) {
-        aux = aux.add(2);
+    // SAFETY: the auxiliary vector is (tag, value) word pairs ending with
+    // an AT_NULL pair (caller): each pair read is readable, and `take`
+    // stops at AT_NULL.
+    while unsafe { st.auxv.take(*aux, *aux.add(1)) } {
+        // SAFETY: as above: the pair was not AT_NULL, so another follows.
+        aux = unsafe { aux.add(2) };
     }
     st
 }

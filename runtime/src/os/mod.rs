@@ -174,10 +174,14 @@ pub fn exit_group(code: i32) -> ! {
 pub unsafe fn mmap_anon(len: usize, prot: Prot, extra_flags: MapFlags) -> Result<*mut u8, Errno> {
     let flags = (MapFlags::PRIVATE | MapFlags::ANONYMOUS | extra_flags).bits();
     let prot = prot.bits();
+    // SAFETY: no MAP_FIXED in the flags, so the kernel places the mapping
+    // in free address space and no memory in use changes; the call reads
+    // no memory of ours.
     #[cfg(target_arch = "arm")]
-    let r = syscall6(Sysno::mmap2, 0, len, prot, flags, usize::MAX, 0);
+    let r = unsafe { syscall6(Sysno::mmap2, 0, len, prot, flags, usize::MAX, 0) };
+    // SAFETY: as above.
     #[cfg(not(target_arch = "arm"))]
-    let r = syscall6(Sysno::mmap, 0, len, prot, flags, usize::MAX, 0);
+    let r = unsafe { syscall6(Sysno::mmap, 0, len, prot, flags, usize::MAX, 0) };
     r.map(|p| p as *mut u8)
 }
 
@@ -186,15 +190,20 @@ pub unsafe fn mmap_anon(len: usize, prot: Prot, extra_flags: MapFlags) -> Result
 /// # Safety
 /// Nothing may use the range afterwards.
 pub unsafe fn munmap(addr: *mut u8, len: usize) -> Result<(), Errno> {
-    syscall2(Sysno::munmap, addr as usize, len).map(|_| ())
+    // SAFETY: nothing uses the range afterwards (caller), so unmapping it
+    // leaves no live reference dangling; the kernel reads no memory of ours.
+    unsafe { syscall2(Sysno::munmap, addr as usize, len) }.map(|_| ())
 }
 
 /// `mprotect(2)`.
 ///
 /// # Safety
-/// Removing access from memory still in use faults its users.
+/// Removing access from memory still in use faults its users: the range is
+/// the caller's, and nothing still uses what loses access.
 pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: Prot) -> Result<(), Errno> {
-    syscall3(Sysno::mprotect, addr as usize, len, prot.bits()).map(|_| ())
+    // SAFETY: the range is the caller's and nothing uses what loses access
+    // (caller); the call itself reads and writes no memory of ours.
+    unsafe { syscall3(Sysno::mprotect, addr as usize, len, prot.bits()) }.map(|_| ())
 }
 
 /// `madvise(MADV_GUARD_INSTALL)` (Linux 6.13): any access to the range
@@ -205,9 +214,12 @@ pub const MADV_GUARD_INSTALL: usize = 102;
 /// `madvise(2)`.
 ///
 /// # Safety
-/// The advice may discard or fence off memory still in use.
+/// The advice may discard or fence off memory still in use: the range is
+/// the caller's, and nothing still uses what the advice takes away.
 pub unsafe fn madvise(addr: *mut u8, len: usize, advice: usize) -> Result<(), Errno> {
-    syscall3(Sysno::madvise, addr as usize, len, advice).map(|_| ())
+    // SAFETY: the range is the caller's and nothing uses what the advice
+    // takes away (caller); the call itself reads no memory of ours.
+    unsafe { syscall3(Sysno::madvise, addr as usize, len, advice) }.map(|_| ())
 }
 
 /// Asks the kernel to read the word at `addr` (a futex wait on value 0

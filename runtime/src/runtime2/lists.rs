@@ -17,13 +17,17 @@ pub trait AllLink {
 
 impl AllLink for G {
     unsafe fn alllink(p: *mut G) -> *mut *mut G {
-        core::ptr::addr_of_mut!((*p).alllink)
+        // SAFETY: p points at a live G (the trait's contract); addr_of_mut!
+        // takes the field's address without reading it or making a
+        // reference.
+        unsafe { core::ptr::addr_of_mut!((*p).alllink) }
     }
 }
 
 impl AllLink for M {
     unsafe fn alllink(p: *mut M) -> *mut *mut M {
-        core::ptr::addr_of_mut!((*p).alllink)
+        // SAFETY: as for G: p points at a live M (the trait's contract).
+        unsafe { core::ptr::addr_of_mut!((*p).alllink) }
     }
 }
 
@@ -48,7 +52,9 @@ impl<T: AllLink> AllList<T> {
     pub unsafe fn push(&self, p: *mut T) {
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
-            *T::alllink(p) = head;
+            // SAFETY: p is live and not yet on the list (caller), so its
+            // link is ours to write until the CAS below publishes it.
+            unsafe { *T::alllink(p) = head };
             match self
                 .head
                 .compare_exchange_weak(head, p, Ordering::AcqRel, Ordering::Relaxed)
@@ -102,11 +108,15 @@ impl GQueue {
     /// # Safety
     /// `gp` is live and on no other queue.
     pub unsafe fn push_back(&mut self, gp: *mut G) {
-        (*gp).schedlink = null_mut();
+        // SAFETY: gp is live and on no other queue (caller): its schedlink
+        // is ours to write.
+        unsafe { (*gp).schedlink = null_mut() };
         if self.tail.is_null() {
             self.head = gp;
         } else {
-            (*self.tail).schedlink = gp;
+            // SAFETY: the tail is a live G on this queue, which we hold by
+            // `&mut self`.
+            unsafe { (*self.tail).schedlink = gp };
         }
         self.tail = gp;
         self.len += 1;
@@ -117,7 +127,9 @@ impl GQueue {
     /// # Safety
     /// `gp` is live and on no other queue.
     pub unsafe fn push_front(&mut self, gp: *mut G) {
-        (*gp).schedlink = self.head;
+        // SAFETY: gp is live and on no other queue (caller): its schedlink
+        // is ours to write.
+        unsafe { (*gp).schedlink = self.head };
         self.head = gp;
         if self.tail.is_null() {
             self.tail = gp;

@@ -256,7 +256,10 @@ impl M {
 pub struct P {
     pub id: i32,
     /// A `Pstatus`. Who owns the P in each status:
-    /// - `_Pidle`: on `sched.pidle`, owned by `sched.lock`;
+    /// - `_Pidle`: wired to no M; owned by `sched.lock` while on
+    ///   `sched.pidle`, else by the one thread that holds it off the list
+    ///   (the M that has just released it and is about to put it there or
+    ///   stop it, or `procresize`'s list of Ps with work, handed to `startm`);
     /// - `_Prunning`: the M in `m`, the only one that changes it;
     /// - `_Pgcstop`: the M stopping the world (or, at boot, m0);
     /// - `_Pdead`: beyond GOMAXPROCS, touched only with the world stopped.

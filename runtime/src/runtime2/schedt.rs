@@ -60,7 +60,7 @@ pub static SCHED: SchedT = SchedT {
     stopnote: Note::new(),
     timer_sleeper: AtomicPtr::new(null_mut()),
     sleep_until: AtomicI64::new(0),
-    lock: Mutex::new(SchedLocked {
+    lock: Mutex::new(crate::lock::Rank::Sched, SchedLocked {
         runq: GQueue::new(),
         gfree: GQueue::new(),
         pidle: null_mut(),

@@ -5,6 +5,9 @@ use crate::runtime2::{Gstatus, SchedLocked};
 
 /// Go's `checkdead`, with `sched.lock` held: if no M is running and no
 /// goroutine can be woken, the program can never make progress.
+///
+/// # Safety
+/// `s` is `SCHED.lock`'s state, held: the counts must be consistent.
 pub(super) unsafe fn checkdead(s: &SchedLocked) {
     let run = s.mcount - s.nmidle as i64 - s.nmsys as i64;
     if run > 0 {
@@ -15,7 +18,9 @@ pub(super) unsafe fn checkdead(s: &SchedLocked) {
     }
     let mut waiting = 0;
     for gp in crate::proc::allgs() {
-        match (*gp).status() {
+        // SAFETY: gp comes from allgs, and Gs are never freed; the status
+        // is an atomic.
+        match unsafe { (*gp).status() } {
             Gstatus::_Gwaiting => waiting += 1,
             Gstatus::_Grunnable | Gstatus::_Grunning | Gstatus::_Gsyscall => {
                 throw("checkdead: runnable g");

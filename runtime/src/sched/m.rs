@@ -19,50 +19,91 @@ const MAX_MCOUNT: i64 = 10000;
 const G0_STACK_SIZE: usize = 64 << 10;
 
 /// Puts `mp` on the idle list; with no M left running, `checkdead`.
+///
+/// # Safety
+/// `mp` is the calling thread's M, on no idle list, about to sleep on its
+/// `park` note; `s` is `SCHED.lock`'s state, held.
 unsafe fn mput(s: &mut SchedLocked, mp: *mut M) {
-    (*mp).schedlink = s.midle;
+    // SAFETY: mp is the calling thread's M and on no list (our contract):
+    // its `schedlink` is the idle list's, guarded by sched.lock, held (s).
+    unsafe { (*mp).schedlink = s.midle };
     s.midle = mp;
     s.nmidle += 1;
-    checkdead(s);
+    // SAFETY: sched.lock is held (s), as checkdead requires.
+    unsafe { checkdead(s) };
 }
 
-/// Takes an idle M, or null.
+/// Takes an idle M, or null. The caller then owns its wake-up: it sets
+/// the M's `nextp` (and `spinning`) and wakes its note.
+///
+/// # Safety
+/// `s` is `SCHED.lock`'s state, held, and its idle list holds only Ms put
+/// there by `mput`.
 unsafe fn mget(s: &mut SchedLocked) -> *mut M {
     let mp = s.midle;
     if !mp.is_null() {
-        s.midle = (*mp).schedlink;
-        (*mp).schedlink = null_mut();
+        // SAFETY: mp is on the idle list, so it is an M put there by mput
+        // (our contract) and Ms are never freed; its `schedlink` is the
+        // list's, guarded by sched.lock, held (s).
+        unsafe {
+            s.midle = (*mp).schedlink;
+            (*mp).schedlink = null_mut();
+        }
         s.nmidle -= 1;
     }
     mp
 }
 
 /// Go's `stopm`: parks the M until `startm` hands it a P.
+///
+/// # Safety
+/// `mp` is the calling thread's M, on its g0, with no P and not spinning.
 pub(super) unsafe fn stopm(mp: *mut M) {
-    if !(*mp).p.is_null() {
+    // SAFETY: mp is the calling thread's M (our contract): only this thread
+    // writes its `p`.
+    if unsafe { !(*mp).p.is_null() } {
         throw("stopm holding p");
     }
-    if (*mp).spinning {
+    // SAFETY: as above, for `spinning`.
+    if unsafe { (*mp).spinning } {
         throw("stopm spinning");
     }
     let mut s = SCHED.lock.lock();
-    mput(&mut s, mp);
+    // SAFETY: mp is the calling thread's M, on no idle list and about to
+    // sleep; sched.lock is held (s), as mput requires.
+    unsafe { mput(&mut s, mp) };
     drop(s);
-    (*mp).blocked = true;
-    (*mp).park.sleep();
-    (*mp).blocked = false;
-    (*mp).park.clear();
-    acquirep(mp, (*mp).nextp);
-    (*mp).nextp = null_mut();
+    // SAFETY: mp is the calling thread's M: only this thread writes its
+    // `blocked`, and its note is shared with its waker through atomics.
+    unsafe {
+        (*mp).blocked = true;
+        (*mp).park.sleep();
+        (*mp).blocked = false;
+        (*mp).park.clear();
+    }
+    // SAFETY: mp is the calling thread's M and has no P (checked above);
+    // its `nextp` is the P the startm that woke us took off the idle list,
+    // wired to no M, and published by the note's wake-up, as acquirep
+    // requires.
+    unsafe {
+        acquirep(mp, (*mp).nextp);
+        (*mp).nextp = null_mut();
+    }
 }
 
 /// Go's `startm`: runs `pp` (an idle P if null) on an idle M, or a new
 /// one. With `spinning`, the caller has already counted the M in
 /// `nmspinning`.
+///
+/// # Safety
+/// `pp` is null, or a P wired to no M and on no list, which the caller
+/// hands over; with `spinning`, the caller holds an `nmspinning` claim.
 pub(super) unsafe fn startm(mut pp: *mut P, spinning: bool) {
     let mut s = SCHED.lock.lock();
     if pp.is_null() {
-        pp = pidleget(&mut s);
+        // SAFETY: sched.lock is held (s); the idle list holds only Ps put
+        // there by pidleput.
+        pp = unsafe { pidleget(&mut s) };
         if pp.is_null() {
             drop(s);
             if spinning {
@@ -71,17 +112,28 @@ pub(super) unsafe fn startm(mut pp: *mut P, spinning: bool) {
             return;
         }
     }
-    let nmp = mget(&mut s);
+    // SAFETY: sched.lock is held (s); the idle list holds only Ms put there
+    // by mput.
+    let nmp = unsafe { mget(&mut s) };
     if nmp.is_null() {
         let id = mreserveid(&mut s);
         drop(s);
-        newm(pp, spinning, id, None);
+        // SAFETY: pp is a P wired to no M and on no list (our contract, or
+        // fresh off the idle list), handed to the new M; id was just
+        // reserved with mreserveid, as newm requires.
+        unsafe { newm(pp, spinning, id, None) };
         return;
     }
     drop(s);
-    (*nmp).spinning = spinning;
-    (*nmp).nextp = pp;
-    (*nmp).park.wakeup();
+    // SAFETY: we took nmp off the idle list, so we own its wake-up: it
+    // sleeps (or is about to) in stopm or stopm_timed and reads `spinning`
+    // and `nextp` only after the note's wake-up, which publishes them; Ms
+    // are never freed.
+    unsafe {
+        (*nmp).spinning = spinning;
+        (*nmp).nextp = pp;
+        (*nmp).park.wakeup();
+    }
 }
 
 /// Go's `mReserveID`: the id of a new M, counted in `mcount` (every M,
@@ -124,8 +176,13 @@ pub fn wakep() {
 }
 
 /// A spinning M found work: it stops spinning and lets another M search.
+///
+/// # Safety
+/// `mp` is the calling thread's M.
 pub(super) unsafe fn resetspinning(mp: *mut M) {
-    SCHED.nmspinning.end(mp);
+    // SAFETY: mp is the calling thread's M (our contract), as `end`
+    // requires.
+    unsafe { SCHED.nmspinning.end(mp) };
     wakep();
 }
 
@@ -137,32 +194,54 @@ pub(super) unsafe fn resetspinning(mp: *mut M) {
 /// reserved with `mreserveid`.
 pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> !>) {
     let mp = Box::into_raw(Box::new(M::new()));
-    (*mp).id = id;
-    crate::proc::mcommoninit(mp);
+    // SAFETY: mp was just allocated (a leaked Box, never freed) and is not
+    // shared yet: no other thread can see it.
+    unsafe { (*mp).id = id };
+    // SAFETY: mp is a new M not yet running, as mcommoninit requires.
+    unsafe { crate::proc::mcommoninit(mp) };
     let g0 = Box::into_raw(Box::new(G::new()));
     match stack::stackalloc(G0_STACK_SIZE) {
         Ok(st) => {
-            (*g0).stack = st;
-            (*g0).stackguard0 = st.lo + stack::STACK_GUARD;
-            (*g0).stackguard1 = (*g0).stackguard0;
+            // SAFETY: g0 was just allocated and is not shared yet.
+            unsafe {
+                (*g0).stack = st;
+                (*g0).stackguard0 = st.lo + stack::STACK_GUARD;
+                (*g0).stackguard1 = (*g0).stackguard0;
+            }
         }
         Err(_) => throw("newm: cannot allocate g0 stack"),
     }
-    (*g0).m = mp;
-    (*mp).g0 = g0;
-    (*mp).nextp = pp;
-    (*mp).spinning = spinning;
-    (*mp).mstartfn = startfn;
-    (*mp).gsignal = crate::signal::alloc_gsignal();
-    arch::init_tcb(addr_of_mut!((*mp).tls));
-    (*mp).tls.words[arch::G_SLOT] = g0 as usize;
-    allmadd(mp);
-    let r = os::linux::newosproc(
-        (*g0).stack.hi,
-        addr_of_mut!((*mp).tls) as usize,
-        mstart,
-        mp as *mut u8,
-    );
+    // SAFETY: mp and g0 were just allocated and are not shared yet (mp is
+    // not on allm and its thread does not exist).
+    unsafe {
+        (*g0).m = mp;
+        (*mp).g0 = g0;
+        (*mp).nextp = pp;
+        (*mp).spinning = spinning;
+        (*mp).mstartfn = startfn;
+        (*mp).gsignal = crate::signal::alloc_gsignal();
+    }
+    // SAFETY: mp.tls is a field of a live, unshared M, so valid for
+    // writes, as init_tcb requires.
+    unsafe { arch::init_tcb(addr_of_mut!((*mp).tls)) };
+    // SAFETY: mp is still unshared.
+    unsafe { (*mp).tls.words[arch::G_SLOT] = g0 as usize };
+    // SAFETY: mp is a live M (never freed) not yet on allm, as allmadd
+    // requires.
+    unsafe { allmadd(mp) };
+    // SAFETY: g0's stack and mp's tls are never freed, so they stay valid
+    // for the life of the thread, and mstart never returns, as newosproc
+    // requires; the thread starts on g0's stack with its thread pointer at
+    // mp.tls, whose G slot is g0, so mstart's contract (its M, on its g0)
+    // holds too.
+    let r = unsafe {
+        os::linux::newosproc(
+            (*g0).stack.hi,
+            addr_of_mut!((*mp).tls) as usize,
+            mstart,
+            mp as *mut u8,
+        )
+    };
     if let Err(e) = r {
         let errno = e.into_raw();
         crate::panic::throw_with(
@@ -195,35 +274,55 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
 pub unsafe extern "C" fn mstart(arg: *mut u8) -> ! {
     let mp = arg as *mut M;
     let g0 = getg();
-    if g0 != (*mp).g0 {
+    // SAFETY: mp is the calling thread's M (our contract), and Ms are never
+    // freed; its `g0` was set before the thread started.
+    if g0 != unsafe { (*mp).g0 } {
         throw("bad runtime·mstart");
     }
     // Everything g0 runs from now on (schedule, mcall targets) starts here;
     // this frame and the ones above it stay untouched.
-    (*g0).sched.sp = (arch::current_sp() - 256) & !15;
-    crate::signal::minit(mp);
-    let m0 = (*mp).id == 0;
+    // SAFETY: g0 is this thread's g0 (checked above): only this thread
+    // writes its context.
+    unsafe { (*g0).sched.sp = (arch::current_sp() - 256) & !15 };
+    // SAFETY: we run on mp's thread (our contract), and mp.gsignal was
+    // allocated before it started (newm; m0's in schedinit), as minit
+    // requires.
+    unsafe { crate::signal::minit(mp) };
+    // SAFETY: mp is the calling thread's M: its `id` was set before the
+    // thread started.
+    let m0 = unsafe { (*mp).id } == 0;
     if m0 {
         crate::signal::initsig();
         if let Some(mut l) = crate::proc::bt("mstart") {
             l.f(
                 "m%d g0.sched.sp=%x sigaltstack=[%x, %x) -> schedule",
-                &[
-                    (*mp).id as u64,
-                    (*g0).sched.sp as u64,
-                    (*mp).gsignal.lo as u64,
-                    (*mp).gsignal.hi as u64,
-                ],
+                // SAFETY: mp and g0 are this thread's M and g0 (checked
+                // above): only this thread writes these fields now.
+                &unsafe {
+                    [
+                        (*mp).id as u64,
+                        (*g0).sched.sp as u64,
+                        (*mp).gsignal.lo as u64,
+                        (*mp).gsignal.hi as u64,
+                    ]
+                },
             )
             .end();
         }
     }
-    if let Some(f) = (*mp).mstartfn {
+    // SAFETY: mp is the calling thread's M: its `mstartfn` was set before
+    // the thread started.
+    if let Some(f) = unsafe { (*mp).mstartfn } {
         f();
     }
     if !m0 {
-        acquirep(mp, (*mp).nextp);
-        (*mp).nextp = null_mut();
+        // SAFETY: mp is the calling thread's M, which has no P yet; its
+        // `nextp` is the P its starter (startm, start_the_world) handed
+        // over, wired to no M, as acquirep requires.
+        unsafe {
+            acquirep(mp, (*mp).nextp);
+            (*mp).nextp = null_mut();
+        }
     }
     schedule()
 }
@@ -246,29 +345,50 @@ pub unsafe extern "C" fn mstart(arg: *mut u8) -> ! {
 /// after the adder's `fetch_min`; the sleeper observes its note before it
 /// loads `sleep_until`, so a poke it has not seen makes its futex wait
 /// return at once.
+///
+/// # Safety
+/// `mp` is the calling thread's M, on its g0, with no P and not spinning,
+/// and it has just become `timer_sleeper`.
 pub(super) unsafe fn stopm_timed(mp: *mut M) {
     SCHED.sleep_until.store(i64::MAX, Ordering::SeqCst);
     SCHED
         .sleep_until
         .fetch_min(crate::time::next_deadline_or_max(), Ordering::SeqCst);
     let mut s = SCHED.lock.lock();
-    mput(&mut s, mp);
+    // SAFETY: mp is the calling thread's M, on no idle list and about to
+    // sleep; sched.lock is held (s), as mput requires.
+    unsafe { mput(&mut s, mp) };
     drop(s);
-    (*mp).blocked = true;
+    // SAFETY: mp is the calling thread's M: only this thread writes its
+    // `blocked`.
+    unsafe { (*mp).blocked = true };
     loop {
-        let seen = (*mp).park.observe();
-        if (*mp).park.is_set() {
+        // SAFETY: mp is the calling thread's M (never freed); its note is
+        // shared with its wakers through atomics.
+        let seen = unsafe { (*mp).park.observe() };
+        // SAFETY: as above.
+        if unsafe { (*mp).park.is_set() } {
             break;
         }
         let deadline = SCHED.sleep_until.load(Ordering::SeqCst);
         if os::nanotime() >= deadline {
             let mut s = SCHED.lock.lock();
-            if mremove(&mut s, mp) {
-                let pp = pidleget(&mut s);
+            // SAFETY: sched.lock is held (s); the idle list holds only Ms
+            // put there by mput.
+            if unsafe { mremove(&mut s, mp) } {
+                // SAFETY: sched.lock is held (s); the idle list holds only
+                // Ps put there by pidleput.
+                let pp = unsafe { pidleget(&mut s) };
                 if !pp.is_null() {
                     drop(s);
-                    (*mp).blocked = false;
-                    acquirep(mp, pp);
+                    // SAFETY: mp is the calling thread's M: only this
+                    // thread writes its `blocked`.
+                    unsafe { (*mp).blocked = false };
+                    // SAFETY: mp is the calling thread's M with no P (our
+                    // contract), off the idle list so no startm hands it
+                    // one; pp came off the idle list, wired to no M, as
+                    // acquirep requires.
+                    unsafe { acquirep(mp, pp) };
                     return;
                 }
                 // Every P is busy: they run the timers when they next
@@ -281,35 +401,63 @@ pub(super) unsafe fn stopm_timed(mp: *mut M) {
                     Ordering::SeqCst,
                     Ordering::SeqCst,
                 );
-                mput(&mut s, mp);
+                // SAFETY: mp is the calling thread's M, off the idle list
+                // (mremove above) and about to sleep; sched.lock is held
+                // (s), as mput requires.
+                unsafe { mput(&mut s, mp) };
                 drop(s);
-                (*mp).park.sleep();
+                // SAFETY: mp is the calling thread's M; its note is atomic.
+                unsafe { (*mp).park.sleep() };
                 break;
             }
             // A startm took us off the idle list: its wakeup is coming.
             drop(s);
-            (*mp).park.sleep();
+            // SAFETY: as above.
+            unsafe { (*mp).park.sleep() };
             break;
         }
-        (*mp).park.sleep_until(seen, deadline);
+        // SAFETY: mp is the calling thread's M; its note is atomic.
+        unsafe { (*mp).park.sleep_until(seen, deadline) };
     }
-    (*mp).blocked = false;
-    (*mp).park.clear();
-    acquirep(mp, (*mp).nextp);
-    (*mp).nextp = null_mut();
+    // SAFETY: mp is the calling thread's M: only this thread writes its
+    // `blocked`, and its note is shared with its waker through atomics.
+    unsafe {
+        (*mp).blocked = false;
+        (*mp).park.clear();
+    }
+    // SAFETY: mp is the calling thread's M and has no P; its `nextp` is the
+    // P the startm that woke us took off the idle list, wired to no M, and
+    // published by the note's wake-up, as acquirep requires.
+    unsafe {
+        acquirep(mp, (*mp).nextp);
+        (*mp).nextp = null_mut();
+    }
 }
 
 /// Removes `mp` from the idle list; false if it is not there.
+///
+/// # Safety
+/// `s` is `SCHED.lock`'s state, held, and its idle list holds only Ms put
+/// there by `mput`.
 unsafe fn mremove(s: &mut SchedLocked, mp: *mut M) -> bool {
     let mut link: *mut *mut M = &mut s.midle;
-    while !(*link).is_null() {
-        if *link == mp {
-            *link = (*mp).schedlink;
-            (*mp).schedlink = null_mut();
+    // SAFETY: link points at s.midle or at the `schedlink` of an M on the
+    // idle list (our contract; Ms are never freed), and the list is ours
+    // while sched.lock is held (s).
+    while unsafe { !(*link).is_null() } {
+        // SAFETY: as above.
+        if unsafe { *link } == mp {
+            // SAFETY: as above; mp is on the list, so its `schedlink` is
+            // the list's too.
+            unsafe {
+                *link = (*mp).schedlink;
+                (*mp).schedlink = null_mut();
+            }
             s.nmidle -= 1;
             return true;
         }
-        link = &mut (**link).schedlink;
+        // SAFETY: as above: *link is a listed M.
+        link = unsafe { &mut (**link).schedlink };
     }
     false
 }

@@ -39,8 +39,12 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
             pp = Box::into_raw(Box::new(P::new(i)));
             slot.store(pp, Ordering::Release);
         }
-        if (*pp).status() == Pstatus::_Pdead {
-            (*pp).set_status(Pstatus::_Pgcstop);
+        // SAFETY: pp is in allp, and Ps are never freed; every other P is
+        // stopped (our contract), so no other thread changes its status.
+        unsafe {
+            if (*pp).status() == Pstatus::_Pdead {
+                (*pp).set_status(Pstatus::_Pgcstop);
+            }
         }
     }
     let mp = getm();
@@ -50,40 +54,75 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
     for i in nprocs..old {
         let pp = allp(i);
         let mut moved = GQueue::new();
-        (*pp).runq.drain(|gp| moved.push_back(gp));
+        // SAFETY: pp is a live P (never freed) and stopped (our contract),
+        // so no M takes from its queue; each G drained off it is live and
+        // on no other queue, as push_back requires.
+        unsafe { (*pp).runq.drain(|gp| moved.push_back(gp)) };
         s.runq.prepend(&mut moved);
-        while let Some(gp) = (*pp).gfree.pop() {
-            s.gfree.push_back(gp);
+        // SAFETY: as above, for its free list: only we touch it while it is
+        // stopped, and each G popped off it is on no other queue.
+        unsafe {
+            while let Some(gp) = (*pp).gfree.pop() {
+                s.gfree.push_back(gp);
+            }
         }
-        crate::time::move_timers(pp, allp(0));
-        (*pp).set_status(Pstatus::_Pdead);
-        (*pp).m = null_mut();
+        // SAFETY: the world is stopped (our contract), as move_timers
+        // requires.
+        unsafe { crate::time::move_timers(pp, allp(0)) };
+        // SAFETY: pp is stopped, and only this thread runs (our contract).
+        unsafe {
+            (*pp).set_status(Pstatus::_Pdead);
+            (*pp).m = null_mut();
+        }
     }
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
     // The current M keeps its P if it survives, else takes P0.
-    if !(*mp).p.is_null() && (*(*mp).p).id < nprocs {
-        (*(*mp).p).set_status(Pstatus::_Prunning);
+    // SAFETY: mp is the calling thread's M: only this thread writes its
+    // `p`; that P, if any, is ours (every other P is stopped, our
+    // contract), and Ps are never freed.
+    if unsafe { !(*mp).p.is_null() && (*(*mp).p).id < nprocs } {
+        // SAFETY: as above.
+        unsafe { (*(*mp).p).set_status(Pstatus::_Prunning) };
     } else {
-        if !(*mp).p.is_null() {
-            (*(*mp).p).m = null_mut();
+        // SAFETY: as above.
+        unsafe {
+            if !(*mp).p.is_null() {
+                (*(*mp).p).m = null_mut();
+            }
+            (*mp).p = null_mut();
         }
-        (*mp).p = null_mut();
-        acquirep(mp, allp(0));
+        // SAFETY: mp now has no P; P0 is wired to no M: every other M has
+        // released its P (stopped world, our contract) or, at boot, P0 is
+        // new, as acquirep requires.
+        unsafe { acquirep(mp, allp(0)) };
     }
     // Rebuild the idle list from scratch.
-    while !pidleget(&mut s).is_null() {}
+    // SAFETY: sched.lock is held (s); the idle list holds only Ps put there
+    // by pidleput.
+    while !unsafe { pidleget(&mut s) }.is_null() {}
     let mut runnable: *mut P = null_mut();
     for i in (0..nprocs).rev() {
         let pp = allp(i);
-        if pp == (*mp).p {
+        // SAFETY: mp is the calling thread's M: only this thread writes its
+        // `p`.
+        if pp == unsafe { (*mp).p } {
             continue;
         }
-        (*pp).set_status(Pstatus::_Pidle);
-        (*pp).m = null_mut();
-        if (*pp).runq.is_empty() {
-            pidleput(&mut s, pp);
+        // SAFETY: pp is a live P (never freed), stopped and not the current
+        // M's: only this thread runs (our contract), so it is ours to reset.
+        unsafe {
+            (*pp).set_status(Pstatus::_Pidle);
+            (*pp).m = null_mut();
+        }
+        // SAFETY: as above.
+        if unsafe { (*pp).runq.is_empty() } {
+            // SAFETY: sched.lock is held (s); pp is wired to no M and on no
+            // list (the idle list was emptied above), as pidleput requires.
+            unsafe { pidleput(&mut s, pp) };
         } else {
-            (*pp).link = runnable;
+            // SAFETY: as above: pp is ours, on no list, so its `link` is
+            // free for the list returned to the caller.
+            unsafe { (*pp).link = runnable };
             runnable = pp;
         }
     }
@@ -155,24 +194,44 @@ fn stop_the_world() {
 }
 
 /// Restarts the world after `procresize`: Ms for the Ps with work.
+///
+/// # Safety
+/// The caller stopped the world; `runnable` is the list `procresize`
+/// returned: Ps wired to no M and on no other list.
 unsafe fn start_the_world(mut runnable: *mut P) {
     SCHED.gcwaiting.store(false, Ordering::SeqCst);
     chaos::point(Site::StopTheWorld);
     while !runnable.is_null() {
         let pp = runnable;
-        runnable = (*pp).link;
-        (*pp).link = null_mut();
-        startm(pp, false);
+        // SAFETY: pp is on procresize's list (our contract): a live P
+        // (never freed) wired to no M, whose `link` only this list uses.
+        unsafe {
+            runnable = (*pp).link;
+            (*pp).link = null_mut();
+        }
+        // SAFETY: pp is now wired to no M and on no list, handed over to
+        // the M startm runs it on; not spinning, so no claim is needed.
+        unsafe { startm(pp, false) };
     }
     wakep();
 }
 
 /// Go's `gcstopm`: a P reaching the scheduler during a stop-the-world
 /// stops, and the last one wakes the stopper.
+///
+/// # Safety
+/// `mp` is the calling thread's M, on its g0, holding a P, while a
+/// stop-the-world waits (`gcwaiting`).
 pub(super) unsafe fn gcstopm(mp: *mut M) {
-    SCHED.nmspinning.end(mp);
-    let pp = releasep(mp);
-    (*pp).set_status(Pstatus::_Pgcstop);
+    // SAFETY: mp is the calling thread's M (our contract), as `end`
+    // requires.
+    unsafe { SCHED.nmspinning.end(mp) };
+    // SAFETY: mp is the calling thread's M and holds a P (our contract), as
+    // releasep requires.
+    let pp = unsafe { releasep(mp) };
+    // SAFETY: pp was ours until just now and is on no list, so no other
+    // thread owns it until the stopper takes over; Ps are never freed.
+    unsafe { (*pp).set_status(Pstatus::_Pgcstop) };
     chaos::point(Site::StopTheWorld);
     let mut s = SCHED.lock.lock();
     s.stopwait -= 1;
@@ -180,6 +239,8 @@ pub(super) unsafe fn gcstopm(mp: *mut M) {
         SCHED.stopnote.wakeup();
     }
     drop(s);
-    stopm(mp);
+    // SAFETY: mp is the calling thread's M, on g0, now without a P
+    // (released above) and not spinning (`end` above), as stopm requires.
+    unsafe { stopm(mp) };
 }
 
