@@ -30,6 +30,10 @@ use std::time::Instant;
 
 const WORKLOADS: [&str; 6] = ["spawn", "pingpong", "yield", "sieve", "parked", "fanout"];
 
+/// A row of the table: its name, our executable, Go's, their arguments
+/// and the GOMAXPROCS to set, if any.
+type BenchCase = (String, PathBuf, PathBuf, Vec<String>, Option<&'static str>);
+
 struct Sample {
     secs: f64,
     maxrss_kb: i64,
@@ -205,7 +209,7 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
         "workload", "ours ms", "go ms", "ratio", "ours RSS", "go RSS", "threads"
     );
     let mut results = std::collections::HashMap::new();
-    let mut cases: Vec<(String, PathBuf, PathBuf, Vec<String>, Option<&str>)> = Vec::new();
+    let mut cases: Vec<BenchCase> = Vec::new();
     for (w, ours, go) in &pairs {
         if w == "fanout" {
             for p in ["1", "2"] {
