@@ -1,15 +1,24 @@
-//! `cargo xtask bench`: every workload in this runtime and in Go, side by
-//! side, in one run.
+//! `cargo xtask bench`: the same workloads in this runtime and in Go,
+//! side by side, on each `--target` (by default the host's).
 //!
-//! Each workload exists twice: `benches/c/<name>.c` (linked with the
-//! runtime) and `benches/go/<name>/main.go` (built by Debian's Go,
-//! `CGO_ENABLED=0`, `GOARCH`/`GOARM` from the target's descriptor). They
-//! run alternately, `--runs` times each, under the same qemu (or natively)
-//! with the same GOMAXPROCS; the table shows medians of wall time, their
-//! ratio (ours / Go: below 1 is faster) and the peak RSS of each, sampled
-//! from /proc every half millisecond (under qemu it includes the
-//! emulator's own, the same for both; a program that ends within a
-//! millisecond may show none).
+//! Each of the six workloads exists twice: `benches/c/<name>.c` (linked
+//! with the runtime by `build::cc`) and `benches/go/<name>/main.go` (built
+//! by Debian's Go, `CGO_ENABLED=0`, `GOARCH`/`GOARM` from the target's
+//! descriptor); hello world is the C example `hello-c` against
+//! `benches/go/hello`. `fanout` runs twice, at GOMAXPROCS=1 and 2; the
+//! others with whatever GOMAXPROCS the environment has, the same for both.
+//! Ours and Go's run alternately, `--runs` times each (default 5), under
+//! the same qemu (or natively). The table shows the medians of wall time,
+//! their ratio (ours / Go: below 1 is faster), the peak RSS of each (the
+//! largest over the runs of the process's VmHWM, read from /proc every
+//! half millisecond; under qemu it includes the emulator's own, the same
+//! for both; a program that ends before the first reading shows none) and
+//! the most threads each had at once. Below it: the time per `go`+run and
+//! per Gosched (the medians of `spawn` and `yield`, whole runs, over their
+//! 1,000,000 operations), the speed-up of `fanout` from GOMAXPROCS=1 to 2,
+//! the peak RSS per parked goroutine (`parked`'s above hello's, over its
+//! 100,000 goroutines), and hello's executable sizes and system calls
+//! (strace natively, qemu's -strace otherwise).
 
 use crate::build;
 use crate::target::Target;
@@ -21,6 +30,10 @@ use std::time::Instant;
 
 const WORKLOADS: [&str; 6] = ["spawn", "pingpong", "yield", "sieve", "parked", "fanout"];
 
+/// A row of the table: its name, our executable, Go's, their arguments
+/// and the GOMAXPROCS to set, if any.
+type BenchCase = (String, PathBuf, PathBuf, Vec<String>, Option<&'static str>);
+
 struct Sample {
     secs: f64,
     maxrss_kb: i64,
@@ -28,8 +41,8 @@ struct Sample {
     threads: i64,
 }
 
-/// Runs a command to completion, measuring wall time and peak RSS
-/// (`wait4`'s rusage).
+/// Runs a command to completion, measuring wall time, peak RSS and the
+/// most threads it had at once (both from /proc/<pid>/status).
 fn measure(mut cmd: Command) -> Result<Sample> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -42,7 +55,8 @@ fn measure(mut cmd: Command) -> Result<Sample> {
     let mut status = 0;
     // Peak RSS: the child's VmHWM (its own high-water mark, which execve
     // resets; wait4's ru_maxrss would carry this process's size into a
-    // small child), read every millisecond until it exits.
+    // small child), and its thread count, read every half millisecond
+    // until it exits.
     let status_file = format!("/proc/{pid}/status");
     let mut hwm_kb = 0i64;
     let mut threads = 0i64;
@@ -195,7 +209,7 @@ pub fn run(root: &Path, t: &Target, runs: usize) -> Result<()> {
         "workload", "ours ms", "go ms", "ratio", "ours RSS", "go RSS", "threads"
     );
     let mut results = std::collections::HashMap::new();
-    let mut cases: Vec<(String, PathBuf, PathBuf, Vec<String>, Option<&str>)> = Vec::new();
+    let mut cases: Vec<BenchCase> = Vec::new();
     for (w, ours, go) in &pairs {
         if w == "fanout" {
             for p in ["1", "2"] {

@@ -315,7 +315,7 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
     for c in files_with(&root.join("examples"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         let out = dir.join(format!("{stem}-c"));
-        cc(root, t, &out, &[c.clone()], &[], false)?;
+        cc(root, t, &out, std::slice::from_ref(&c), &[], false)?;
         built.push(out);
     }
     Ok(built)

@@ -15,6 +15,9 @@ pub enum Want {
     Any,
 }
 
+/// A further check of a stream: Err says what is wrong.
+pub type StreamCheck = fn(&str) -> Result<(), String>;
+
 /// One run of one program and the outcome it must have.
 #[derive(Clone, Debug)]
 pub struct Case {
@@ -32,7 +35,7 @@ pub struct Case {
     pub stdout: Want,
     pub stderr: Want,
     /// A further check of stderr.
-    pub stderr_check: Option<fn(&str) -> Result<(), String>>,
+    pub stderr_check: Option<StreamCheck>,
     pub timeout: Duration,
 }
 
@@ -93,7 +96,7 @@ impl Case {
         self.stderr = Want::Exact(s.to_string());
         self
     }
-    pub fn stderr_check(mut self, f: fn(&str) -> Result<(), String>) -> Case {
+    pub fn stderr_check(mut self, f: StreamCheck) -> Case {
         self.stderr_check = Some(f);
         self
     }

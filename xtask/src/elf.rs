@@ -11,6 +11,9 @@
 //! - `large_frames`: functions whose stack frame exceeds a limit, from the
 //!   `.stack_sizes` section that `-Z emit-stack-sizes` makes the compiler
 //!   emit (on targets where it cannot probe large frames).
+//!
+//! And one change, made through the same crate's header types:
+//! `strip_section_headers` cuts off what the kernel never reads.
 
 use object::elf;
 use object::read::elf::{ElfFile, FileHeader, ProgramHeader};
@@ -207,53 +210,53 @@ pub fn has_section_headers(path: &Path) -> Result<bool, String> {
     Ok(f.sections().next().is_some())
 }
 
+/// Where the last program header or segment ends in the file: what
+/// `strip_section_headers` keeps.
+fn loaded_end<H: FileHeader<Endian = object::Endianness>>(data: &[u8]) -> Result<u64, String> {
+    let h = H::parse(data).map_err(|e| e.to_string())?;
+    let e = h.endian().map_err(|e| e.to_string())?;
+    let phs = h.program_headers(e, data).map_err(|e| e.to_string())?;
+    let table = h.e_phoff(e).into() + u64::from(h.e_phentsize(e)) * phs.len() as u64;
+    Ok(phs
+        .iter()
+        .map(|ph| ph.p_offset(e).into() + ph.p_filesz(e).into())
+        .fold(table, u64::max))
+}
+
 /// Drops what the kernel never reads from a stripped executable: the
 /// section header table and the section name table after the last
 /// loadable segment (as ELFkickers' sstrip does). Program headers, and so
 /// everything `execve` maps, are unchanged.
 pub fn strip_section_headers(path: &Path) -> Result<(), String> {
+    use object::{pod, Endianness, U16, U32, U64};
     let mut data = read(path)?;
-    let wide = match data.get(4) {
-        Some(2) => true,
-        Some(1) => false,
+    let kind = object::FileKind::parse(&*data).map_err(|e| format!("{}: {e}", path.display()))?;
+    let end = match kind {
+        object::FileKind::Elf32 => loaded_end::<elf::FileHeader32<Endianness>>(&data),
+        object::FileKind::Elf64 => loaded_end::<elf::FileHeader64<Endianness>>(&data),
         _ => return Err(format!("{}: not ELF", path.display())),
-    };
-    let u16_at = |d: &[u8], o: usize| u16::from_le_bytes([d[o], d[o + 1]]) as u64;
-    let u32_at = |d: &[u8], o: usize| u32::from_le_bytes(d[o..o + 4].try_into().unwrap()) as u64;
-    let u64_at = |d: &[u8], o: usize| u64::from_le_bytes(d[o..o + 8].try_into().unwrap());
-    let (phoff, phentsize, phnum) = if wide {
-        (
-            u64_at(&data, 0x20),
-            u16_at(&data, 0x36),
-            u16_at(&data, 0x38),
-        )
-    } else {
-        (
-            u32_at(&data, 0x1c),
-            u16_at(&data, 0x2a),
-            u16_at(&data, 0x2c),
-        )
-    };
-    let mut end = phoff + phentsize * phnum;
-    for i in 0..phnum {
-        let ph = (phoff + i * phentsize) as usize;
-        let (off, filesz) = if wide {
-            (u64_at(&data, ph + 8), u64_at(&data, ph + 0x20))
-        } else {
-            (u32_at(&data, ph + 4), u32_at(&data, ph + 0x10))
-        };
-        end = end.max(off + filesz);
     }
-    if end as usize > data.len() {
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    if end > data.len() as u64 {
         return Err(format!("{}: segments extend past the file", path.display()));
     }
     data.truncate(end as usize);
-    if wide {
-        data[0x28..0x30].fill(0); // e_shoff
-        data[0x3c..0x40].fill(0); // e_shnum, e_shstrndx
+    // No section headers: e_shoff, e_shnum and e_shstrndx zero.
+    let bad = |_| format!("{}: ELF header cut off", path.display());
+    if kind == object::FileKind::Elf64 {
+        let (h, _) =
+            pod::from_bytes_mut::<elf::FileHeader64<Endianness>>(&mut data).map_err(bad)?;
+        let e = h.endian().map_err(|e| e.to_string())?;
+        h.e_shoff = U64::new(e, 0);
+        h.e_shnum = U16::new(e, 0);
+        h.e_shstrndx = U16::new(e, 0);
     } else {
-        data[0x20..0x24].fill(0);
-        data[0x30..0x34].fill(0);
+        let (h, _) =
+            pod::from_bytes_mut::<elf::FileHeader32<Endianness>>(&mut data).map_err(bad)?;
+        let e = h.endian().map_err(|e| e.to_string())?;
+        h.e_shoff = U32::new(e, 0);
+        h.e_shnum = U16::new(e, 0);
+        h.e_shstrndx = U16::new(e, 0);
     }
     std::fs::write(path, data).map_err(|e| format!("{}: {e}", path.display()))
 }

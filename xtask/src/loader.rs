@@ -9,6 +9,9 @@
 
 use crate::check::Outcome;
 use crate::Result;
+use object::elf;
+use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
+use object::Endianness;
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::path::Path;
@@ -18,29 +21,52 @@ const AT_PAGESZ: u64 = 6;
 const AT_HWCAP: u64 = 16;
 const AT_RANDOM: u64 = 25;
 
-fn u16_at(d: &[u8], o: usize) -> u64 {
-    u16::from_le_bytes([d[o], d[o + 1]]) as u64
+/// A PT_LOAD segment: where its bytes are in the file and where they go.
+struct Segment {
+    offset: usize,
+    vaddr: u64,
+    filesz: usize,
+    memsz: u64,
+    /// PF_R, PF_W, PF_X.
+    flags: u32,
 }
-fn u32_at(d: &[u8], o: usize) -> u64 {
-    u32::from_le_bytes(d[o..o + 4].try_into().unwrap()) as u64
-}
-fn u64_at(d: &[u8], o: usize) -> u64 {
-    u64::from_le_bytes(d[o..o + 8].try_into().unwrap())
+
+/// The entry point and loadable segments of an x86_64 ELF64 executable.
+fn layout(image: &[u8]) -> Result<(u64, Vec<Segment>)> {
+    const ONLY: &str = "the loader runs x86_64 ELF64 executables only";
+    let f = ElfFile64::<Endianness>::parse(image).map_err(|_| ONLY)?;
+    let e = f.endian();
+    if f.elf_header().e_machine(e) != elf::EM_X86_64 {
+        return Err(ONLY.into());
+    }
+    let mut segments = Vec::new();
+    for ph in f.elf_program_headers() {
+        if ph.p_type(e) != elf::PT_LOAD {
+            continue;
+        }
+        let (offset, filesz) = (ph.p_offset(e), ph.p_filesz(e));
+        if offset
+            .checked_add(filesz)
+            .is_none_or(|end| end > image.len() as u64)
+        {
+            return Err("a segment extends past the file".into());
+        }
+        segments.push(Segment {
+            offset: offset as usize,
+            vaddr: ph.p_vaddr(e),
+            filesz: filesz as usize,
+            memsz: ph.p_memsz(e),
+            flags: ph.p_flags(e),
+        });
+    }
+    Ok((f.elf_header().e_entry(e), segments))
 }
 
 /// Runs the static x86_64 executable `exe` with `args` and `env`, giving
 /// it an auxiliary vector that lacks the tags in `drop`.
 pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outcome> {
     let image = std::fs::read(exe).map_err(|e| format!("{}: {e}", exe.display()))?;
-    if image.get(..5) != Some(b"\x7fELF\x02") || u16_at(&image, 0x12) != 62 {
-        return Err("the loader runs x86_64 ELF64 executables only".into());
-    }
-    let entry = u64_at(&image, 0x18);
-    let (phoff, phentsize, phnum) = (
-        u64_at(&image, 0x20),
-        u16_at(&image, 0x36),
-        u16_at(&image, 0x38),
-    );
+    let (entry, segments) = layout(&image)?;
     let mut out_fds = [0i32; 2];
     let mut err_fds = [0i32; 2];
     // SAFETY: plain pipe creation.
@@ -59,7 +85,7 @@ pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outc
         // SAFETY: in the child; see above.
         unsafe {
             child(
-                &image, entry, phoff, phentsize, phnum, args, env, drop, out_fds[1], err_fds[1],
+                &image, entry, &segments, args, env, drop, out_fds[1], err_fds[1],
             )
         }
     }
@@ -100,9 +126,7 @@ pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outc
 unsafe fn child(
     image: &[u8],
     entry: u64,
-    phoff: u64,
-    phentsize: u64,
-    phnum: u64,
+    segments: &[Segment],
     args: &[&str],
     env: &[&str],
     drop: &[u64],
@@ -112,18 +136,14 @@ unsafe fn child(
     libc::dup2(out, 1);
     libc::dup2(err, 2);
     let page = 4096u64;
-    for i in 0..phnum {
-        let ph = (phoff + i * phentsize) as usize;
-        if u32_at(image, ph) != 1 {
-            continue;
-        }
-        let flags = u32_at(image, ph + 4);
-        let (off, vaddr, filesz, memsz) = (
-            u64_at(image, ph + 8),
-            u64_at(image, ph + 0x10),
-            u64_at(image, ph + 0x20),
-            u64_at(image, ph + 0x28),
-        );
+    for &Segment {
+        offset,
+        vaddr,
+        filesz,
+        memsz,
+        flags,
+    } in segments
+    {
         let start = vaddr & !(page - 1);
         let end = (vaddr + memsz + page - 1) & !(page - 1);
         let p = libc::mmap(
@@ -137,14 +157,15 @@ unsafe fn child(
         if p == libc::MAP_FAILED {
             libc::_exit(120);
         }
-        std::ptr::copy_nonoverlapping(
-            image.as_ptr().add(off as usize),
-            vaddr as *mut u8,
-            filesz as usize,
-        );
-        let prot = (if flags & 4 != 0 { libc::PROT_READ } else { 0 })
-            | (if flags & 2 != 0 { libc::PROT_WRITE } else { 0 })
-            | (if flags & 1 != 0 { libc::PROT_EXEC } else { 0 });
+        std::ptr::copy_nonoverlapping(image.as_ptr().add(offset), vaddr as *mut u8, filesz);
+        let prot = [
+            (elf::PF_R, libc::PROT_READ),
+            (elf::PF_W, libc::PROT_WRITE),
+            (elf::PF_X, libc::PROT_EXEC),
+        ]
+        .iter()
+        .filter(|&&(pf, _)| flags & pf != 0)
+        .fold(0, |prot, &(_, p)| prot | p);
         libc::mprotect(start as *mut _, (end - start) as usize, prot);
     }
     // The new stack: strings at the top, then the vectors below them.

@@ -147,6 +147,7 @@ impl Drop for Load {
 }
 
 /// Options of `cargo xtask stress`.
+#[derive(Debug)]
 pub struct Options {
     pub runs: usize,
     pub seconds: Option<u64>,

@@ -106,7 +106,14 @@ pub fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> 
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for c in build::files_with(&root.join("tests/c"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("test");
-        build::cc(root, t, &dir.join(stem), &[c.clone()], &[], true)?;
+        build::cc(
+            root,
+            t,
+            &dir.join(stem),
+            std::slice::from_ref(&c),
+            &[],
+            true,
+        )?;
     }
     // The benchmark programs check their own results (a lost goroutine or
     // a wrong prime panics): they double as tests.
@@ -116,7 +123,7 @@ pub fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> 
             root,
             t,
             &dir.join(format!("bench-{stem}")),
-            &[c.clone()],
+            std::slice::from_ref(&c),
             &[],
             true,
         )?;
@@ -323,11 +330,14 @@ pub fn cases(t: &Target) -> Vec<Case> {
         );
     }
     v.push(
-        Case::new("Rust frees of medium blocks with odd sizes and small alignments", "rust-panic")
-            .args(["medium-frees"])
-            .code(2)
-            .stdout("before\nfrees-ok\n")
-            .stderr_has(&["panic: index 8 out of range\n"]),
+        Case::new(
+            "Rust frees of medium blocks with odd sizes and small alignments",
+            "rust-panic",
+        )
+        .args(["medium-frees"])
+        .code(2)
+        .stdout("before\nfrees-ok\n")
+        .stderr_has(&["panic: index 8 out of range\n"]),
     );
     v.push(
         Case::new("Rust dealloc of memory never allocated", "rust-panic")
@@ -702,7 +712,7 @@ fn frame_builds(
             root,
             t,
             &exe,
-            &[src.clone()],
+            std::slice::from_ref(&src),
             &[format!("-DFRAME={frame}")],
             true,
         );
