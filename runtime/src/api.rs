@@ -229,7 +229,10 @@ impl<T> Drop for SendArm<T> {
 /// Runs a select over prepared cases (used by the macro).
 #[doc(hidden)]
 pub fn select_raw(cases: &mut [Scase], block: bool) -> (isize, bool) {
-    // SAFETY: the cases point into live arms on the caller's stack.
+    // SAFETY: outside this crate a Scase comes only from `RecvArm::scase`
+    // or `SendArm::scase` (its fields are private), which point at a live
+    // channel of the arm's type and at the arm's own slot on the caller's
+    // stack, alive for this call.
     unsafe { crate::select::selectgo(cases, block) }
 }
 

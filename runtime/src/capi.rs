@@ -266,12 +266,14 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
     if n < 0 || n as usize > select::MAX_SELECT_CASES || (n > 0 && cases.is_null()) {
         panic::throw("rt_select: bad case count");
     }
-    // SAFETY: cases points at n cases (caller), n is at most
-    // MAX_SELECT_CASES and cases is non-null when n > 0 (checked above).
-    // Not covered: n == 0 with a NULL cases (the header's `select {}`,
-    // tests/c/chan.c) passes a null pointer, which from_raw_parts_mut
-    // forbids even for an empty slice.
-    let cs = unsafe { core::slice::from_raw_parts_mut(cases, n as usize) };
+    // `select {}` is `rt_select(NULL, 0, 1)`: no slice over a null pointer.
+    let cs: &mut [RtSelectCase] = if n == 0 {
+        &mut []
+    } else {
+        // SAFETY: cases points at n cases (caller); it is non-null and n is
+        // in 1..=MAX_SELECT_CASES (checked above).
+        unsafe { core::slice::from_raw_parts_mut(cases, n as usize) }
+    };
     let mut sc = [Scase {
         c: core::ptr::null_mut(),
         send: false,

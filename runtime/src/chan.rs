@@ -28,7 +28,7 @@
 
 use crate::lock::RawMutex;
 use crate::panic;
-use crate::runtime2::{getg, G};
+use crate::runtime2::{getg, WaitReason, G};
 use crate::sched;
 use core::ptr::{self, null_mut};
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -304,7 +304,7 @@ impl Hchan {
 }
 
 /// Parks the current goroutine forever (an operation on a nil channel).
-pub fn block_forever(reason: &'static str) -> ! {
+pub fn block_forever(reason: WaitReason) -> ! {
     // SAFETY: nothing will ever ready this G; checkdead counts it.
     unsafe { sched::gopark(None, null_mut(), reason) };
     panic::throw("unreachable: a goroutine blocked forever was woken")
@@ -400,7 +400,7 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
         if !block {
             return false;
         }
-        block_forever("chan send (nil chan)");
+        block_forever(WaitReason::ChanSendNilChan);
     }
     // SAFETY: c is a live channel (caller; not null here).
     unsafe { (*c).lock.lock() };
@@ -439,7 +439,7 @@ pub unsafe fn chansend(c: *mut Hchan, ep: *const u8, block: bool) -> bool {
     crate::chaos::point(crate::chaos::Site::ChanPark);
     // SAFETY: we are a user goroutine (caller, with block) and hold c.lock,
     // released once we are parked; a waker finds us through sg on c.sendq.
-    unsafe { sched::goparkunlock(&(*c).lock, "chan send") };
+    unsafe { sched::goparkunlock(&(*c).lock, WaitReason::ChanSend) };
     if !sg.success {
         panic::gopanic(b"send on closed channel");
     }
@@ -459,7 +459,7 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
         if !block {
             return (false, false);
         }
-        block_forever("chan receive (nil chan)");
+        block_forever(WaitReason::ChanReceiveNilChan);
     }
     // SAFETY: c is a live channel (caller; not null here).
     unsafe { (*c).lock.lock() };
@@ -501,7 +501,7 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
     crate::chaos::point(crate::chaos::Site::ChanPark);
     // SAFETY: we are a user goroutine (caller, with block) and hold c.lock,
     // released once we are parked; a waker finds us through sg on c.recvq.
-    unsafe { sched::goparkunlock(&(*c).lock, "chan receive") };
+    unsafe { sched::goparkunlock(&(*c).lock, WaitReason::ChanReceive) };
     (true, sg.success)
 }
 

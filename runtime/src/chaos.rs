@@ -98,7 +98,7 @@ fn perturb(_site: Site, n: u32) {
     }
     // SAFETY: `mp` is the calling thread's own M; only this thread touches
     // its `fastrand` state.
-    let r = unsafe { (*mp).fastrand() };
+    let r = unsafe { crate::runtime2::M::fastrand(mp) };
     if r % n != 0 {
         return;
     }

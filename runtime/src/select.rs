@@ -9,17 +9,21 @@
 use crate::chan::{block_forever, recv, send, Hchan, Sudog};
 use crate::chaos::{self, Site};
 use crate::panic;
-use crate::runtime2::{getg, getm, G};
+use crate::runtime2::{getg, getm, WaitReason, G, M};
 use crate::sched;
 use core::ptr::{self, null_mut};
 use core::sync::atomic::Ordering;
 
 /// One case of a select: a send of `*elem` or a receive into `elem`.
+///
+/// Its fields are the crate's own: safe code outside (the `select!` macro)
+/// only gets cases from typed channel arms, so `api::select_raw` can be
+/// safe.
 #[derive(Clone, Copy)]
 pub struct Scase {
-    pub c: *mut Hchan,
-    pub send: bool,
-    pub elem: *mut u8,
+    pub(crate) c: *mut Hchan,
+    pub(crate) send: bool,
+    pub(crate) elem: *mut u8,
 }
 
 /// Most cases in one select (a stack array holds their sudogs).
@@ -121,7 +125,7 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         }
         // SAFETY: mp is this thread's M (getm), live while the thread runs;
         // only this thread uses its fastrand state.
-        let j = (unsafe { (*mp).fastrand() } as usize) % (n + 1);
+        let j = (unsafe { M::fastrand(mp) } as usize) % (n + 1);
         poll[n] = poll[j];
         poll[j] = i;
         n += 1;
@@ -133,9 +137,9 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         // Go's wait reasons: `select {}` has no cases; a select whose
         // cases are all nil channels waits as any select does.
         block_forever(if cases.is_empty() {
-            "select (no cases)"
+            WaitReason::SelectNoCases
         } else {
-            "select"
+            WaitReason::Select
         });
     }
     let poll = &poll[..n];
@@ -260,7 +264,7 @@ pub unsafe fn selectgo(cases: &[Scase], block: bool) -> (isize, bool) {
         sched::gopark(
             Some(selparkcommit),
             &locks as *const SelLocks as *mut u8,
-            "select",
+            WaitReason::Select,
         )
     };
 

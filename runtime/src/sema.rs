@@ -10,6 +10,7 @@
 
 use crate::chan::Sudog;
 use crate::lock::RawMutex;
+use crate::runtime2::WaitReason;
 use crate::sched;
 use core::ptr::null_mut;
 use core::sync::atomic::{fence, AtomicU32, Ordering};
@@ -59,7 +60,7 @@ fn cansemacquire(addr: &AtomicU32) -> bool {
 
 /// Waits until `*addr > 0`, then decrements it. With `lifo`, the caller
 /// goes to the front of the queue (it has waited before).
-pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: &'static str) {
+pub fn semacquire(addr: &AtomicU32, lifo: bool, reason: WaitReason) {
     if cansemacquire(addr) {
         return;
     }

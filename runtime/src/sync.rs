@@ -8,6 +8,7 @@
 //! unlock then hands it directly to the first waiter, and newcomers queue
 //! at the tail instead of barging in, so no goroutine waits forever.
 
+use crate::runtime2::WaitReason;
 use crate::sema::{semacquire, semrelease};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -109,7 +110,7 @@ impl RawGoMutex {
                 if wait_start == 0 {
                     wait_start = crate::time::nanotime();
                 }
-                semacquire(&self.sema, lifo, "sync.Mutex.Lock");
+                semacquire(&self.sema, lifo, WaitReason::SyncMutexLock);
                 starving = starving || crate::time::nanotime() - wait_start > STARVATION_NS;
                 old = self.state.load(Ordering::Relaxed);
                 if old & STARVING != 0 {
@@ -246,7 +247,7 @@ impl RawWaitGroup {
                 .compare_exchange(state, state + 1, Ordering::AcqRel, Ordering::Acquire)
             {
                 Ok(_) => {
-                    semacquire(&self.sema, false, "sync.WaitGroup.Wait");
+                    semacquire(&self.sema, false, WaitReason::SyncWaitGroupWait);
                     return;
                 }
                 Err(s) => state = s,

@@ -11,7 +11,7 @@
 
 use crate::chan::{self, Hchan};
 pub use crate::os::nanotime;
-use crate::runtime2::{allp, getg, getm, gomaxprocs, G, P};
+use crate::runtime2::{allp, getg, getm, gomaxprocs, WaitReason, G, P};
 use crate::sched;
 pub use crate::timers::Timer;
 use alloc::boxed::Box;
@@ -255,7 +255,7 @@ pub fn sleep(ns: i64) {
         sched::gopark(
             Some(add_timer_after_park),
             &mut t as *mut Timer as *mut u8,
-            "sleep",
+            WaitReason::Sleep,
         )
     };
 }

@@ -161,7 +161,7 @@ pub fn schedtrace(detail: bool) {
             let mut l = Line::stderr();
             l.f("  G%d: status=%u(", &[(*gp).goid as u64, st as u64]);
             if st == Gstatus::_Gwaiting {
-                l.s((*gp).waitreason);
+                l.s((*gp).waitreason().as_str());
             }
             l.f(") m=%d lockedm=-1", &[id_of_m((*gp).m) as u64]).end();
         }

@@ -466,6 +466,18 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
         .env("GOMAXPROCS", "4")
         .stdout("workers=10\n"),
     );
+    for procs in ["1", "2"] {
+        v.push(
+            Case::new(
+                &format!("a ping-pong pair does not starve its P's queue (GOMAXPROCS={procs})"),
+                "fairness",
+            )
+            .args(["pingpong"])
+            .env("GOMAXPROCS", procs)
+            .stdout("late=300\n")
+            .timeout(60),
+        );
+    }
     v.push(
         Case::new(
             "main returning exits 0 while 1,000 goroutines run",

@@ -29,7 +29,7 @@ use crate::runq::RunQueue;
 pub use crate::stack::Stack;
 use crate::timers::PTimers;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 
 /// The running goroutine (Go's `getg`): g0 while the M runs the scheduler.
 #[inline(always)]
@@ -110,6 +110,61 @@ impl Pstatus {
     }
 }
 
+/// Why a goroutine waits (Go's `waitReason`), printed in goroutine dumps
+/// as Go prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum WaitReason {
+    None,
+    ChanSend,
+    ChanReceive,
+    ChanSendNilChan,
+    ChanReceiveNilChan,
+    Select,
+    SelectNoCases,
+    Sleep,
+    SyncMutexLock,
+    SyncWaitGroupWait,
+    StopTheWorld,
+}
+
+impl WaitReason {
+    const ALL: [WaitReason; 11] = [
+        WaitReason::None,
+        WaitReason::ChanSend,
+        WaitReason::ChanReceive,
+        WaitReason::ChanSendNilChan,
+        WaitReason::ChanReceiveNilChan,
+        WaitReason::Select,
+        WaitReason::SelectNoCases,
+        WaitReason::Sleep,
+        WaitReason::SyncMutexLock,
+        WaitReason::SyncWaitGroupWait,
+        WaitReason::StopTheWorld,
+    ];
+
+    pub fn from_u8(v: u8) -> WaitReason {
+        Self::ALL.get(v as usize).copied().unwrap_or(WaitReason::None)
+    }
+
+    /// Go's wording ("" for none).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::None => "",
+            WaitReason::ChanSend => "chan send",
+            WaitReason::ChanReceive => "chan receive",
+            WaitReason::ChanSendNilChan => "chan send (nil chan)",
+            WaitReason::ChanReceiveNilChan => "chan receive (nil chan)",
+            WaitReason::Select => "select",
+            WaitReason::SelectNoCases => "select (no cases)",
+            WaitReason::Sleep => "sleep",
+            WaitReason::SyncMutexLock => "sync.Mutex.Lock",
+            WaitReason::SyncWaitGroupWait => "sync.WaitGroup.Wait",
+            WaitReason::StopTheWorld => "stop the world",
+        }
+    }
+}
+
 /// The function a goroutine runs: C's `void (*)(void *)`.
 pub type GoFn = unsafe extern "C" fn(*mut u8);
 
@@ -134,8 +189,10 @@ pub struct G {
     pub startarg: *mut u8,
     /// The size the stack was asked for (without the guard page).
     pub stacksize: usize,
-    /// Why the G is `_Gwaiting`, as Go prints it ("chan receive", ...).
-    pub waitreason: &'static str,
+    /// Why the G is `_Gwaiting` (a `WaitReason`; 0 when it is not waiting).
+    /// One atomic byte, so a goroutine dump reading it from another thread
+    /// never sees half of a value.
+    pub waitreason: AtomicU8,
     /// Passed by whoever readies the G: the sudog that completed (select).
     pub param: *mut u8,
     /// A select in progress: the first waker to move this 0 → 1 wins.
@@ -157,7 +214,7 @@ impl G {
             startfn: None,
             startarg: null_mut(),
             stacksize: 0,
-            waitreason: "",
+            waitreason: AtomicU8::new(WaitReason::None as u8),
             param: null_mut(),
             select_done: AtomicU32::new(0),
         }
@@ -165,6 +222,14 @@ impl G {
 
     pub fn status(&self) -> Gstatus {
         Gstatus::from_u32(self.atomicstatus.load(Ordering::Acquire))
+    }
+
+    pub fn waitreason(&self) -> WaitReason {
+        WaitReason::from_u8(self.waitreason.load(Ordering::Relaxed))
+    }
+
+    pub fn set_waitreason(&self, r: WaitReason) {
+        self.waitreason.store(r as u8, Ordering::Relaxed)
     }
 
     /// Go's `casgstatus`: every transition is from a known state; finding
@@ -241,13 +306,21 @@ impl M {
         }
     }
 
-    /// Go's `fastrand`: xorshift64* on this M's state.
-    pub fn fastrand(&mut self) -> u32 {
-        let mut x = self.fastrand;
+    /// Go's `fastrand`: xorshift64* on `mp`'s state. Through a raw
+    /// pointer, touching only that field: other threads may read other
+    /// fields of the M meanwhile (a timer poke, schedtrace).
+    ///
+    /// # Safety
+    /// `mp` is the calling thread's M (the only writer of `fastrand`).
+    pub unsafe fn fastrand(mp: *mut M) -> u32 {
+        // SAFETY: mp is live (Ms are never freed) and only its own thread
+        // reads or writes this field (caller).
+        let state = unsafe { &mut *core::ptr::addr_of_mut!((*mp).fastrand) };
+        let mut x = *state;
         x ^= x >> 12;
         x ^= x << 25;
         x ^= x >> 27;
-        self.fastrand = x;
+        *state = x;
         (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
     }
 }
@@ -273,6 +346,9 @@ pub struct P {
     pub link: *mut P,
     /// Incremented on every scheduler call that picks a new G.
     pub schedtick: u32,
+    /// Gs run in a row from `runnext`, inheriting one time slice (see
+    /// `sched::RUNNEXT_SLICE`).
+    pub inherited: u32,
     pub m: *mut M,
     /// Goroutine ids handed out by this P: [goidcache, goidcacheend).
     pub goidcache: i64,
@@ -300,6 +376,7 @@ impl P {
             status: AtomicU32::new(Pstatus::_Pgcstop as u32),
             link: null_mut(),
             schedtick: 0,
+            inherited: 0,
             m: null_mut(),
             goidcache: 0,
             goidcacheend: 0,

@@ -63,7 +63,7 @@ use crate::lock::RawMutex;
 use crate::os;
 use crate::panic::throw;
 use crate::runq::RUNQ_SIZE;
-use crate::runtime2::{getg, getm, gomaxprocs, allp, setg, Gstatus, Pstatus, SchedLocked, G, M, P, SCHED};
+use crate::runtime2::{getg, getm, gomaxprocs, allp, setg, Gstatus, Pstatus, SchedLocked, G, M, P, SCHED, WaitReason};
 use crate::stack;
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{fence, Ordering};
@@ -72,6 +72,16 @@ use stw::gcstopm;
 
 /// Stealing passes over all Ps (Go's `stealTries`).
 const STEAL_TRIES: u32 = 4;
+
+/// The most Gs that run in a row from `runnext` on one time slice. A G
+/// readied by the running one (a channel hand-off) runs next and inherits
+/// the slice, so that a ping-pong pair does not wait behind the queue; Go
+/// ends that slice after 10 ms (sysmon preempts). Without that, a pair
+/// handing off forever at GOMAXPROCS=1 would starve every other goroutine
+/// of its P, and the global queue (looked at every 61 ticks) too. So the
+/// slice ends after this many hand-offs instead: the G from `runnext` goes
+/// to the tail of the local queue and the head runs on a new tick.
+const RUNNEXT_SLICE: u32 = 4096;
 
 // ---- Ps ----------------------------------------------------------------
 
@@ -260,9 +270,9 @@ unsafe fn steal_work(mp: *mut M, pp: *mut P) -> Option<*mut G> {
         let last = pass == STEAL_TRIES - 1;
         // SAFETY: mp is the calling thread's M (our contract): only this
         // thread touches its `fastrand` state.
-        let start = unsafe { (*mp).fastrand() } % n;
+        let start = unsafe { M::fastrand(mp) } % n;
         // SAFETY: as above.
-        let mut stride = unsafe { (*mp).fastrand() } % n + 1;
+        let mut stride = unsafe { M::fastrand(mp) } % n + 1;
         while gcd(stride, n) != 1 {
             stride = stride % n + 1;
         }
@@ -306,6 +316,39 @@ pub fn schedule() -> ! {
     }
 }
 
+/// `findrunnable`'s local pick `(gp, inherit)`, with the inherited time
+/// slice bounded by `RUNNEXT_SLICE`.
+///
+/// # Safety
+/// `pp` is the calling M's P.
+unsafe fn end_inherited_slice(pp: *mut P, (gp, inherit): (*mut G, bool)) -> (*mut G, bool) {
+    // SAFETY: pp is ours (caller): only this thread touches `inherited`
+    // and puts to its queue.
+    unsafe {
+        if !inherit {
+            (*pp).inherited = 0;
+            return (gp, false);
+        }
+        (*pp).inherited += 1;
+        if (*pp).inherited < RUNNEXT_SLICE {
+            return (gp, true);
+        }
+        (*pp).inherited = 0;
+        // Nobody waits locally: a new tick is enough (it brings the global
+        // queue's turn closer).
+        if (*pp).runq.is_empty() {
+            return (gp, false);
+        }
+        // The ring is not empty, so after the put (even one that overflows
+        // half of it to the global queue) `get` finds a G there.
+        runqput(pp, gp, false);
+        match (*pp).runq.get() {
+            Some((g, _)) => (g, false),
+            None => throw("findrunnable: local run queue emptied under its owner"),
+        }
+    }
+}
+
 /// Go's `findrunnable`: a G to run, blocking (parking the M) until there
 /// is one.
 ///
@@ -335,7 +378,8 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         }
         // SAFETY: pp is ours (as above); `get` is the owner's operation.
         if let Some(r) = unsafe { (*pp).runq.get() } {
-            return r;
+            // SAFETY: as above.
+            return unsafe { end_inherited_slice(pp, r) };
         }
         if SCHED.runqsize.load(Ordering::Relaxed) > 0 {
             // SAFETY: as for the fairness check above.
@@ -582,7 +626,7 @@ unsafe extern "C" fn gosched_m(arg: *mut u8) {
 pub unsafe fn gopark(
     unlockf: Option<unsafe fn(*mut G, *mut u8) -> bool>,
     lock: *mut u8,
-    reason: &'static str,
+    reason: WaitReason,
 ) {
     let mp = getm();
     // SAFETY: mp is the calling thread's M: only this thread writes its
@@ -591,7 +635,7 @@ pub unsafe fn gopark(
     unsafe {
         (*mp).waitunlockf = unlockf;
         (*mp).waitlock = lock;
-        (*(*mp).curg).waitreason = reason;
+        (*(*mp).curg).set_waitreason(reason);
     }
     // SAFETY: we run on a user G (our contract), and park_m never returns
     // (it ends in schedule or execute), as mcall requires.
@@ -604,7 +648,7 @@ pub unsafe fn gopark(
 ///
 /// # Safety
 /// As for `gopark`; `lock` is held by the caller.
-pub unsafe fn goparkunlock(lock: &RawMutex, reason: &'static str) {
+pub unsafe fn goparkunlock(lock: &RawMutex, reason: WaitReason) {
     // SAFETY: the caller's promise.
     unsafe { gopark(Some(parkunlock_c), lock as *const RawMutex as *mut u8, reason) }
 }
@@ -643,7 +687,7 @@ unsafe extern "C" fn park_m(arg: *mut u8) {
             // SAFETY: f refused the park, so no waker can have found gp: it
             // is still ours alone.
             unsafe {
-                (*gp).waitreason = "";
+                (*gp).set_waitreason(WaitReason::None);
                 (*gp).casgstatus(Gstatus::_Gwaiting, Gstatus::_Grunnable);
             }
             // SAFETY: on g0 of this M, which still holds its P; gp is
@@ -672,7 +716,7 @@ pub unsafe fn ready(gp: *mut G) {
     // SAFETY: gp is _Gwaiting, parked with gopark (our contract): on no run
     // queue and run by no M, so until we queue it no one else writes it.
     unsafe {
-        (*gp).waitreason = "";
+        (*gp).set_waitreason(WaitReason::None);
         (*gp).casgstatus(Gstatus::_Gwaiting, Gstatus::_Grunnable);
     }
     let mp = getm();

@@ -18,6 +18,7 @@ use crate::chaos::{self, Site};
 use crate::env::MAX_GOMAXPROCS;
 use crate::panic::throw;
 use crate::runtime2::{allp, allp_slot, getm, gomaxprocs, set_gomaxprocs_value, GQueue, Pstatus, M, P, SCHED};
+use crate::runtime2::WaitReason;
 use crate::sema::{semacquire, semrelease};
 use alloc::boxed::Box;
 use core::ptr::null_mut;
@@ -139,7 +140,7 @@ pub fn set_gomaxprocs(n: i32) -> i32 {
     if n <= 0 || n == prev {
         return prev;
     }
-    semacquire(&WORLDSEMA, false, "stop the world");
+    semacquire(&WORLDSEMA, false, WaitReason::StopTheWorld);
     // Another resize may have run while we waited: the previous value is
     // the one we replace.
     let prev = gomaxprocs();
