@@ -64,6 +64,8 @@ impl Rank {
         Rank::Malloc,
     ];
 
+    /// Go's name for the rank, in the report (debug builds only).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     fn name(self) -> &'static str {
         match self {
             Rank::Hchan => "hchan",
