@@ -65,7 +65,7 @@ impl Rank {
     ];
 
     /// Go's name for the rank, in the report (debug builds only).
-    #[cfg_attr(not(debug_assertions), allow(dead_code))]
+    #[cfg_attr(not(any(debug_assertions, rt_checked)), allow(dead_code))]
     fn name(self) -> &'static str {
         match self {
             Rank::Hchan => "hchan",
@@ -123,7 +123,7 @@ pub fn rank_release(held: usize, r: Rank) -> Option<usize> {
 }
 
 /// Checks and records taking a lock of rank `r` on this thread.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, rt_checked))]
 fn lockrank_acquire(r: Rank) {
     if !crate::arch::tls_ready() {
         return;
@@ -148,7 +148,7 @@ fn lockrank_acquire(r: Rank) {
 }
 
 /// Records releasing a lock of rank `r` on this thread.
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, rt_checked))]
 fn lockrank_release(r: Rank) {
     if !crate::arch::tls_ready() {
         return;
@@ -169,22 +169,22 @@ fn lockrank_release(r: Rank) {
 /// same thread, which the rank record relies on).
 pub struct RawMutex {
     key: AtomicU32,
-    #[cfg(debug_assertions)]
+    #[cfg(any(debug_assertions, rt_checked))]
     rank: Rank,
 }
 
 impl RawMutex {
-    #[cfg_attr(not(debug_assertions), allow(unused_variables))]
+    #[cfg_attr(not(any(debug_assertions, rt_checked)), allow(unused_variables))]
     pub const fn new(rank: Rank) -> RawMutex {
         RawMutex {
             key: AtomicU32::new(UNLOCKED),
-            #[cfg(debug_assertions)]
+            #[cfg(any(debug_assertions, rt_checked))]
             rank,
         }
     }
 
     pub fn lock(&self) {
-        #[cfg(debug_assertions)]
+        #[cfg(any(debug_assertions, rt_checked))]
         lockrank_acquire(self.rank);
         let v = self.key.swap(LOCKED, Ordering::Acquire);
         if v != UNLOCKED {
@@ -197,7 +197,7 @@ impl RawMutex {
     /// it and parked on this thread).
     pub unsafe fn unlock(&self) {
         unlock(&self.key);
-        #[cfg(debug_assertions)]
+        #[cfg(any(debug_assertions, rt_checked))]
         lockrank_release(self.rank);
     }
 }

@@ -17,9 +17,18 @@ use crate::Result;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Cargo's target directory for `t`.
+fn target_dir(root: &Path, t: &Target) -> PathBuf {
+    if t.checked {
+        root.join("target").join("checked")
+    } else {
+        root.join("target")
+    }
+}
+
 /// Where cargo leaves release artifacts for `t`.
 pub fn out_dir(root: &Path, t: &Target) -> PathBuf {
-    root.join("target").join(&t.triple).join("release")
+    target_dir(root, t).join(&t.triple).join("release")
 }
 
 fn rustflags(root: &Path, t: &Target) -> Vec<String> {
@@ -45,6 +54,12 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "link-arg=--icf=all".into(),
     ];
     f.extend(t.rustflags.iter().cloned());
+    if t.checked {
+        // The runtime's own debug checks (lock ranks), without turning on
+        // core's: debug-assertions would also make the `no_builtins` memory
+        // functions call core's panic paths, which LTO has dropped.
+        f.extend(["--cfg".into(), "rt_checked".into()]);
+    }
     // Panic locations in dependencies name their source files: relative to
     // the registry, not by this machine's absolute path (shorter, and the
     // same executable wherever it is built).
@@ -95,6 +110,8 @@ fn cargo_cmd(root: &Path, t: &Target, sub: &str, args: &[&str]) -> Result<()> {
         .arg("--quiet")
         .arg("--target")
         .arg(&t.triple)
+        .arg("--target-dir")
+        .arg(target_dir(root, t))
         .args(args)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, t).join("\x1f"))
         .env_remove("RUSTFLAGS")

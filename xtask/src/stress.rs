@@ -366,3 +366,31 @@ pub fn parse_procs(s: &str) -> Result<Vec<u32>> {
         })
         .collect()
 }
+
+/// The concurrency programs once each against a runtime built with its
+/// debug checks on (`Target::checked`: every lock taken in rank order,
+/// every unlock by a holder), natively only, at
+/// GOMAXPROCS=4 with chaos mode. A violation is a `fatal error` and a
+/// failed case.
+pub fn checked(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) {
+    if t.qemu.is_some() {
+        return;
+    }
+    let tc = t.checked();
+    let built = tests::build_programs(root, &tc).map(|_| ());
+    let prefix = format!("{}/checked runtime", t.arch());
+    if filter.is_none_or(|f| prefix.contains(f)) {
+        tally.record(&format!("{prefix}: builds with --cfg rt_checked (lock ranks)"), built.clone());
+    }
+    if built.is_err() {
+        return;
+    }
+    for c in all_programs() {
+        let name = format!("{prefix}: {}, GOMAXPROCS=4, schedchaos={DEFAULT_CHAOS}", c.name);
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let case = configure(&c, 4, DEFAULT_CHAOS, timeout(t, true));
+        tally.record(&name, tests::run_case(root, &tc, &case));
+    }
+}

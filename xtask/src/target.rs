@@ -23,9 +23,21 @@ pub struct Target {
     pub c_max_frame: u64,
     /// The same for Rust code (0: rustc probes on this target).
     pub rust_max_frame: u64,
+    /// The runtime built with `--cfg rt_checked` (its debug checks: lock
+    /// order), in a target directory of its own (`target/checked`). Not from the
+    /// descriptor: `checked()` makes such a copy.
+    pub checked: bool,
 }
 
 impl Target {
+    /// This target with the runtime's debug checks on (see `checked`).
+    pub fn checked(&self) -> Target {
+        Target {
+            checked: true,
+            ..self.clone()
+        }
+    }
+
     /// Short name for tables: the architecture part of the triple.
     pub fn arch(&self) -> &str {
         self.triple.split('-').next().unwrap_or(&self.triple)
@@ -91,6 +103,7 @@ pub fn load(root: &Path, triple: &str) -> Result<Target> {
         goarm: string(&t, "goarm", &file)?,
         c_max_frame: integer(&t, "c_max_frame", &file)?,
         rust_max_frame: integer(&t, "rust_max_frame", &file)?,
+        checked: false,
     };
     if target.triple != triple {
         return Err(format!(

@@ -1125,6 +1125,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
         tally.record(&name, r);
     }
     crate::stress::bounded(root, t, filter, tally);
+    crate::stress::checked(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);
