@@ -39,10 +39,8 @@ bitflags::bitflags! {
         const STACK = 0x20000;
     }
 
-    /// `sigaction` flags (`sa_flags`); transparent, as `SigAction` is
-    /// handed to the kernel.
+    /// `sigaction` flags (`sa_flags`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    #[repr(transparent)]
     pub struct SigFlags: usize {
         /// The handler takes (sig, siginfo, ucontext).
         const SIGINFO = 0x4;
@@ -50,8 +48,10 @@ bitflags::bitflags! {
         const RESTART = 0x1000_0000;
         /// Run on the thread's signal stack (sigaltstack).
         const ONSTACK = 0x0800_0000;
-        /// `restorer` holds the return trampoline (required: no libc).
-        const RESTORER = 0x0400_0000;
+        /// `restorer` holds the return trampoline (required: no libc);
+        /// 0 where the architecture has no such flag (the kernel returns
+        /// through its vDSO).
+        const RESTORER = crate::arch::SA_RESTORER;
         /// The signal is not blocked while its handler runs.
         const NODEFER = 0x4000_0000;
     }
@@ -334,12 +334,13 @@ pub fn sched_yield() {
     }
 }
 
-/// Kernel `struct sigaction` for `rt_sigaction` (same layout on the three
-/// targets: handler, flags, restorer, 64-bit mask).
-#[repr(C)]
+/// What `rt_sigaction` installs; the kernel's own layout of it differs by
+/// architecture (`arch::KernelSigaction`).
 pub struct SigAction {
     pub handler: usize,
     pub flags: SigFlags,
+    /// The return trampoline; used where the architecture has
+    /// `SA_RESTORER` (`arch::SA_RESTORER` is not 0).
     pub restorer: usize,
     pub mask: u64,
 }
@@ -349,12 +350,14 @@ const SIG_UNBLOCK: usize = 1;
 
 /// `rt_sigaction(2)`.
 pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
-    // SAFETY: act is a valid kernel sigaction; no old action is read back.
+    let k = crate::arch::KernelSigaction::new(act.handler, act.flags.bits(), act.restorer, act.mask);
+    // SAFETY: k is a valid kernel sigaction for this architecture; no old
+    // action is read back.
     unsafe {
         syscall4(
             Sysno::rt_sigaction,
             sig as usize,
-            act as *const SigAction as usize,
+            &k as *const crate::arch::KernelSigaction as usize,
             0,
             8,
         )
