@@ -89,6 +89,8 @@ pub const GUARD_SIZE: usize = 4 << 10;
 pub const GUARD_SIZE: usize = 128 << 10;
 #[cfg(target_arch = "arm")]
 pub const GUARD_SIZE: usize = 8 << 10;
+#[cfg(target_arch = "riscv64")]
+pub const GUARD_SIZE: usize = 128 << 10;
 
 /// The largest stack frame allowed where the compiler does not probe
 /// (`c_max_frame` and `rust_max_frame` in `targets/<triple>.toml` say the

@@ -283,19 +283,28 @@ pub fn sched_yield() {
     }
 }
 
-/// Kernel `struct sigaction` for `rt_sigaction` (same layout on the three
-/// targets: handler, flags, restorer, 64-bit mask).
+/// Kernel `struct sigaction` for `rt_sigaction` (handler, flags, restorer,
+/// 64-bit mask on arm, aarch64 and x86_64; riscv64 has no restorer).
 #[repr(C)]
 pub struct SigAction {
     pub handler: usize,
     pub flags: usize,
+    #[cfg(not(target_arch = "riscv64"))]
     pub restorer: usize,
     pub mask: u64,
+    /// riscv64 (asm-generic) has no `sa_restorer`: the kernel's struct ends
+    /// at the mask and never reads this word (as in Go's `sigactiont`).
+    #[cfg(target_arch = "riscv64")]
+    pub restorer: usize,
 }
 
 pub const SA_SIGINFO: usize = 0x4;
 pub const SA_ONSTACK: usize = 0x0800_0000;
+#[cfg(not(target_arch = "riscv64"))]
 pub const SA_RESTORER: usize = 0x0400_0000;
+/// Not defined on riscv64 (Go's `_SA_RESTORER = 0x0` there).
+#[cfg(target_arch = "riscv64")]
+pub const SA_RESTORER: usize = 0;
 pub const SA_NODEFER: usize = 0x4000_0000;
 pub const SA_RESTART: usize = 0x1000_0000;
 /// The default disposition, as a `SigAction::handler`.
