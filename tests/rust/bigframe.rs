@@ -1,8 +1,9 @@
 //! Stack frames of 10,000 and 40,000 bytes (local arrays) recursing until
 //! the stack runs out: `bigframe stack32k` (10,000-byte frames in a 32 KiB
 //! stack) or `bigframe default` (40,000-byte frames in a default stack).
-//! Where rustc probes large frames, each must end in
-//! `fatal error: stack overflow`; where it cannot (armv7), xtask must
+//! Where rustc probes large frames, or the target's frame limit (half its
+//! guard) admits them (riscv64), each must end in
+//! `fatal error: stack overflow`; where neither holds (armv7), xtask must
 //! refuse to build this program. The recursion is bounded (about 2 MB): a
 //! frame that jumped over the guard would return and print "returned".
 #![no_std]

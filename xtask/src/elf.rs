@@ -114,6 +114,59 @@ fn branch_targets(arch: object::Architecture, code: &[u8], addr: u64) -> Vec<u64
                 }
             }
         }
+        // 16- and 32-bit instructions (low bits 11 = 32-bit): JAL, C.J,
+        // and AUIPC rd + JALR rd (`call`/`tail` where the linker did not
+        // relax them to JAL).
+        Riscv64 => {
+            let sext = |v: u32, bits: u32| ((v << (32 - bits)) as i32 >> (32 - bits)) as i64;
+            let mut i = 0;
+            let mut auipc: Option<(u32, i64)> = None;
+            while i + 2 <= code.len() {
+                let pc = addr as i64 + i as i64;
+                let h = u16::from_le_bytes([code[i], code[i + 1]]) as u32;
+                if h & 3 != 3 {
+                    if h & 3 == 1 && h >> 13 == 0b101 {
+                        let imm = ((h >> 12) & 1) << 11
+                            | ((h >> 11) & 1) << 4
+                            | ((h >> 9) & 3) << 8
+                            | ((h >> 8) & 1) << 10
+                            | ((h >> 7) & 1) << 6
+                            | ((h >> 6) & 1) << 7
+                            | ((h >> 3) & 7) << 1
+                            | ((h >> 2) & 1) << 5;
+                        out.push((pc + sext(imm, 12)) as u64);
+                    }
+                    auipc = None;
+                    i += 2;
+                    continue;
+                }
+                let Some(w) = code.get(i..i + 4) else { break };
+                let w = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                let rd = (w >> 7) & 0x1f;
+                let next = match w & 0x7f {
+                    0x6f => {
+                        let imm = ((w >> 31) & 1) << 20
+                            | ((w >> 21) & 0x3ff) << 1
+                            | ((w >> 20) & 1) << 11
+                            | ((w >> 12) & 0xff) << 12;
+                        out.push((pc + sext(imm, 21)) as u64);
+                        None
+                    }
+                    0x17 => Some((rd, pc + (w & 0xffff_f000) as i32 as i64)),
+                    0x67 => {
+                        if let Some((r, base)) = auipc {
+                            if (w >> 15) & 0x1f == r {
+                                out.push((base + ((w as i32) >> 20) as i64) as u64);
+                            }
+                        }
+                        None
+                    }
+                    _ => None,
+                };
+                auipc = next;
+                i += 4;
+            }
+        }
         _ => {}
     }
     out

@@ -41,6 +41,9 @@ mod imp;
 #[cfg(target_arch = "arm")]
 #[path = "arm.rs"]
 mod imp;
+#[cfg(target_arch = "riscv64")]
+#[path = "riscv64.rs"]
+mod imp;
 #[cfg(target_arch = "x86_64")]
 #[path = "x86_64.rs"]
 mod imp;
