@@ -24,8 +24,9 @@
 //!   page of a large frame in order, so one page of guard suffices.
 //! - aarch64: Rust probes; clang 14 ignores `-fstack-clash-protection`
 //!   there, so C frames are limited at compile time to `MAX_FRAME`.
-//! - armv7: neither rustc nor clang probes on 32-bit ARM, so every frame,
-//!   Rust and C, is limited to `MAX_FRAME` (xtask refuses larger ones).
+//! - armv7 and riscv64: neither rustc nor clang probes there, so every
+//!   frame, Rust and C, is limited to `MAX_FRAME` (xtask refuses larger
+//!   ones).
 //!
 //! Why half the guard: a function entered with its stack pointer inside its
 //! stack writes no lower than `lo - MAX_FRAME`, inside the guard. Its frame
