@@ -128,3 +128,28 @@ pub fn tls_ready() -> bool {
 pub fn set_tls_ready() {
     TLS_READY.store(true, Ordering::Release)
 }
+
+/// The kernel's `struct sigaction` where it has a `sa_restorer` field
+/// (arm, aarch64, x86_64): handler, flags, restorer, 64-bit mask. Each
+/// architecture file names its own layout `KernelSigaction`.
+#[repr(C)]
+pub struct SigactionWithRestorer {
+    handler: usize,
+    flags: usize,
+    restorer: usize,
+    mask: u64,
+}
+
+impl SigactionWithRestorer {
+    pub fn new(handler: usize, flags: usize, restorer: usize, mask: u64) -> SigactionWithRestorer {
+        SigactionWithRestorer {
+            handler,
+            flags,
+            restorer,
+            mask,
+        }
+    }
+}
+
+/// `SA_RESTORER` where it exists: the handler returns through `restorer`.
+pub const SA_RESTORER_FLAG: usize = 0x0400_0000;

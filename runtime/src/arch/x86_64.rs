@@ -162,29 +162,8 @@ global_asm!(
     "    ud2",
 );
 
-/// The kernel's `struct sigaction` on this architecture: handler, flags,
-/// restorer, 64-bit mask.
-#[repr(C)]
-pub struct KernelSigaction {
-    handler: usize,
-    flags: usize,
-    restorer: usize,
-    mask: u64,
-}
-
-impl KernelSigaction {
-    pub fn new(handler: usize, flags: usize, restorer: usize, mask: u64) -> KernelSigaction {
-        KernelSigaction {
-            handler,
-            flags,
-            restorer,
-            mask,
-        }
-    }
-}
-
-/// `SA_RESTORER`: the handler returns through `restorer`.
-pub const SA_RESTORER: usize = 0x0400_0000;
+/// The kernel's `struct sigaction` here has `sa_restorer`.
+pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA_RESTORER};
 
 /// Offsets into the kernel's `ucontext_t` of the faulting pc and sp.
 pub const UC_PC: usize = 168;

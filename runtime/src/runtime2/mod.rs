@@ -125,26 +125,19 @@ pub enum WaitReason {
     Sleep,
     SyncMutexLock,
     SyncWaitGroupWait,
+    /// The last variant (`from_u8` relies on it).
     StopTheWorld,
 }
 
 impl WaitReason {
-    const ALL: [WaitReason; 11] = [
-        WaitReason::None,
-        WaitReason::ChanSend,
-        WaitReason::ChanReceive,
-        WaitReason::ChanSendNilChan,
-        WaitReason::ChanReceiveNilChan,
-        WaitReason::Select,
-        WaitReason::SelectNoCases,
-        WaitReason::Sleep,
-        WaitReason::SyncMutexLock,
-        WaitReason::SyncWaitGroupWait,
-        WaitReason::StopTheWorld,
-    ];
-
     pub fn from_u8(v: u8) -> WaitReason {
-        Self::ALL.get(v as usize).copied().unwrap_or(WaitReason::None)
+        if v <= WaitReason::StopTheWorld as u8 {
+            // SAFETY: the variants are 0..=StopTheWorld, in order (repr(u8),
+            // no explicit discriminants).
+            unsafe { core::mem::transmute::<u8, WaitReason>(v) }
+        } else {
+            WaitReason::None
+        }
     }
 
     /// Go's wording ("" for none).
@@ -384,5 +377,24 @@ impl P {
             gfree: GQueue::new(),
             timers: PTimers::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WaitReason;
+
+    #[test]
+    fn wait_reasons_round_trip_through_their_byte() {
+        for v in 0..=u8::MAX {
+            let r = WaitReason::from_u8(v);
+            if v <= WaitReason::StopTheWorld as u8 {
+                assert_eq!(r as u8, v);
+                assert_eq!(r.as_str().is_empty(), r == WaitReason::None);
+            } else {
+                assert_eq!(r, WaitReason::None);
+            }
+        }
+        assert_eq!(WaitReason::from_u8(WaitReason::Select as u8).as_str(), "select");
     }
 }
