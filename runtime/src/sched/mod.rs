@@ -42,9 +42,11 @@
 //!
 //! ## Files
 //!
-//! - this file: Ps (`acquirep`, `releasep`, the idle list), run queues and
-//!   stealing, `schedule`/`findrunnable`/`execute`, and parking: `mcall`,
-//!   `gopark`, `ready`, `gosched`;
+//! - this file: Ps (`acquirep`, `releasep`, the idle list) and
+//!   `schedule`/`findrunnable`/`execute`;
+//! - `queues.rs`: run queues (local with overflow, global) and stealing;
+//! - `park.rs`: `mcall`, parking (`gopark`, `goparkunlock`), `gosched`,
+//!   `ready`;
 //! - `m.rs`: Ms — `newm`, `mstart`, `startm`/`stopm`, `wakep`, and the
 //!   M that sleeps until the next timer;
 //! - `stw.rs`: stopping the world, `worldsema`, `procresize`, GOMAXPROCS;
@@ -52,9 +54,14 @@
 
 mod checkdead;
 mod m;
+mod park;
+mod queues;
 mod stw;
 
 pub use m::{mstart, newm, mreserveid, register_m0, wake_for_timer, wakep};
+pub use park::{gopark, goparkunlock, gosched, mcall, ready};
+pub use queues::{globrunqput, runqput};
+use queues::{globrunqget, steal_work};
 pub use stw::{procresize, set_gomaxprocs};
 
 use crate::arch;
@@ -69,9 +76,6 @@ use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{fence, Ordering};
 use m::{stopm, stopm_timed};
 use stw::gcstopm;
-
-/// Stealing passes over all Ps (Go's `stealTries`).
-const STEAL_TRIES: u32 = 4;
 
 /// The most Gs that run in a row from `runnext` on one time slice. A G
 /// readied by the running one (a channel hand-off) runs next and inherits
@@ -148,154 +152,6 @@ pub(super) unsafe fn pidleget(s: &mut SchedLocked) -> *mut P {
         SCHED.npidle.fetch_sub(1, Ordering::SeqCst);
     }
     pp
-}
-
-// ---- Run queues --------------------------------------------------------
-
-/// Go's `runqput`; overflow goes to the global queue.
-///
-/// # Safety
-/// `pp` is the caller's own P.
-pub unsafe fn runqput(pp: *mut P, gp: *mut G, next: bool) {
-    // SAFETY: pp is the caller's own P (our contract), and Ps are never
-    // freed; `put` is the owner's operation.
-    let runq = unsafe { &(*pp).runq };
-    runq.put(gp, next, &mut |batch| {
-        let mut s = SCHED.lock.lock();
-        for &g in batch {
-            // SAFETY: `put` has just taken g off pp's local queue (or it is
-            // the G being put): a live G on no other queue, as push_back
-            // requires.
-            unsafe { s.runq.push_back(g) };
-        }
-        SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
-    });
-}
-
-/// Puts `gp` at the tail of the global queue.
-///
-/// # Safety
-/// `gp` is runnable and on no other queue.
-pub unsafe fn globrunqput(gp: *mut G) {
-    let mut s = SCHED.lock.lock();
-    // SAFETY: gp is runnable, so live, and on no other queue (our
-    // contract), as push_back requires.
-    unsafe { s.runq.push_back(gp) };
-    SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
-}
-
-/// Go's `globrunqget`: a fair share of the global queue — at most `max`
-/// (0: no limit) — the first returned, the rest onto the local queue.
-///
-/// # Safety
-/// `s` is `SCHED.lock`'s state, held; `pp` is the caller's own P.
-pub(super) unsafe fn globrunqget(s: &mut SchedLocked, pp: *mut P, max: usize) -> Option<*mut G> {
-    let size = s.runq.len;
-    if size == 0 {
-        return None;
-    }
-    // gomaxprocs is at least 1; `max` says so to the compiler, which
-    // would otherwise keep a division-by-zero panic here.
-    let mut n = core::cmp::min(size, size / gomaxprocs().max(1) as usize + 1);
-    if max > 0 {
-        n = core::cmp::min(n, max);
-    }
-    n = core::cmp::min(n, RUNQ_SIZE / 2);
-    let first = s.runq.pop();
-    for _ in 1..n {
-        let Some(g) = s.runq.pop() else { break };
-        // SAFETY: pp is the caller's own P (our contract), and Ps are never
-        // freed; `put` is the owner's operation.
-        unsafe {
-            (*pp).runq.put(g, false, &mut |_| {
-                throw("globrunqget: local run queue overflow")
-            })
-        };
-    }
-    SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
-    first
-}
-
-/// Steals half of `victim`'s queue into `pp`'s; returns one G to run.
-///
-/// # Safety
-/// `pp` is the caller's own P; `victim` is another P from `allp`.
-unsafe fn runqsteal(pp: *mut P, victim: *mut P, steal_runnext: bool) -> Option<*mut G> {
-    let mut batch = [null_mut(); RUNQ_SIZE / 2];
-    if steal_runnext
-        // SAFETY: victim is a P from allp (our contract), and Ps are never
-        // freed; its status and queue length are atomics, read as hints.
-        && unsafe { (*victim).status() == Pstatus::_Prunning && (*victim).runq.len() == 0 }
-    {
-        // Give the victim a moment to run the G it just readied.
-        os::usleep_ns(3000);
-    }
-    chaos::point(Site::Steal);
-    // SAFETY: as above; `grab` is the thieves' operation, safe against the
-    // owner and other thieves.
-    let n = unsafe { (*victim).runq.grab(&mut batch, steal_runnext) };
-    if n == 0 {
-        return None;
-    }
-    // `grab` took at most `batch.len()`; `get` instead of indexing keeps
-    // a panic path out of the scheduler.
-    let (&last, rest) = batch.get(..n)?.split_last()?;
-    for &g in rest {
-        // SAFETY: pp is the caller's own P (our contract), and Ps are never
-        // freed; `put` is the owner's operation.
-        unsafe {
-            (*pp).runq.put(g, false, &mut |_| {
-                throw("runqsteal: local run queue overflow")
-            })
-        };
-    }
-    Some(last)
-}
-
-fn gcd(mut a: u32, mut b: u32) -> u32 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
-/// Go's `stealWork`.
-///
-/// # Safety
-/// `mp` is the calling thread's M and `pp` its P.
-unsafe fn steal_work(mp: *mut M, pp: *mut P) -> Option<*mut G> {
-    // At least 1 (as gomaxprocs is): no division-by-zero path below.
-    let n = gomaxprocs().max(1) as u32;
-    for pass in 0..STEAL_TRIES {
-        let last = pass == STEAL_TRIES - 1;
-        // SAFETY: mp is the calling thread's M (our contract): only this
-        // thread touches its `fastrand` state.
-        let start = unsafe { M::fastrand(mp) } % n;
-        // SAFETY: as above.
-        let mut stride = unsafe { M::fastrand(mp) } % n + 1;
-        while gcd(stride, n) != 1 {
-            stride = stride % n + 1;
-        }
-        let mut i = start;
-        for _ in 0..n {
-            let victim = allp(i as i32);
-            i = (i + stride) % n;
-            // SAFETY: Ps below gomaxprocs exist and are never freed; the
-            // status is an atomic, read as a hint.
-            if victim == pp || unsafe { (*victim).status() } == Pstatus::_Pidle {
-                continue;
-            }
-            if SCHED.gcwaiting.load(Ordering::Relaxed) {
-                return None;
-            }
-            // SAFETY: pp is the caller's own P (our contract) and victim
-            // another P from allp, as runqsteal requires.
-            if let Some(gp) = unsafe { runqsteal(pp, victim, last) } {
-                return Some(gp);
-            }
-        }
-    }
-    None
 }
 
 // ---- Scheduling --------------------------------------------------------
@@ -539,198 +395,3 @@ unsafe fn execute(gp: *mut G, inherit: bool) -> ! {
     // resumes it.
     unsafe { arch::gogo((*gp).sched.sp) }
 }
-
-/// Go's `mcall`: saves the running G's context and calls `f(gp)` on g0's
-/// stack. `f` must not return; the G resumes when something `gogo`s it.
-///
-/// # Safety
-/// Must be called on a user G, not on g0; `f` must not return.
-pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
-    let gp = getg();
-    // SAFETY: gp is the running G, bound to this thread's M (set up by
-    // execute or mstart), and Gs and Ms are never freed.
-    let g0 = unsafe { (*(*gp).m).g0 };
-    if gp == g0 {
-        throw("runtime: mcall called on m->g0 stack");
-    }
-    // A stack without a guard page reports its overflow here, on the way
-    // out (see `stack`).
-    let sp = arch::current_sp();
-    // SAFETY: gp is the running G: only this thread changes its `stack`.
-    if !stack::sp_within(unsafe { &(*gp).stack }, sp) {
-        // SAFETY: gp is the live G that overflowed, as stack_overflow
-        // requires.
-        unsafe { crate::signal::stack_overflow(gp, sp) };
-    }
-    // SAFETY: the thread pointer is set (a user G runs) and g0 is this M's
-    // g0, a G of this M, as setg requires.
-    unsafe { setg(g0) };
-    // SAFETY: gp.sched is the running G's context slot, which no one reads
-    // until gp is resumed; g0.sched.sp is g0's resumption point, set by
-    // mstart (aligned as mcall_switch requires); `f` never returns (our
-    // contract).
-    unsafe { arch::mcall_switch(addr_of_mut!((*gp).sched), (*g0).sched.sp, f, gp as *mut u8) };
-}
-
-/// `dropg`: the M no longer runs `gp`.
-///
-/// # Safety
-/// `mp` is the calling thread's M and `gp` the G it was running, now off
-/// it (on g0).
-unsafe fn dropg(mp: *mut M, gp: *mut G) {
-    // SAFETY: mp is the calling thread's M and gp its G (our contract):
-    // only this thread writes these fields now.
-    unsafe {
-        (*mp).curg = null_mut();
-        (*gp).m = null_mut();
-    }
-}
-
-/// `runtime.Gosched`: the caller goes to the tail of its P's run queue and
-/// others run.
-///
-/// Go puts it on the global queue instead; the local tail keeps the same
-/// FIFO order among this P's goroutines (two yielders with GOMAXPROCS=1
-/// still alternate strictly) without taking the global lock and bouncing
-/// its cache line between threads on every yield, and idle Ps still steal
-/// from the local queue.
-pub fn gosched() {
-    // SAFETY: called on a user G.
-    unsafe { mcall(gosched_m) }
-}
-
-/// # Safety
-/// Only as `mcall`'s `f`, on g0: `arg` is the G that called `mcall`, still
-/// `_Grunning`, on an M holding a P.
-unsafe extern "C" fn gosched_m(arg: *mut u8) {
-    let gp = arg as *mut G;
-    let mp = getm();
-    // SAFETY: gp is the G that has just left this M through mcall (our
-    // contract): on no queue, so no other thread touches it.
-    unsafe { (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Grunnable) };
-    // SAFETY: mp is the calling thread's M and gp the G it was running, as
-    // dropg requires.
-    unsafe { dropg(mp, gp) };
-    // SAFETY: mp's P is ours (we hold it in _Prunning), as runqput requires;
-    // gp is runnable and on no queue.
-    unsafe { runqput((*mp).p, gp, false) };
-    schedule()
-}
-
-/// Go's `gopark`: the running G waits (status `_Gwaiting`, shown as
-/// `reason`) until `ready`. On g0, after the switch, `unlockf(gp, lock)`
-/// runs; if it returns false the G continues at once.
-///
-/// # Safety
-/// Called on a user G; whoever will `ready` it must be able to find it.
-pub unsafe fn gopark(
-    unlockf: Option<unsafe fn(*mut G, *mut u8) -> bool>,
-    lock: *mut u8,
-    reason: WaitReason,
-) {
-    let mp = getm();
-    // SAFETY: mp is the calling thread's M: only this thread writes its
-    // fields; its `curg` is the running user G (our contract), Gs are never
-    // freed.
-    unsafe {
-        (*mp).waitunlockf = unlockf;
-        (*mp).waitlock = lock;
-        (*(*mp).curg).set_waitreason(reason);
-    }
-    // SAFETY: we run on a user G (our contract), and park_m never returns
-    // (it ends in schedule or execute), as mcall requires.
-    unsafe { mcall(park_m) };
-}
-
-/// Go's `goparkunlock`: parks the running G and releases `lock` once it
-/// is parked, so that a waker, which takes `lock` to find the G, finds it
-/// parked.
-///
-/// # Safety
-/// As for `gopark`; `lock` is held by the caller.
-pub unsafe fn goparkunlock(lock: &RawMutex, reason: WaitReason) {
-    // SAFETY: the caller's promise.
-    unsafe { gopark(Some(parkunlock_c), lock as *const RawMutex as *mut u8, reason) }
-}
-
-/// `goparkunlock`'s unlock function (Go's `parkunlock_c`).
-///
-/// # Safety
-/// `lock` is a `RawMutex` held by the parking G.
-unsafe fn parkunlock_c(_gp: *mut G, lock: *mut u8) -> bool {
-    // SAFETY: `lock` is the RawMutex `goparkunlock` was given, still held.
-    unsafe { (*(lock as *const RawMutex)).unlock() };
-    true
-}
-
-/// # Safety
-/// Only as `mcall`'s `f`, from `gopark`, on g0: `arg` is the parking G,
-/// still `_Grunning`, and the M's `waitunlockf`/`waitlock` are `gopark`'s.
-unsafe extern "C" fn park_m(arg: *mut u8) {
-    let gp = arg as *mut G;
-    let mp = getm();
-    // SAFETY: gp is the G that has just left this M through mcall (our
-    // contract): no waker can find it before its unlock function runs.
-    unsafe { (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gwaiting) };
-    // SAFETY: mp is the calling thread's M and gp the G it was running, as
-    // dropg requires.
-    unsafe { dropg(mp, gp) };
-    chaos::point(Site::ParkCommit);
-    // SAFETY: mp is the calling thread's M: only this thread writes its
-    // `waitunlockf` and `waitlock`.
-    if let Some(f) = unsafe { (*mp).waitunlockf.take() } {
-        // SAFETY: as above.
-        let lock = unsafe { core::mem::replace(&mut (*mp).waitlock, null_mut()) };
-        // SAFETY: f and lock are the pair gopark's caller passed for this
-        // park (our contract), run after the switch as gopark promises.
-        if !unsafe { f(gp, lock) } {
-            // SAFETY: f refused the park, so no waker can have found gp: it
-            // is still ours alone.
-            unsafe {
-                (*gp).set_waitreason(WaitReason::None);
-                (*gp).casgstatus(Gstatus::_Gwaiting, Gstatus::_Grunnable);
-            }
-            // SAFETY: on g0 of this M, which still holds its P; gp is
-            // _Grunnable, ours alone, with the context mcall saved, as
-            // execute requires.
-            unsafe { execute(gp, true) };
-        }
-    }
-    schedule()
-}
-
-/// Go's `goready`/`ready`: `gp` becomes runnable, next on this P.
-///
-/// **The waker's rule.** From the moment `gp` is on a run queue another M
-/// may run it, return from the function that parked it and reuse its
-/// stack. So the caller must read everything it needs from `gp`'s stack
-/// (its timer, sudog, select cases, wait-queue links, elem buffers)
-/// *before* this call and touch none of it afterwards. Every wake path
-/// relies on this: `chan::wake`, `closechan`, `runtimers`, `semrelease`;
-/// `selparkcommit` explains why it may still read the select frame while
-/// unlocking.
-///
-/// # Safety
-/// `gp` must be `_Gwaiting` and parked with `gopark`.
-pub unsafe fn ready(gp: *mut G) {
-    // SAFETY: gp is _Gwaiting, parked with gopark (our contract): on no run
-    // queue and run by no M, so until we queue it no one else writes it.
-    unsafe {
-        (*gp).set_waitreason(WaitReason::None);
-        (*gp).casgstatus(Gstatus::_Gwaiting, Gstatus::_Grunnable);
-    }
-    let mp = getm();
-    // SAFETY: mp is the calling thread's M: only this thread writes its `p`.
-    if unsafe { (*mp).p.is_null() } {
-        // SAFETY: gp is runnable now and on no queue, as globrunqput
-        // requires.
-        unsafe { globrunqput(gp) };
-    } else {
-        // SAFETY: mp's P is ours (we hold it in _Prunning), as runqput
-        // requires; gp is runnable and on no queue.
-        unsafe { runqput((*mp).p, gp, true) };
-    }
-    wakep();
-    chaos::point(Site::Ready);
-}
-

@@ -34,8 +34,12 @@
 //!
 //! The scheduler itself (Ms, Ps, stealing, parking) is in `sched`; what
 //! the kernel tells us at boot is in `os::linux`. This file has the boot
-//! sequence and the life of a goroutine: `newproc`, `goentry`, `goexit`,
-//! and the free lists of dead Gs.
+//! sequence; `goroutine.rs` the life of a goroutine: `newproc`, `goentry`,
+//! `goexit`, and the free lists of dead Gs.
+
+mod goroutine;
+
+pub use goroutine::{allgs, gcount, getm_id, goexit1, goid, newproc};
 
 use crate::arch;
 use crate::env::{self, DebugVars, ProcsSource};
@@ -61,16 +65,6 @@ static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
     schedchaos: 0,
 });
 static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
-/// `allgs`: every G ever made (Gs are never freed).
-static ALLGS: AllList<G> = AllList::new();
-/// Live goroutines (created and not yet exited), for `NumGoroutine`.
-static NGOROUTINE: AtomicI64 = AtomicI64::new(0);
-
-/// Goroutine ids are handed to Ps in batches of this many (Go's
-/// `_GoidCacheBatch`), so `newproc` rarely touches the shared counter.
-const GOID_CACHE_BATCH: i64 = 16;
-/// Dead Gs kept per P before half go to the global list.
-const GFREE_LOCAL_MAX: usize = 64;
 
 /// True once the thread pointer is set and `getg()` may be called.
 pub fn tls_ready() -> bool {
@@ -315,205 +309,6 @@ pub unsafe fn mcommoninit(mp: *mut M) {
     }
 }
 
-/// Go's `newproc`: a new goroutine running `f(arg)` on a stack of
-/// `stacksize` bytes, queued in the current P's `runnext`. Returns its id.
-pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
-    let Some(size) = stack::round_stack_size(stacksize) else {
-        crate::panic::throw("newproc: stack size out of range")
-    };
-    // SAFETY: called on a thread with a current M that holds a P.
-    unsafe {
-        let pp = (*getm()).p;
-        let newg = match gfget(pp, size) {
-            Some(g) => g,
-            None => malg(size),
-        };
-        (*newg).startfn = Some(f);
-        (*newg).startarg = arg;
-        (*newg).sched.sp = arch::prepare_frame((*newg).stack.hi, goentry);
-        if (*pp).goidcache == (*pp).goidcacheend {
-            let base = SCHED.goidgen.fetch_add(GOID_CACHE_BATCH, Ordering::Relaxed);
-            (*pp).goidcache = base + 1;
-            (*pp).goidcacheend = base + 1 + GOID_CACHE_BATCH;
-        }
-        (*newg).goid = (*pp).goidcache;
-        (*pp).goidcache += 1;
-        (*newg).casgstatus(Gstatus::_Gdead, Gstatus::_Grunnable);
-        NGOROUTINE.fetch_add(1, Ordering::Relaxed);
-        let goid = (*newg).goid;
-        sched::runqput(pp, newg, true);
-        if MAIN_STARTED.load(Ordering::Relaxed) {
-            sched::wakep();
-            // Back-pressure: a goroutine that spawns faster than its P can
-            // run what it spawns yields once half the local queue is full.
-            // Go gets the same effect from preempting the spawner every
-            // 10 ms; without it, a loop of a million `go` calls on one P
-            // would keep a million goroutines (and their stack pages)
-            // alive at once instead of a few hundred.
-            let gp = getg();
-            if (*pp).runq.len() >= crate::runq::RUNQ_SIZE / 2 && gp != (*(*gp).m).g0 {
-                sched::gosched();
-            }
-        }
-        goid
-    }
-}
-
-/// Go's `malg`: a new G with a stack, published on `allgs` as `_Gdead`.
-///
-/// # Safety
-/// The caller takes the new G as its own: nothing else may make it
-/// runnable or reuse it (`newproc` queues it).
-unsafe fn malg(size: usize) -> *mut G {
-    let gp = Box::into_raw(Box::new(G::new()));
-    // SAFETY: gp is a fresh G from Box::into_raw: live, and known to no one
-    // else until allgadd publishes it.
-    unsafe {
-        stackalloc_for(gp, size);
-        (*gp).stackguard1 = usize::MAX;
-        (*gp).casgstatus(Gstatus::_Gidle, Gstatus::_Gdead);
-    }
-    allgadd(gp);
-    gp
-}
-
-/// Gives `gp` a new stack of `size` bytes.
-///
-/// # Safety
-/// `gp` is live and the caller's alone: a new G, or a dead one taken off a
-/// free list, with no stack or one already freed.
-unsafe fn stackalloc_for(gp: *mut G, size: usize) {
-    match stack::stackalloc(size) {
-        Ok(s) => {
-            // SAFETY: gp is live and ours alone (caller).
-            unsafe {
-                (*gp).stack = s;
-                (*gp).stackguard0 = s.lo + STACK_GUARD;
-                (*gp).stacksize = size;
-            }
-        }
-        Err(_) => crate::panic::throw_with(
-            &|l| {
-                l.ku("cannot allocate a ", size as u64)
-                    .s("-byte goroutine stack");
-            },
-            "out of memory",
-        ),
-    }
-}
-
-fn allgadd(gp: *mut G) {
-    // SAFETY: gp is a new G, never freed.
-    unsafe { ALLGS.push(gp) }
-}
-
-/// Every G ever made, newest first.
-pub fn allgs() -> impl Iterator<Item = *mut G> {
-    ALLGS.iter()
-}
-
-/// Go's `gfput`: a dead G goes to its P's free list; past
-/// `GFREE_LOCAL_MAX`, half of them move to the global list. The lists are
-/// stacks (last in, first out): the G reused next is the one that just
-/// died, whose struct and stack top are still in cache.
-///
-/// # Safety
-/// `pp` is the P this M holds; `gp` is a dead G, the caller's, on no list.
-unsafe fn gfput(pp: *mut P, gp: *mut G) {
-    // SAFETY: pp is this M's own P (caller), so only we touch its free
-    // list; gp is a dead G on no other list (caller).
-    unsafe { (*pp).gfree.push_front(gp) };
-    // SAFETY: as above: pp's free list is ours.
-    if unsafe { (*pp).gfree.len } >= GFREE_LOCAL_MAX {
-        let mut sched = SCHED.lock.lock();
-        // SAFETY: pp's free list is ours (caller); a G popped from it is a
-        // dead G on no other list, so it may join the global list, which
-        // sched.lock (held) guards.
-        unsafe {
-            while (*pp).gfree.len > GFREE_LOCAL_MAX / 2 {
-                let Some(g) = (*pp).gfree.pop() else { break };
-                sched.gfree.push_front(g);
-            }
-        }
-    }
-}
-
-/// Go's `gfget`: a dead G from the P's list (refilled from the global one),
-/// with a stack of `size` bytes.
-///
-/// # Safety
-/// `pp` is the P this M holds.
-unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
-    // SAFETY: pp is this M's own P (caller): only we touch its free list.
-    if unsafe { (*pp).gfree.is_empty() } {
-        let mut sched = SCHED.lock.lock();
-        // SAFETY: pp's free list is ours (caller); a G popped from the
-        // global list (guarded by sched.lock, held) is dead and on no other
-        // list.
-        unsafe {
-            while (*pp).gfree.len < GFREE_LOCAL_MAX / 2 {
-                let Some(g) = sched.gfree.pop() else { break };
-                (*pp).gfree.push_front(g);
-            }
-        }
-    }
-    // SAFETY: pp's free list is ours (caller).
-    let gp = unsafe { (*pp).gfree.pop() }?;
-    // SAFETY: gp is a dead G from this P's free list: only we own it, and
-    // no one runs on or points into its old stack (stackfree's contract).
-    unsafe {
-        if (*gp).stacksize != size {
-            stack::stackfree((*gp).stack);
-            stackalloc_for(gp, size);
-        }
-    }
-    Some(gp)
-}
-
-/// The first function of every goroutine: `gogo` "returns" into it on a
-/// fresh stack. It runs the goroutine's function, then `goexit1`.
-extern "C" fn goentry() -> ! {
-    // SAFETY: execute set g before the switch; startfn was set by newproc.
-    unsafe {
-        let gp = getg();
-        if let Some(f) = (*gp).startfn {
-            f((*gp).startarg);
-        }
-    }
-    goexit1()
-}
-
-/// Go's `goexit1`: the running goroutine ends.
-pub fn goexit1() -> ! {
-    // SAFETY: called on a user G.
-    unsafe { sched::mcall(goexit0) };
-    crate::panic::throw("goexit0 returned")
-}
-
-/// Go's `goexit0`, on g0: the G becomes dead and goes to the free list.
-///
-/// # Safety
-/// Only as `mcall`'s function from `goexit1`: on g0, with `arg` the G that
-/// ran on this M and has left its stack for good.
-unsafe extern "C" fn goexit0(arg: *mut u8) {
-    let gp = arg as *mut G;
-    let mp = getm();
-    // SAFETY: gp is the G that just left this M for good (caller): only
-    // this thread touches it; mp is this thread's live M.
-    unsafe {
-        (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gdead);
-        (*gp).m = null_mut();
-        (*gp).startfn = None;
-        (*gp).startarg = null_mut();
-        (*mp).curg = null_mut();
-    }
-    NGOROUTINE.fetch_sub(1, Ordering::Relaxed);
-    // SAFETY: mp still holds the P its G ran on, so (*mp).p is this M's P;
-    // gp is now dead, ours, and on no list (gfput's contract).
-    unsafe { gfput((*mp).p, gp) };
-    sched::schedule()
-}
-
 extern "C" {
     /// The program's entry point, defined by the user program (C or Rust)
     /// and resolved at link time, as Go's `main.main` is.
@@ -595,23 +390,6 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
         l.s("main_main returned -> exit_group(0)").end();
     }
     os::exit_group(0)
-}
-
-/// Number of live goroutines (Go's `gcount`, `runtime.NumGoroutine`).
-pub fn gcount() -> i64 {
-    NGOROUTINE.load(Ordering::Relaxed)
-}
-
-/// The id of the current M.
-pub fn getm_id() -> i64 {
-    // SAFETY: after boot every thread has a live M.
-    unsafe { (*getm()).id }
-}
-
-/// The running goroutine's id.
-pub fn goid() -> i64 {
-    // SAFETY: on any thread after boot, getg is a live G.
-    unsafe { (*getg()).goid }
 }
 
 /// What a panic report asks of the scheduler (`panic::Hooks`).
