@@ -196,9 +196,13 @@ impl RawMutex {
     /// The lock must be held by this thread (or by a goroutine that locked
     /// it and parked on this thread).
     pub unsafe fn unlock(&self) {
+        // Read before the unlock: the next holder may free the lock (a
+        // channel's last handle) as soon as it is released.
+        #[cfg(any(debug_assertions, rt_checked))]
+        let rank = self.rank;
         unlock(&self.key);
         #[cfg(any(debug_assertions, rt_checked))]
-        lockrank_release(self.rank);
+        lockrank_release(rank);
     }
 }
 

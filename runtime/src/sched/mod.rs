@@ -173,35 +173,34 @@ pub fn schedule() -> ! {
 }
 
 /// `findrunnable`'s local pick `(gp, inherit)`, with the inherited time
-/// slice bounded by `RUNNEXT_SLICE`.
+/// slice bounded by `RUNNEXT_SLICE`; `None` when the slice ended, `gp` went
+/// to the ring, and thieves emptied the ring before we could take its head
+/// (gp is theirs then): the caller looks elsewhere.
 ///
 /// # Safety
 /// `pp` is the calling M's P.
-unsafe fn end_inherited_slice(pp: *mut P, (gp, inherit): (*mut G, bool)) -> (*mut G, bool) {
+unsafe fn end_inherited_slice(pp: *mut P, (gp, inherit): (*mut G, bool)) -> Option<(*mut G, bool)> {
     // SAFETY: pp is ours (caller): only this thread touches `inherited`
     // and puts to its queue.
     unsafe {
         if !inherit {
             (*pp).inherited = 0;
-            return (gp, false);
+            return Some((gp, false));
         }
         (*pp).inherited += 1;
         if (*pp).inherited < RUNNEXT_SLICE {
-            return (gp, true);
+            return Some((gp, true));
         }
         (*pp).inherited = 0;
         // Nobody waits locally: a new tick is enough (it brings the global
         // queue's turn closer).
         if (*pp).runq.is_empty() {
-            return (gp, false);
+            return Some((gp, false));
         }
-        // The ring is not empty, so after the put (even one that overflows
-        // half of it to the global queue) `get` finds a G there.
+        // Behind the others. Thieves may take the ring (gp included)
+        // between the put and the get: then there is nothing here to run.
         runqput(pp, gp, false);
-        match (*pp).runq.get() {
-            Some((g, _)) => (g, false),
-            None => throw("findrunnable: local run queue emptied under its owner"),
-        }
+        (*pp).runq.get().map(|(g, _)| (g, false))
     }
 }
 
@@ -235,7 +234,9 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         // SAFETY: pp is ours (as above); `get` is the owner's operation.
         if let Some(r) = unsafe { (*pp).runq.get() } {
             // SAFETY: as above.
-            return unsafe { end_inherited_slice(pp, r) };
+            if let Some(r) = unsafe { end_inherited_slice(pp, r) } {
+                return r;
+            }
         }
         if SCHED.runqsize.load(Ordering::Relaxed) > 0 {
             // SAFETY: as for the fairness check above.
