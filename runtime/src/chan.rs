@@ -505,6 +505,9 @@ pub unsafe fn chanrecv(c: *mut Hchan, ep: *mut u8, block: bool) -> (bool, bool) 
     (true, sg.success)
 }
 
+/// Waiters `closechan` readies per turn of its lock.
+const CLOSE_BATCH: usize = 64;
+
 /// Go's `closechan`: receivers get the zero value, senders panic.
 ///
 /// # Safety
@@ -523,43 +526,55 @@ pub unsafe fn closechan(c: *mut Hchan) {
     }
     // SAFETY: c is live and c.lock is held.
     unsafe { (*c).closed = true };
-    // Collect every waiter, then ready them without the lock.
-    let mut woken: *mut Sudog = null_mut();
-    // SAFETY: c is live and c.lock is held, as dequeue requires; queued
-    // sudogs are on parked goroutines' stacks, so live.
-    while let Some(sg) = unsafe { (*c).recvq.dequeue() } {
-        // SAFETY: sg, dequeued under c.lock, is on a parked receiver's
-        // stack, so only we touch it until wake; its elem is null or
-        // elemsize writable bytes (chanrecv's contract), as copy requires.
-        unsafe {
-            (*c).copy((*sg).elem, ptr::null());
-            (*sg).success = false;
-            (*sg).next = woken;
+    // Waiters are taken off the queues in batches and readied without the
+    // lock, each batch while its sudogs are still in cache (every sudog is
+    // on a different goroutine's stack). Closed, the channel gains no new
+    // waiters, so the queues only shrink between batches.
+    loop {
+        let mut woken: *mut Sudog = null_mut();
+        let mut n = 0;
+        while n < CLOSE_BATCH {
+            // SAFETY: c is live and c.lock is held, as dequeue requires;
+            // queued sudogs are on parked goroutines' stacks, so live.
+            let (sg, recv) = match unsafe { (*c).recvq.dequeue() } {
+                Some(sg) => (sg, true),
+                // SAFETY: as above.
+                None => match unsafe { (*c).sendq.dequeue() } {
+                    Some(sg) => (sg, false),
+                    None => break,
+                },
+            };
+            // SAFETY: sg, dequeued under c.lock, is on a parked goroutine's
+            // stack, so only we touch it until wake. A receiver's elem is
+            // null or elemsize writable bytes (chanrecv's contract), as
+            // copy requires; a sender's is not written.
+            unsafe {
+                if recv {
+                    (*c).copy((*sg).elem, ptr::null());
+                }
+                (*sg).success = false;
+                (*sg).next = woken;
+            }
+            woken = sg;
+            n += 1;
         }
-        woken = sg;
-    }
-    // SAFETY: c is live and c.lock is still held, as dequeue requires;
-    // queued sudogs are live.
-    while let Some(sg) = unsafe { (*c).sendq.dequeue() } {
-        // SAFETY: sg, dequeued under c.lock, is on a parked sender's stack,
-        // so only we touch it until wake.
-        unsafe {
-            (*sg).success = false;
-            (*sg).next = woken;
+        // SAFETY: c.lock is held by us.
+        unsafe { (*c).lock.unlock() };
+        while !woken.is_null() {
+            let sg = woken;
+            // SAFETY: sg is dequeued and its goroutine not yet readied, so
+            // it is live and ours; its link is read before the wake below.
+            woken = unsafe { (*sg).next };
+            // SAFETY: sg was dequeued under c.lock (its select, if any,
+            // won) and its goroutine not readied yet, as wake requires;
+            // nothing touches sg after.
+            unsafe { wake(sg) };
         }
-        woken = sg;
-    }
-    // SAFETY: c.lock is held by us.
-    unsafe { (*c).lock.unlock() };
-    while !woken.is_null() {
-        let sg = woken;
-        // SAFETY: sg is dequeued and its goroutine not yet readied, so it
-        // is live and ours; its link is read before the wake below.
-        woken = unsafe { (*sg).next };
-        // SAFETY: sg was dequeued under c.lock (its select, if any, won)
-        // and its goroutine not readied yet, as wake requires; nothing
-        // touches sg after.
-        unsafe { wake(sg) };
+        if n < CLOSE_BATCH {
+            return;
+        }
+        // SAFETY: c is live: the closer's reference keeps it (caller).
+        unsafe { (*c).lock.lock() };
     }
 }
 

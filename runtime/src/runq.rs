@@ -76,6 +76,12 @@ impl<T> RunQueue<T> {
         self.len() == 0 && self.runnext.load(Ordering::Acquire).is_null()
     }
 
+    /// True when runnext holds a G; a snapshot, for thieves deciding
+    /// whether to give its owner a moment to run it.
+    pub fn has_next(&self) -> bool {
+        !self.runnext.load(Ordering::Relaxed).is_null()
+    }
+
     /// `runqput`, owner only. With `next`, `gp` goes to runnext and the G it
     /// displaces goes to the tail. On overflow, `overflow` receives a batch
     /// (half the ring, then `gp`) to put on the global queue.

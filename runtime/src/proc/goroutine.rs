@@ -61,15 +61,39 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
 
 /// Go's `malg`: a new G with a stack, published on `allgs` as `_Gdead`.
 ///
+/// A G with a default-size stack lives at the top of that stack's slot,
+/// above `stack.hi`: the page the goroutine's first frames touch holds it
+/// too, so a parked goroutine costs one page (Go's G is on its heap, its
+/// stack 2 KiB and growable; ours cannot move). Such a G and its stack stay
+/// together for good (`homed`). Other sizes get a G of their own.
+///
 /// # Safety
 /// The caller takes the new G as its own: nothing else may make it
 /// runnable or reuse it (`newproc` queues it).
 unsafe fn malg(size: usize) -> *mut G {
-    let gp = Box::into_raw(Box::new(G::new()));
-    // SAFETY: gp is a fresh G from Box::into_raw: live, and known to no one
-    // else until allgadd publishes it.
+    let gp = if size == stack::DEFAULT_STACK_SIZE {
+        let s = stack_or_throw(size);
+        let align = core::cmp::max(core::mem::align_of::<G>(), 16);
+        let at = (s.hi - core::mem::size_of::<G>()) & !(align - 1);
+        let gp = at as *mut G;
+        // SAFETY: [at, at + size_of::<G>()) lies in the top of the fresh
+        // slot (a default stack is far larger than a G), mapped, writable,
+        // aligned for G, and used by nothing else; the stack handed to
+        // the goroutine ends below it.
+        unsafe {
+            gp.write(G::new());
+            set_stack(gp, stack::Stack { lo: s.lo, hi: at }, size);
+        }
+        gp
+    } else {
+        let gp = Box::into_raw(Box::new(G::new()));
+        // SAFETY: gp is a fresh G from Box::into_raw: live, and known to no
+        // one else until allgadd publishes it.
+        unsafe { set_stack(gp, stack_or_throw(size), size) };
+        gp
+    };
+    // SAFETY: gp is a fresh G, live, known to no one else yet.
     unsafe {
-        stackalloc_for(gp, size);
         (*gp).stackguard1 = usize::MAX;
         (*gp).casgstatus(Gstatus::_Gidle, Gstatus::_Gdead);
     }
@@ -77,21 +101,20 @@ unsafe fn malg(size: usize) -> *mut G {
     gp
 }
 
-/// Gives `gp` a new stack of `size` bytes.
+/// True when `gp` lives at the top of its own stack's slot (`malg`): its
+/// stack may never be freed or replaced.
 ///
 /// # Safety
-/// `gp` is live and the caller's alone: a new G, or a dead one taken off a
-/// free list, with no stack or one already freed.
-unsafe fn stackalloc_for(gp: *mut G, size: usize) {
+/// `gp` is a live G.
+unsafe fn homed(gp: *mut G) -> bool {
+    // SAFETY: gp is live (caller).
+    unsafe { (*gp).stack.hi == gp as usize }
+}
+
+/// A stack of `size` bytes, or Go's fatal `out of memory`.
+fn stack_or_throw(size: usize) -> stack::Stack {
     match stack::stackalloc(size) {
-        Ok(s) => {
-            // SAFETY: gp is live and ours alone (caller).
-            unsafe {
-                (*gp).stack = s;
-                (*gp).stackguard0 = s.lo + STACK_GUARD;
-                (*gp).stacksize = size;
-            }
-        }
+        Ok(s) => s,
         Err(_) => crate::panic::throw_with(
             &|l| {
                 l.ku("cannot allocate a ", size as u64)
@@ -99,6 +122,20 @@ unsafe fn stackalloc_for(gp: *mut G, size: usize) {
             },
             "out of memory",
         ),
+    }
+}
+
+/// Gives `gp` the stack `s` of `size` requested bytes.
+///
+/// # Safety
+/// `gp` is live and the caller's alone: a new G, or a dead one taken off a
+/// free list, with no stack or one already freed.
+unsafe fn set_stack(gp: *mut G, s: stack::Stack, size: usize) {
+    // SAFETY: gp is live and ours alone (caller).
+    unsafe {
+        (*gp).stack = s;
+        (*gp).stackguard0 = s.lo + STACK_GUARD;
+        (*gp).stacksize = size;
     }
 }
 
@@ -163,8 +200,14 @@ unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
     // no one runs on or points into its old stack (stackfree's contract).
     unsafe {
         if (*gp).stacksize != size {
+            if homed(gp) {
+                // Its stack cannot go: it keeps its place, and the caller
+                // makes a G for the odd size.
+                (*pp).gfree.push_front(gp);
+                return None;
+            }
             stack::stackfree((*gp).stack);
-            stackalloc_for(gp, size);
+            set_stack(gp, stack_or_throw(size), size);
         }
     }
     Some(gp)

@@ -80,9 +80,15 @@ unsafe fn runqsteal(pp: *mut P, victim: *mut P, steal_runnext: bool) -> Option<*
     if steal_runnext
         // SAFETY: victim is a P from allp (our contract), and Ps are never
         // freed; its status and queue length are atomics, read as hints.
-        && unsafe { (*victim).status() == Pstatus::_Prunning && (*victim).runq.len() == 0 }
+        && unsafe {
+            (*victim).status() == Pstatus::_Prunning
+                && (*victim).runq.len() == 0
+                && (*victim).runq.has_next()
+        }
     {
-        // Give the victim a moment to run the G it just readied.
+        // Give the victim a moment to run the G it just readied (Go's
+        // runqgrab: only when there is one; a victim with nothing to steal
+        // costs the thief no sleep).
         os::usleep_ns(3000);
     }
     chaos::point(Site::Steal);
