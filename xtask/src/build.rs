@@ -104,14 +104,19 @@ pub fn check_frames(t: &Target, exe: &Path) -> Result<()> {
 
 /// `cargo <sub> --release --target <t>` with the target's flags.
 fn cargo_cmd(root: &Path, t: &Target, sub: &str, args: &[&str]) -> Result<()> {
+    cargo_profile(root, t, sub, true, &target_dir(root, t), args)
+}
+
+/// `cargo_cmd` in the release or the dev profile, into `dir`.
+fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, args: &[&str]) -> Result<()> {
     let mut child = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .arg(sub)
-        .arg("--release")
+        .args(release.then_some("--release"))
         .arg("--quiet")
         .arg("--target")
         .arg(&t.triple)
         .arg("--target-dir")
-        .arg(target_dir(root, t))
+        .arg(dir)
         .args(args)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, t).join("\x1f"))
         .env_remove("RUSTFLAGS")
@@ -336,6 +341,16 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
         built.push(out);
     }
     Ok(built)
+}
+
+/// The Rust hello example built as `cargo build` builds it by default: the
+/// dev profile (opt-level 0, debug assertions and overflow checks on), in
+/// a target directory of its own. Returns the executable.
+pub fn debug_hello(root: &Path, t: &Target) -> Result<PathBuf> {
+    tools::ensure_target(root, t, true)?;
+    let dir = target_dir(root, t).join("dev");
+    cargo_profile(root, t, "build", false, &dir, &["-p", "examples", "--example", "hello"])?;
+    Ok(dir.join(&t.triple).join("debug/examples/hello"))
 }
 
 /// The command that runs an executable for `t` on this host.

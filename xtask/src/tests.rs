@@ -1108,6 +1108,26 @@ fn check_executables(root: &Path, t: &Target, tally: &mut Tally, examples: &[Pat
             });
         tally.record(&format!("{a}/size: {name} ≤ 32 KiB"), r);
     }
+    // What a plain `cargo build` gives a user: opt-level 0, where the
+    // compiler turns loops and array initialisers into calls of the very
+    // memory functions the runtime provides.
+    let debug = build::debug_hello(root, t).and_then(|exe| {
+        build::check_frames(t, &exe)?;
+        let out = build::runner(t, &exe)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if out.status.success() && stdout == "hello, world\n" {
+            Ok(())
+        } else {
+            Err(format!(
+                "{:?}, stdout {stdout:?}, stderr {:?}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    });
+    tally.record(&format!("{a}/a debug build (cargo's dev profile) of hello runs"), debug);
     let probe = tests_dir.join("memory");
     tally.record(
         &format!("{a}/no undefined symbols (probe)"),

@@ -134,7 +134,10 @@ pub unsafe extern "C" fn memset(dst: *mut u8, c: i32, mut n: usize) -> *mut u8 {
         d = d.add(1);
         n -= 1;
     }
-    let word = usize::from_ne_bytes([byte; WORD]);
+    // The byte in every byte of a word: 0x0101…01 × byte. (Not
+    // `from_ne_bytes([byte; WORD])`: unoptimised, the array repeat is
+    // itself lowered to a call to memset, which is this function.)
+    let word = (byte as usize).wrapping_mul(usize::MAX / 0xff);
     while n >= 4 * WORD {
         let w = d as *mut usize;
         w.write(word);
