@@ -38,11 +38,58 @@ const char *rt_argv(int i);
  * for the whole process. */
 const char *rt_getenv(const char *name);
 
-/* Writes all n bytes of buf to fd, retrying short writes and EINTR.
+/* Writes all n bytes of buf to fd, retrying short writes and EINTR,
+ * through the system-call path (see rt_syscall below: a write that blocks on
+ * a full pipe costs its thread, not its P).
  * Returns n, or -errno on failure (e.g. -9 for a bad descriptor, -32 for a
  * pipe nobody reads). As in Go, a broken pipe on fd 1 or 2 instead ends the
  * program as killed by SIGPIPE (a shell reports status 141), silently. */
 long rt_write(int fd, const void *buf, unsigned long n);
+
+/* ---- System calls, files and pipes ------------------------------------
+ *
+ * Every function below is made through the scheduler's system-call path
+ * (Go's entersyscall/exitsyscall): while the call blocks, its OS thread
+ * blocks but the processor (P) it held goes to another thread within a
+ * sysmon tick (20 us to 10 ms), so other goroutines, tickers and timers run
+ * on, even at GOMAXPROCS=1. Each returns a descriptor, a byte count or 0 on
+ * success, and -errno on failure (-2 ENOENT, -9 EBADF, -14 EFAULT for a NULL
+ * buffer, -22 EINVAL, -32 EPIPE, ...). Calls interrupted by a signal
+ * (EINTR) are retried, except close, which Linux never restarts. New
+ * descriptors are close-on-exec. Inherited descriptors (0, 1, 2) are used
+ * as they are: their modes, shared with the parent, are never changed.
+ * Today pipes and terminals block a thread while they wait, as files do;
+ * the network poller (parking the goroutine instead) comes with sockets. */
+
+/* Any system call by number (the kernel's, per architecture), blocking or
+ * not, through the system-call path. Returns the kernel's result, -errno on
+ * failure (EINTR included: only the caller knows whether its call can be
+ * repeated). A negative nr returns -ENOSYS. */
+long rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/* openat(AT_FDCWD, path, flags | O_CLOEXEC, mode): a descriptor, or -errno
+ * (-14 for a NULL path). flags and mode are Linux's (O_RDONLY 0, O_WRONLY 1,
+ * O_RDWR 2, O_CREAT 0100, O_TRUNC 01000, O_APPEND 02000, octal). Blocks
+ * while the file system does (a FIFO opens when its other end does). */
+int rt_open(const char *path, int flags, int mode);
+
+/* Reads up to n bytes: the count, 0 at end of file (and for n == 0), or
+ * -errno. Blocks until data arrives on pipes and terminals. */
+long rt_read(int fd, void *buf, unsigned long n);
+
+/* read and write at offset off (>= 0, else -22), leaving the file offset
+ * where it was; one attempt each (pwrite may write less than n). */
+long rt_pread(int fd, void *buf, unsigned long n, long long off);
+long rt_pwrite(int fd, const void *buf, unsigned long n, long long off);
+
+/* Closes fd: 0, or -errno (-9 for a descriptor not open, so a second close
+ * of the same number fails unless it was reused meanwhile). */
+int rt_close(int fd);
+
+/* A pipe: fds[0] the read end, fds[1] the write end; 0 or -errno. A write
+ * to a pipe whose read end is closed returns -32 (EPIPE), and the program
+ * lives (unless fd is 1 or 2: see rt_write). */
+int rt_pipe(int fds[2]);
 
 /* Ends the whole process with `code`; does not return. */
 void rt_exit(int code) __attribute__((noreturn));

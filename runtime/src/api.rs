@@ -417,7 +417,7 @@ pub fn getenv(name: &str) -> Option<&'static [u8]> {
 /// killed by SIGPIPE, as in Go (a pipeline like `prog | head` stops `prog`
 /// quietly); on any other descriptor it is the error `EPIPE`.
 pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
-    let r = crate::os::write_all(fd, buf);
+    let r = crate::fd::write_all(fd, buf);
     epipecheck(fd, &r);
     r
 }

@@ -62,7 +62,141 @@ pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> 
     let s = unsafe { core::slice::from_raw_parts(buf as *const u8, n as usize) };
     match crate::api::write(fd, s) {
         Ok(()) => n as c_long,
-        Err(e) => -(e.into_raw() as c_long),
+        Err(e) => neg(e),
+    }
+}
+
+/// `-errno` of a failure, as the C API returns it.
+fn neg(e: syscalls::Errno) -> c_long {
+    -(e.into_raw() as c_long)
+}
+
+/// A C buffer of `n` bytes as a slice: None for NULL with `n > 0`
+/// (EFAULT), an empty slice for `n == 0`.
+///
+/// # Safety
+/// `buf` is NULL or valid for `n` bytes of access for as long as the slice
+/// is used, and nothing else writes them meanwhile.
+unsafe fn c_buf<'a>(buf: *mut c_void, n: c_ulong) -> Option<&'a mut [u8]> {
+    if n == 0 {
+        return Some(&mut []);
+    }
+    if buf.is_null() {
+        return None;
+    }
+    // SAFETY: non-null and valid for n bytes (caller): one object, so no
+    // more than isize::MAX bytes.
+    Some(unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, n as usize) })
+}
+
+/// Any system call through entersyscall/exitsyscall.
+///
+/// # Safety
+/// The arguments must be valid for system call `nr` (the caller's, as for
+/// the raw call).
+#[no_mangle]
+pub unsafe extern "C" fn rt_syscall(
+    nr: c_long,
+    a1: c_long,
+    a2: c_long,
+    a3: c_long,
+    a4: c_long,
+    a5: c_long,
+    a6: c_long,
+) -> c_long {
+    if nr < 0 {
+        return neg(syscalls::Errno::ENOSYS);
+    }
+    let a = [a1, a2, a3, a4, a5, a6].map(|v| v as usize);
+    // SAFETY: the arguments are valid for nr (caller).
+    unsafe { crate::fd::syscall(nr as usize, a) as c_long }
+}
+
+/// # Safety
+/// `path` must be NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn rt_open(path: *const c_char, flags: c_int, mode: c_int) -> c_int {
+    if path.is_null() {
+        return neg(syscalls::Errno::EFAULT) as c_int;
+    }
+    // SAFETY: path is a non-null NUL-terminated string (caller).
+    match unsafe { crate::fd::open(path as *const u8, flags, mode as u32) } {
+        Ok(fd) => fd,
+        Err(e) => neg(e) as c_int,
+    }
+}
+
+/// # Safety
+/// `buf` must be NULL or valid for `n` writes.
+#[no_mangle]
+pub unsafe extern "C" fn rt_read(fd: c_int, buf: *mut c_void, n: c_ulong) -> c_long {
+    // SAFETY: buf is NULL or valid for n writes (caller).
+    let Some(b) = (unsafe { c_buf(buf, n) }) else {
+        return neg(syscalls::Errno::EFAULT);
+    };
+    if b.is_empty() {
+        return 0;
+    }
+    match crate::fd::read(fd, b) {
+        Ok(k) => k as c_long,
+        Err(e) => neg(e),
+    }
+}
+
+/// # Safety
+/// `buf` must be NULL or valid for `n` writes.
+#[no_mangle]
+pub unsafe extern "C" fn rt_pread(fd: c_int, buf: *mut c_void, n: c_ulong, off: i64) -> c_long {
+    // SAFETY: buf is NULL or valid for n writes (caller).
+    let Some(b) = (unsafe { c_buf(buf, n) }) else {
+        return neg(syscalls::Errno::EFAULT);
+    };
+    match crate::fd::pread(fd, b, off) {
+        Ok(k) => k as c_long,
+        Err(e) => neg(e),
+    }
+}
+
+/// # Safety
+/// `buf` must be NULL or valid for `n` reads.
+#[no_mangle]
+pub unsafe extern "C" fn rt_pwrite(fd: c_int, buf: *const c_void, n: c_ulong, off: i64) -> c_long {
+    // SAFETY: buf is NULL or valid for n reads (caller); the slice is only
+    // read.
+    let Some(b) = (unsafe { c_buf(buf as *mut c_void, n) }) else {
+        return neg(syscalls::Errno::EFAULT);
+    };
+    match crate::fd::pwrite(fd, b, off) {
+        Ok(k) => k as c_long,
+        Err(e) => neg(e),
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn rt_close(fd: c_int) -> c_int {
+    match crate::fd::close(fd) {
+        Ok(()) => 0,
+        Err(e) => neg(e) as c_int,
+    }
+}
+
+/// # Safety
+/// `fds` must be NULL or valid for writing two ints.
+#[no_mangle]
+pub unsafe extern "C" fn rt_pipe(fds: *mut c_int) -> c_int {
+    if fds.is_null() {
+        return neg(syscalls::Errno::EFAULT) as c_int;
+    }
+    match crate::fd::pipe() {
+        Ok(p) => {
+            // SAFETY: fds is valid for two ints (caller).
+            unsafe {
+                fds.write(p[0]);
+                fds.add(1).write(p[1]);
+            }
+            0
+        }
+        Err(e) => neg(e) as c_int,
     }
 }
 

@@ -1,10 +1,6 @@
 //! `GODEBUG=schedtrace=N` and `scheddetail=1`, printed by sysmon.
 //!
-//! sysmon is an M without a P (counted in `nmsys`, so deadlock detection
-//! ignores it). Go always starts one; here it exists only when a trace is
-//! asked for, because its other duties (preempting long-running goroutines,
-//! retaking Ps from system calls) are not implemented yet, and a program
-//! that does not need it saves a thread.
+//! sysmon (`sched::sysmon`) prints one report every N milliseconds.
 //!
 //! The format is Go 1.19's:
 //!
@@ -13,38 +9,17 @@
 //! ```
 //!
 //! With `scheddetail=1` the bracketed list is replaced by
-//! ` gcwaiting=… nmidlelocked=0 stopwait=… sysmonwait=0` and one line per
+//! ` gcwaiting=… nmidlelocked=0 stopwait=… sysmonwait=…` and one line per
 //! P, M and G follows.
 
-use crate::os;
 use crate::print::Line;
 use crate::proc;
 use crate::runtime2::{Gstatus, G, M, P};
 use crate::runtime2::{allm, allp, gomaxprocs, SCHED};
-use crate::sched;
 use core::sync::atomic::{AtomicI64, Ordering};
 
-static START: AtomicI64 = AtomicI64::new(0);
-
-/// Starts sysmon (from runtime.main).
-pub fn start_sysmon() {
-    START.store(crate::os::nanotime(), Ordering::Relaxed);
-    let id = {
-        let mut s = SCHED.lock.lock();
-        s.nmsys += 1;
-        sched::mreserveid(&mut s)
-    };
-    // SAFETY: a new M with no P runs `sysmon` instead of the scheduler.
-    unsafe { sched::newm(core::ptr::null_mut(), false, id, Some(sysmon)) };
-}
-
-fn sysmon() -> ! {
-    let period = proc::debug().schedtrace as i64 * 1_000_000;
-    loop {
-        schedtrace(proc::debug().scheddetail > 0);
-        os::usleep_ns(period);
-    }
-}
+/// When the process started (set at boot), for the reports' times.
+pub static START: AtomicI64 = AtomicI64::new(0);
 
 fn id_of_m(mp: *mut M) -> i64 {
     if mp.is_null() {
@@ -97,10 +72,11 @@ pub fn schedtrace(detail: bool) {
     );
     if detail {
         l.f(
-            " gcwaiting=%u nmidlelocked=0 stopwait=%d sysmonwait=0",
+            " gcwaiting=%u nmidlelocked=0 stopwait=%d sysmonwait=%u",
             &[
                 SCHED.gcwaiting.load(Ordering::Relaxed) as u64,
                 stopwait as i64 as u64,
+                SCHED.sysmonwait.load(Ordering::Relaxed) as u64,
             ],
         )
         .end();
@@ -122,11 +98,12 @@ pub fn schedtrace(detail: bool) {
         unsafe {
             Line::stderr()
                 .f(
-                    "  P%d: status=%u schedtick=%u syscalltick=0 m=%d runqsize=%u gfreecnt=%u timerslen=0",
+                    "  P%d: status=%u schedtick=%u syscalltick=%u m=%d runqsize=%u gfreecnt=%u timerslen=0",
                     &[
                         i as i64 as u64,
                         (*pp).status() as u64,
                         (*pp).schedtick as u64,
+                        (*pp).syscalltick.load(Ordering::Relaxed) as u64,
                         id_of_m((*pp).m) as u64,
                         (*pp).runq.len() as u64,
                         (*pp).gfree.len as u64,

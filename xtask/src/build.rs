@@ -185,7 +185,9 @@ pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
         root,
         t,
         "rustc",
-        &["-p", "runtime", "--lib", "--crate-type", "staticlib"],
+        // `rt_c_program`: the C library leaves Rust's panic-message
+        // formatting out (see the runtime's panic handler).
+        &["-p", "runtime", "--lib", "--crate-type", "staticlib", "--", "--cfg", "rt_c_program"],
     )?;
     Ok(out_dir(root, t).join("libruntime.a"))
 }

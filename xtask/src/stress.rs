@@ -47,6 +47,7 @@ fn stress_programs() -> Vec<Case> {
         Case::new("select-timeout", "stress_select").stdout("received=1600\n"),
         Case::new("close", "stress_close").stdout("received=20000\n"),
         Case::new("gomaxprocs", "stress_gomaxprocs").stdout("resizes=90\n"),
+        Case::new("syscall", "stress_syscall").stdout("rounds=1200\n"),
     ]
 }
 

@@ -382,6 +382,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
     v.extend(frame_cases(t));
     v.extend(channel_cases(t));
     v.extend(chanspec_cases());
+    v.extend(io_cases(t));
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -947,6 +948,66 @@ fn channel_cases(t: &Target) -> Vec<Case> {
             .stdout("slept\n")
             .stderr(&deadlock("chan receive")),
     );
+    v
+}
+
+/// System calls, files and pipes (`tests/c/io.c`): a call that blocks
+/// hands its P off, so tickers run on even at GOMAXPROCS=1.
+fn io_cases(t: &Target) -> Vec<Case> {
+    let bound = if t.qemu.is_some() { "1500" } else { "500" };
+    let mut v = Vec::new();
+    for procs in ["1", "2"] {
+        for (mode, what, tail) in [
+            ("ticker-read", "rt_read on an empty pipe", "reader-still-blocked=1\nreader-got=1\n"),
+            ("ticker-raw-read", "rt_syscall(read) on an empty pipe", "reader-still-blocked=1\nreader-got=1\n"),
+            ("ticker-nanosleep", "a 2 s rt_syscall(nanosleep)", "sleeper-still-asleep=1\nsleeper-done=1\n"),
+        ] {
+            v.push(
+                Case::new(
+                    &format!("a goroutine blocked in {what} does not stop a 10 ms ticker (GOMAXPROCS={procs})"),
+                    "io",
+                )
+                .env("GOMAXPROCS", procs)
+                .args([mode, bound])
+                .stdout(&format!("ticks=10\nticks-within-bound=1\n{tail}end\n")),
+            );
+        }
+    }
+    let path = std::env::temp_dir().join(format!("rt-io-{}-{}", t.arch(), std::process::id()));
+    v.push(
+        Case::new("files: open, write, pwrite, pread, read, close and their errors", "io")
+            .args(["files", path.to_str().unwrap_or("/tmp/rt-io")])
+            .stdout(
+                "open=1\nwrite=13\npwrite=1\nread-at-end=0\npread=13\npread-bytes=1\npread-past-end=0\n\
+                 pread-negative=-22\nread-zero=0\nread-null=-14\nclose=0\nclose-again=-9\nread-closed=-9\n\
+                 open-missing=-2\nopen-null=-14\npipe-null=-14\nsyscall-negative=-38\nreread=1\neof=0\nend\n",
+            ),
+    );
+    v.push(
+        Case::new("a write to a pipe nobody reads returns EPIPE and the program lives", "io")
+            .args(["epipe"])
+            .stdout("write=-32\nalive=1\nend\n"),
+    );
+    for procs in ["1", "2", "8"] {
+        v.push(
+            Case::new(
+                &format!("100 goroutines blocked in reads while GOMAXPROCS changes, then released (GOMAXPROCS={procs})"),
+                "io",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["many-blocked", "100"])
+            .stdout("goroutines=100\nreleased=100\nend\n"),
+        );
+        v.push(
+            Case::new(
+                &format!("quick system calls on 4 goroutines while GOMAXPROCS changes (GOMAXPROCS={procs})"),
+                "io",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["short-syscalls", "20000"])
+            .stdout("calls-right=1\nend\n"),
+        );
+    }
     v
 }
 

@@ -364,3 +364,23 @@ impl Allocator {
 /// The process-wide allocator (`rt_malloc`, `alloc::*` in Rust programs).
 #[cfg_attr(not(test), global_allocator)]
 pub static ALLOCATOR: Allocator = Allocator::new();
+
+/// `Box::into_raw(Box::new(v))` for the runtime's own structures that live
+/// for good (Ms, Gs, Ps): the same allocation, without the standard
+/// library's allocation-failure path (`handle_alloc_error` and its
+/// formatted message): this allocator reports running out of memory
+/// itself, as Go's `fatal error: out of memory`, and never returns null
+/// for a non-zero size.
+pub fn leak<T>(v: T) -> *mut T {
+    let layout = Layout::new::<T>();
+    debug_assert!(layout.size() > 0);
+    // SAFETY: a non-zero-size layout (every structure leaked here has
+    // fields), as GlobalAlloc::alloc requires.
+    let p = unsafe { alloc::alloc::alloc(layout) } as *mut T;
+    if p.is_null() {
+        crate::panic::throw_oom(layout.size(), 0);
+    }
+    // SAFETY: p is a fresh allocation of T's size and alignment.
+    unsafe { p.write(v) };
+    p
+}

@@ -78,6 +78,16 @@ const O_CLOEXEC: usize = 0o2000000;
 const AT_FDCWD: isize = -100;
 const RLIMIT_STACK: usize = 3;
 
+/// Any system call by number, raw: the kernel's result, `-errno` on
+/// failure.
+///
+/// # Safety
+/// The arguments must be valid for system call `nr`.
+pub unsafe fn raw_syscall6(nr: usize, a: [usize; 6]) -> isize {
+    // SAFETY: the caller's promise.
+    unsafe { syscalls::raw::syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]) as isize }
+}
+
 /// `write(2)`: one attempt; may write less than asked.
 pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most buf.len() bytes from a live slice.

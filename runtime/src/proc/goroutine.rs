@@ -86,7 +86,7 @@ unsafe fn malg(size: usize) -> *mut G {
         }
         gp
     } else {
-        let gp = Box::into_raw(Box::new(G::new()));
+        let gp = crate::malloc::leak(G::new());
         // SAFETY: gp is a fresh G from Box::into_raw: live, and known to no
         // one else until allgadd publishes it.
         unsafe { set_stack(gp, stack_or_throw(size), size) };

@@ -49,7 +49,6 @@ use crate::print::Line;
 use crate::runtime2::{getg, getm, gomaxprocs, AllList, GoFn, Gstatus, G, M, P, SCHED};
 use crate::sched;
 use crate::stack::{self, STACK_GUARD};
-use alloc::boxed::Box;
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
@@ -351,9 +350,8 @@ fn doinit() -> usize {
 /// by `goentry` on a user G of a running M.
 unsafe extern "C" fn runtime_main(_: *mut u8) {
     MAIN_STARTED.store(true, Ordering::Release);
-    if debug().schedtrace > 0 {
-        crate::trace::start_sysmon();
-    }
+    crate::trace::START.store(os::nanotime(), Ordering::Relaxed);
+    sched::start_sysmon();
     let gp = getg();
     // SAFETY: gp is the running G (the main goroutine, caller), live and
     // bound to this thread's M.

@@ -275,6 +275,9 @@ pub struct M {
     /// `gopark`'s hand-over to `park_m`, on g0.
     pub waitunlockf: Option<unsafe fn(*mut G, *mut u8) -> bool>,
     pub waitlock: *mut u8,
+    /// The P this M left in `_Psyscall` when its G entered a system call
+    /// (`entersyscall`), to take back on the way out if sysmon has not.
+    pub oldp: *mut P,
 }
 
 impl M {
@@ -296,6 +299,7 @@ impl M {
             mstartfn: None,
             waitunlockf: None,
             waitlock: null_mut(),
+            oldp: null_mut(),
         }
     }
 
@@ -327,6 +331,11 @@ pub struct P {
     ///   (the M that has just released it and is about to put it there or
     ///   stop it, or `procresize`'s list of Ps with work, handed to `startm`);
     /// - `_Prunning`: the M in `m`, the only one that changes it;
+    /// - `_Psyscall`: wired to no M; its last M's G is in a system call.
+    ///   Whoever moves it out by compare-and-swap owns it: that M on its
+    ///   way out (`exitsyscall`, to `_Pidle` then its own), sysmon taking
+    ///   it back (`retake`, to `_Pidle`, then `handoffp`), or the M
+    ///   stopping the world (to `_Pgcstop`);
     /// - `_Pgcstop`: the M stopping the world (or, at boot, m0);
     /// - `_Pdead`: beyond GOMAXPROCS, touched only with the world stopped.
     ///
@@ -351,6 +360,18 @@ pub struct P {
     pub gfree: GQueue,
     /// This P's timers.
     pub timers: PTimers,
+    /// Incremented by the owner at each system call's end: sysmon seeing
+    /// the same value twice knows the P has sat in one call for a tick.
+    pub syscalltick: AtomicU32,
+    /// sysmon's own memory of this P (only sysmon reads or writes it).
+    pub sysmontick: SysmonTick,
+}
+
+/// What sysmon last saw of a P (Go's `sysmontick`).
+#[derive(Default)]
+pub struct SysmonTick {
+    pub syscalltick: u32,
+    pub syscallwhen: i64,
 }
 
 impl P {
@@ -361,6 +382,25 @@ impl P {
     /// Only by the P's owner (see `status`).
     pub fn set_status(&self, st: Pstatus) {
         self.status.store(st as u32, Ordering::Relaxed)
+    }
+
+    /// The status, SeqCst: for the handshakes around `_Psyscall` (see
+    /// `sched::syscall`).
+    pub fn status_seqcst(&self) -> Pstatus {
+        Pstatus::from_u32(self.status.load(Ordering::SeqCst))
+    }
+
+    /// `set_status`, SeqCst: the owner leaving a P in `_Psyscall`.
+    pub fn set_status_seqcst(&self, st: Pstatus) {
+        self.status.store(st as u32, Ordering::SeqCst)
+    }
+
+    /// Takes a P out of `old` (a status its owner left it in, such as
+    /// `_Psyscall`): true for the one caller that wins it.
+    pub fn cas_status(&self, old: Pstatus, new: Pstatus) -> bool {
+        self.status
+            .compare_exchange(old as u32, new as u32, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
     }
 
     pub fn new(id: i32) -> P {
@@ -376,6 +416,8 @@ impl P {
             runq: RunQueue::new(),
             gfree: GQueue::new(),
             timers: PTimers::default(),
+            syscalltick: AtomicU32::new(0),
+            sysmontick: SysmonTick::default(),
         }
     }
 }

@@ -25,6 +25,13 @@ pub struct SchedLocked {
     pub nmsys: i32,
     /// Ps still to stop before the world is stopped.
     pub stopwait: i32,
+    /// sysmon is taking a P back from a system call (Go's
+    /// `incidlelocked(-1)` around `retake`'s hand-off): counted as one
+    /// running M, because the P it holds can still run the goroutines
+    /// queued meanwhile — the M whose call it retook may exit the call,
+    /// find no P, queue its goroutine and go idle before sysmon hands the
+    /// P on, and that is no deadlock.
+    pub retaking: i32,
 }
 
 // SAFETY: the raw pointers are to Ps and Ms, which live forever; access is
@@ -48,6 +55,10 @@ pub struct SchedT {
     /// (the handshake is at `sched::m::stopm_timed`).
     pub timer_sleeper: AtomicPtr<M>,
     pub sleep_until: AtomicI64,
+    /// sysmon sleeps on `sysmonnote` (everything idle): the next system
+    /// call or start of the world wakes it (`sched::sysmon`).
+    pub sysmonwait: AtomicBool,
+    pub sysmonnote: Note,
     pub lock: Mutex<SchedLocked>,
 }
 
@@ -60,6 +71,8 @@ pub static SCHED: SchedT = SchedT {
     stopnote: Note::new(),
     timer_sleeper: AtomicPtr::new(null_mut()),
     sleep_until: AtomicI64::new(0),
+    sysmonwait: AtomicBool::new(false),
+    sysmonnote: Note::new(),
     lock: Mutex::new(crate::lock::Rank::Sched, SchedLocked {
         runq: GQueue::new(),
         gfree: GQueue::new(),
@@ -69,6 +82,7 @@ pub static SCHED: SchedT = SchedT {
         mcount: 0,
         nmsys: 0,
         stopwait: 0,
+        retaking: 0,
     }),
 };
 

@@ -9,7 +9,6 @@ use crate::os;
 use crate::panic::throw;
 use crate::runtime2::{allmadd, getg, SchedLocked, G, M, P, SCHED};
 use crate::stack;
-use alloc::boxed::Box;
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{fence, Ordering};
 
@@ -193,13 +192,13 @@ pub(super) unsafe fn resetspinning(mp: *mut M) {
 /// `pp` is null (with `startfn`) or an idle P handed to the new M; `id` was
 /// reserved with `mreserveid`.
 pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> !>) {
-    let mp = Box::into_raw(Box::new(M::new()));
+    let mp = crate::malloc::leak(M::new());
     // SAFETY: mp was just allocated (a leaked Box, never freed) and is not
     // shared yet: no other thread can see it.
     unsafe { (*mp).id = id };
     // SAFETY: mp is a new M not yet running, as mcommoninit requires.
     unsafe { crate::proc::mcommoninit(mp) };
-    let g0 = Box::into_raw(Box::new(G::new()));
+    let g0 = crate::malloc::leak(G::new());
     match stack::stackalloc(G0_STACK_SIZE) {
         Ok(st) => {
             // SAFETY: g0 was just allocated and is not shared yet.

@@ -50,6 +50,9 @@
 //! - `m.rs`: Ms — `newm`, `mstart`, `startm`/`stopm`, `wakep`, and the
 //!   M that sleeps until the next timer;
 //! - `stw.rs`: stopping the world, `worldsema`, `procresize`, GOMAXPROCS;
+//! - `syscall.rs`: system calls that may block (`entersyscall`,
+//!   `exitsyscall`) and `handoffp`;
+//! - `sysmon.rs`: sysmon, which takes Ps back from blocked system calls;
 //! - `checkdead.rs`: deadlock detection.
 
 mod checkdead;
@@ -57,7 +60,12 @@ mod m;
 mod park;
 mod queues;
 mod stw;
+mod syscall;
+mod sysmon;
 
+pub use syscall::{entersyscall, exitsyscall, syscall6};
+use syscall::handoffp;
+pub use sysmon::{start_sysmon, wake_sysmon};
 pub use m::{mstart, newm, mreserveid, register_m0, wake_for_timer, wakep};
 pub use park::{gopark, goparkunlock, gosched, mcall, ready};
 pub use queues::{globrunqput, runqput};
@@ -74,8 +82,9 @@ use crate::runtime2::{getg, getm, gomaxprocs, allp, setg, Gstatus, Pstatus, Sche
 use crate::stack;
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{fence, Ordering};
-use m::{stopm, stopm_timed};
-use stw::gcstopm;
+use m::{startm, stopm, stopm_timed};
+use stw::{gcstopm, stopped_one};
+use checkdead::checkdead;
 
 /// The most Gs that run in a row from `runnext` on one time slice. A G
 /// readied by the running one (a channel hand-off) runs next and inherits

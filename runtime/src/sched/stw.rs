@@ -17,10 +17,9 @@ use super::m::{startm, stopm, wakep};
 use crate::chaos::{self, Site};
 use crate::env::MAX_GOMAXPROCS;
 use crate::panic::throw;
-use crate::runtime2::{allp, allp_slot, getm, gomaxprocs, set_gomaxprocs_value, GQueue, Pstatus, M, P, SCHED};
+use crate::runtime2::{allp, allp_slot, getm, gomaxprocs, set_gomaxprocs_value, GQueue, Pstatus, SchedLocked, M, P, SCHED};
 use crate::runtime2::WaitReason;
 use crate::sema::{semacquire, semrelease};
-use alloc::boxed::Box;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -37,7 +36,7 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
         let slot = allp_slot(i);
         let mut pp = slot.load(Ordering::Acquire);
         if pp.is_null() {
-            pp = Box::into_raw(Box::new(P::new(i)));
+            pp = crate::malloc::leak(P::new(i));
             slot.store(pp, Ordering::Release);
         }
         // SAFETY: pp is in allp, and Ps are never freed; every other P is
@@ -180,6 +179,15 @@ fn stop_the_world() {
             (*pp).set_status(Pstatus::_Pgcstop);
             s.stopwait -= 1;
         }
+        // Ps whose goroutine is in a system call stop now: whoever wins
+        // the compare-and-swap (we, or the M entering or leaving the call)
+        // counts the P (the handshake in `syscall`).
+        for i in 0..gomaxprocs() {
+            let pp = allp(i);
+            if (*pp).cas_status(Pstatus::_Psyscall, Pstatus::_Pgcstop) {
+                s.stopwait -= 1;
+            }
+        }
         let wait = s.stopwait > 0;
         drop(s);
         chaos::point(Site::StopTheWorld);
@@ -215,6 +223,18 @@ unsafe fn start_the_world(mut runnable: *mut P) {
         unsafe { startm(pp, false) };
     }
     wakep();
+    if SCHED.sysmonwait.load(Ordering::SeqCst) {
+        super::wake_sysmon();
+    }
+}
+
+/// One more P has stopped for the stop-the-world under way: the last
+/// one wakes the stopper. `s` is `sched.lock`'s state, held.
+pub(super) fn stopped_one(s: &mut SchedLocked) {
+    s.stopwait -= 1;
+    if s.stopwait == 0 {
+        SCHED.stopnote.wakeup();
+    }
 }
 
 /// Go's `gcstopm`: a P reaching the scheduler during a stop-the-world
@@ -234,12 +254,7 @@ pub(super) unsafe fn gcstopm(mp: *mut M) {
     // thread owns it until the stopper takes over; Ps are never freed.
     unsafe { (*pp).set_status(Pstatus::_Pgcstop) };
     chaos::point(Site::StopTheWorld);
-    let mut s = SCHED.lock.lock();
-    s.stopwait -= 1;
-    if s.stopwait == 0 {
-        SCHED.stopnote.wakeup();
-    }
-    drop(s);
+    stopped_one(&mut SCHED.lock.lock());
     // SAFETY: mp is the calling thread's M, on g0, now without a P
     // (released above) and not spinning (`end` above), as stopm requires.
     unsafe { stopm(mp) };

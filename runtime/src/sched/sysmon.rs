@@ -1,0 +1,162 @@
+//! sysmon (Go's `sysmon` and `retake` in `proc.go`): an M without a P,
+//! started by `runtime.main` in every program, as in Go.
+//!
+//! It sleeps 20 µs at a time, doubling the sleep after 50 rounds in which
+//! it had nothing to do, up to 10 ms. Each round it takes back Ps that
+//! have sat in one system call for a whole round (`retake`) and hands them
+//! to other Ms (`handoffp`), and prints `GODEBUG=schedtrace` reports when
+//! asked. When every P is idle it parks on `sched.sysmonnote` until the
+//! next timer (at most 60 s, Go's `forcegcperiod / 2`) or until a
+//! goroutine enters a system call or the world restarts. Preempting
+//! goroutines that run too long is the next duty it will take (the
+//! `_Prunning` case in `retake`).
+//!
+//! sysmon is counted in `sched.nmsys`, so deadlock detection ignores it.
+
+use super::*;
+use crate::proc;
+
+/// sysmon's longest sleep between rounds (Go: 10 ms).
+const MAX_DELAY_US: i64 = 10_000;
+/// A P in a system call with nothing queued is left alone this long while
+/// other Ms could take new work (Go: 10 ms).
+const SYSCALL_GRACE_NS: i64 = 10_000_000;
+/// sysmon's longest park when everything is idle (Go: forcegcperiod / 2).
+const MAX_PARK_NS: i64 = 60_000_000_000;
+
+/// Starts sysmon (from runtime.main).
+pub fn start_sysmon() {
+    let id = {
+        let mut s = SCHED.lock.lock();
+        s.nmsys += 1;
+        mreserveid(&mut s)
+    };
+    // SAFETY: a new M with no P runs `sysmon` instead of the scheduler;
+    // id was just reserved.
+    unsafe { newm(null_mut(), false, id, Some(sysmon)) };
+}
+
+fn sysmon() -> ! {
+    let trace_ns = proc::debug().schedtrace as i64 * 1_000_000;
+    let detail = proc::debug().scheddetail > 0;
+    let mut lasttrace = 0i64;
+    let mut idle = 0u32;
+    let mut delay = 0i64;
+    loop {
+        if idle == 0 {
+            delay = 20;
+        } else if idle > 50 {
+            delay *= 2;
+        }
+        delay = delay.min(MAX_DELAY_US);
+        os::usleep_ns(delay * 1000);
+        if trace_ns <= 0 && everything_idle() && park() {
+            idle = 0;
+        }
+        let now = os::nanotime();
+        if retake(now) != 0 {
+            idle = 0;
+        } else {
+            idle += 1;
+        }
+        if trace_ns > 0 && lasttrace + trace_ns <= now {
+            lasttrace = now;
+            crate::trace::schedtrace(detail);
+        }
+    }
+}
+
+fn everything_idle() -> bool {
+    SCHED.gcwaiting.load(Ordering::SeqCst) || SCHED.npidle.load(Ordering::SeqCst) == gomaxprocs()
+}
+
+/// Sleeps while everything is idle; true if it slept.
+fn park() -> bool {
+    let s = SCHED.lock.lock();
+    SCHED.sysmonnote.clear();
+    SCHED.sysmonwait.store(true, Ordering::SeqCst);
+    // Published before this second look: a P taken off the idle list from
+    // here on will see `sysmonwait` when its goroutine enters a system
+    // call (the handshake in `syscall`).
+    if !everything_idle() {
+        SCHED.sysmonwait.store(false, Ordering::SeqCst);
+        return false;
+    }
+    drop(s);
+    let now = os::nanotime();
+    let next = crate::time::next_deadline();
+    let until = if next > now {
+        next.min(now + MAX_PARK_NS)
+    } else if next == 0 {
+        now + MAX_PARK_NS
+    } else {
+        // A timer is due: an M is on its way to it; look again soon.
+        now
+    };
+    while !SCHED.sysmonnote.is_set() && os::nanotime() < until {
+        let seen = SCHED.sysmonnote.observe();
+        SCHED.sysmonnote.sleep_until(seen, until);
+    }
+    // Woken under sched.lock (`wake_sysmon`), or timed out: then no waker
+    // will come, as they look at `sysmonwait` under the lock too.
+    let _s = SCHED.lock.lock();
+    SCHED.sysmonwait.store(false, Ordering::SeqCst);
+    SCHED.sysmonnote.clear();
+    true
+}
+
+/// Wakes a parked sysmon (a goroutine entered a system call, got a P back
+/// after one, or the world restarted).
+pub fn wake_sysmon() {
+    let _s = SCHED.lock.lock();
+    if SCHED.sysmonwait.load(Ordering::SeqCst) {
+        SCHED.sysmonwait.store(false, Ordering::SeqCst);
+        SCHED.sysmonnote.wakeup();
+    }
+}
+
+/// Go's `retake`: takes back every P that has been in one system call
+/// since the previous round, unless it has nothing queued and other Ms
+/// could pick up new work, for up to `SYSCALL_GRACE_NS`. Returns how many
+/// it took.
+fn retake(now: i64) -> u32 {
+    let mut n = 0;
+    for i in 0..gomaxprocs() {
+        let pp = allp(i);
+        // SAFETY: Ps below gomaxprocs exist and are never freed; the status
+        // and tick are atomics; `sysmontick` is sysmon's alone.
+        unsafe {
+            if (*pp).status_seqcst() != Pstatus::_Psyscall {
+                continue;
+            }
+            let t = (*pp).syscalltick.load(Ordering::Relaxed);
+            let pd = &mut *addr_of_mut!((*pp).sysmontick);
+            if pd.syscalltick != t {
+                pd.syscalltick = t;
+                pd.syscallwhen = now;
+                continue;
+            }
+            if (*pp).runq.is_empty()
+                && SCHED.nmspinning.count() + SCHED.npidle.load(Ordering::SeqCst) > 0
+                && pd.syscallwhen + SYSCALL_GRACE_NS > now
+            {
+                continue;
+            }
+            // Counted as running while the P is in our hands (see
+            // `SchedLocked::retaking`), before the compare-and-swap.
+            SCHED.lock.lock().retaking += 1;
+            if (*pp).cas_status(Pstatus::_Psyscall, Pstatus::_Pidle) {
+                n += 1;
+                (*pp).syscalltick.fetch_add(1, Ordering::Relaxed);
+                // The compare-and-swap made pp ours: wired to no M (its
+                // M cleared `m` before leaving it) and on no list.
+                handoffp(pp);
+            }
+            let mut s = SCHED.lock.lock();
+            s.retaking -= 1;
+            // The hand-off is done: if every M is idle now, say so.
+            checkdead(&s);
+        }
+    }
+    n
+}
