@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the same workloads in this runtime and in Go,
 //! side by side, on each `--target` (by default the host's).
 //!
-//! Each of the six workloads exists twice: `benches/c/<name>.c` (linked
+//! Each of the seven workloads exists twice: `benches/c/<name>.c` (linked
 //! with the runtime by `build::cc`) and `benches/go/<name>/main.go` (built
 //! by Debian's Go, `CGO_ENABLED=0`, `GOARCH`/`GOARM` from the target's
 //! descriptor); hello world is the C example `hello-c` against
@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const WORKLOADS: [&str; 6] = ["spawn", "pingpong", "yield", "sieve", "parked", "fanout"];
+const WORKLOADS: [&str; 7] = ["spawn", "pingpong", "yield", "sieve", "parked", "fanout", "syscall"];
 
 /// A row of the table: its name, our executable, Go's, their arguments
 /// and the GOMAXPROCS to set, if any.

@@ -362,6 +362,8 @@ pub struct P {
     pub timers: PTimers,
     /// Incremented by the owner at each system call's end: sysmon seeing
     /// the same value twice knows the P has sat in one call for a tick.
+    /// Only the P's owner writes it (`bump_syscalltick`), so a load and a
+    /// store do, without a locked instruction on every system call.
     pub syscalltick: AtomicU32,
     /// sysmon's own memory of this P (only sysmon reads or writes it).
     pub sysmontick: SysmonTick,
@@ -393,6 +395,12 @@ impl P {
     /// `set_status`, SeqCst: the owner leaving a P in `_Psyscall`.
     pub fn set_status_seqcst(&self, st: Pstatus) {
         self.status.store(st as u32, Ordering::SeqCst)
+    }
+
+    /// The owner's increment of `syscalltick`.
+    pub fn bump_syscalltick(&self) {
+        let t = self.syscalltick.load(Ordering::Relaxed);
+        self.syscalltick.store(t.wrapping_add(1), Ordering::Relaxed);
     }
 
     /// Takes a P out of `old` (a status its owner left it in, such as

@@ -113,7 +113,7 @@ pub unsafe fn exitsyscall() {
         // SAFETY: as above; then mp holds oldp, and its curg is ours.
         unsafe {
             acquirep(mp, oldp);
-            (*oldp).syscalltick.fetch_add(1, Ordering::Relaxed);
+            (*oldp).bump_syscalltick();
             (*(*mp).curg).casgstatus(Gstatus::_Gsyscall, Gstatus::_Grunning);
         }
         return;

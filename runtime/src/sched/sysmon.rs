@@ -147,7 +147,7 @@ fn retake(now: i64) -> u32 {
             SCHED.lock.lock().retaking += 1;
             if (*pp).cas_status(Pstatus::_Psyscall, Pstatus::_Pidle) {
                 n += 1;
-                (*pp).syscalltick.fetch_add(1, Ordering::Relaxed);
+                (*pp).bump_syscalltick();
                 // The compare-and-swap made pp ours: wired to no M (its
                 // M cleared `m` before leaving it) and on no list.
                 handoffp(pp);
