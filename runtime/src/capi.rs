@@ -51,17 +51,15 @@ pub unsafe extern "C" fn rt_getenv(name: *const c_char) -> *const c_char {
 /// `buf` must be valid for `n` reads.
 #[no_mangle]
 pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> c_long {
-    if n == 0 {
+    // SAFETY: buf is NULL or valid for n reads (caller).
+    let Some(s) = (unsafe { c_buf(buf, n) }) else {
+        return neg(syscalls::Errno::EFAULT);
+    };
+    if s.is_empty() {
         return 0;
     }
-    if buf.is_null() {
-        return -(syscalls::Errno::EFAULT.into_raw() as c_long);
-    }
-    // SAFETY: buf is non-null here and valid for n reads (caller), so n
-    // bytes of one object, which cannot exceed isize::MAX.
-    let s = unsafe { core::slice::from_raw_parts(buf as *const u8, n as usize) };
     match crate::api::write(fd, s) {
-        Ok(()) => n as c_long,
+        Ok(()) => s.len() as c_long,
         Err(e) => neg(e),
     }
 }
@@ -71,22 +69,48 @@ fn neg(e: syscalls::Errno) -> c_long {
     -(e.into_raw() as c_long)
 }
 
-/// A C buffer of `n` bytes as a slice: None for NULL with `n > 0`
+/// The length of a C buffer of `n` bytes as a slice may have it: no one
+/// object exceeds `isize::MAX` bytes, so a larger `n` (a careless
+/// `(unsigned long)-1`) can only mean "as much as fits", and the kernel
+/// stops at the end of the real buffer or reports EFAULT.
+fn c_len(n: c_ulong) -> usize {
+    core::cmp::min(n as usize, isize::MAX as usize)
+}
+
+/// A C buffer to be written, as a slice: None for NULL with `n > 0`
 /// (EFAULT), an empty slice for `n == 0`.
 ///
 /// # Safety
-/// `buf` is NULL or valid for `n` bytes of access for as long as the slice
-/// is used, and nothing else writes them meanwhile.
-unsafe fn c_buf<'a>(buf: *mut c_void, n: c_ulong) -> Option<&'a mut [u8]> {
+/// `buf` is NULL or valid for `n` writes for as long as the slice is used,
+/// and nothing else touches those bytes meanwhile.
+unsafe fn c_buf_mut<'a>(buf: *mut c_void, n: c_ulong) -> Option<&'a mut [u8]> {
     if n == 0 {
         return Some(&mut []);
     }
     if buf.is_null() {
         return None;
     }
-    // SAFETY: non-null and valid for n bytes (caller): one object, so no
-    // more than isize::MAX bytes.
-    Some(unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, n as usize) })
+    // SAFETY: non-null and valid for n writes (caller), and c_len keeps the
+    // length within isize::MAX.
+    Some(unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, c_len(n)) })
+}
+
+/// A C buffer to be read, as a slice: as `c_buf_mut`, never written (the
+/// bytes may be read-only, a string literal).
+///
+/// # Safety
+/// `buf` is NULL or valid for `n` reads for as long as the slice is used,
+/// and nothing writes those bytes meanwhile.
+unsafe fn c_buf<'a>(buf: *const c_void, n: c_ulong) -> Option<&'a [u8]> {
+    if n == 0 {
+        return Some(&[]);
+    }
+    if buf.is_null() {
+        return None;
+    }
+    // SAFETY: non-null and valid for n reads (caller), and c_len keeps the
+    // length within isize::MAX.
+    Some(unsafe { core::slice::from_raw_parts(buf as *const u8, c_len(n)) })
 }
 
 /// Any system call through entersyscall/exitsyscall.
@@ -131,7 +155,7 @@ pub unsafe extern "C" fn rt_open(path: *const c_char, flags: c_int, mode: c_int)
 #[no_mangle]
 pub unsafe extern "C" fn rt_read(fd: c_int, buf: *mut c_void, n: c_ulong) -> c_long {
     // SAFETY: buf is NULL or valid for n writes (caller).
-    let Some(b) = (unsafe { c_buf(buf, n) }) else {
+    let Some(b) = (unsafe { c_buf_mut(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
     };
     if b.is_empty() {
@@ -148,7 +172,7 @@ pub unsafe extern "C" fn rt_read(fd: c_int, buf: *mut c_void, n: c_ulong) -> c_l
 #[no_mangle]
 pub unsafe extern "C" fn rt_pread(fd: c_int, buf: *mut c_void, n: c_ulong, off: i64) -> c_long {
     // SAFETY: buf is NULL or valid for n writes (caller).
-    let Some(b) = (unsafe { c_buf(buf, n) }) else {
+    let Some(b) = (unsafe { c_buf_mut(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
     };
     match crate::fd::pread(fd, b, off) {
@@ -161,9 +185,8 @@ pub unsafe extern "C" fn rt_pread(fd: c_int, buf: *mut c_void, n: c_ulong, off: 
 /// `buf` must be NULL or valid for `n` reads.
 #[no_mangle]
 pub unsafe extern "C" fn rt_pwrite(fd: c_int, buf: *const c_void, n: c_ulong, off: i64) -> c_long {
-    // SAFETY: buf is NULL or valid for n reads (caller); the slice is only
-    // read.
-    let Some(b) = (unsafe { c_buf(buf as *mut c_void, n) }) else {
+    // SAFETY: buf is NULL or valid for n reads (caller).
+    let Some(b) = (unsafe { c_buf(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
     };
     match crate::fd::pwrite(fd, b, off) {

@@ -980,7 +980,8 @@ fn io_cases(t: &Target) -> Vec<Case> {
             .stdout(
                 "open=1\nwrite=13\npwrite=1\nread-at-end=0\npread=13\npread-bytes=1\npread-past-end=0\n\
                  pread-negative=-22\nread-zero=0\nread-null=-14\nclose=0\nclose-again=-9\nread-closed=-9\n\
-                 open-missing=-2\nopen-null=-14\npipe-null=-14\nsyscall-negative=-38\nreread=1\neof=0\nend\n",
+                 open-missing=-2\nopen-null=-14\npipe-null=-14\nsyscall-negative=-38\nreread=1\neof=0\n\
+                 pread-huge-n-sane=1\nwrite-null=-14\nwrite-zero=0\nend\n",
             ),
     );
     v.push(

@@ -41,7 +41,7 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
 /// # Safety
 /// `mp` is the calling thread's M and `gp` the G it was running, now off
 /// it (on g0).
-unsafe fn dropg(mp: *mut M, gp: *mut G) {
+pub(super) unsafe fn dropg(mp: *mut M, gp: *mut G) {
     // SAFETY: mp is the calling thread's M and gp its G (our contract):
     // only this thread writes these fields now.
     unsafe {

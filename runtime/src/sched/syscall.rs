@@ -134,11 +134,11 @@ unsafe extern "C" fn exitsyscall0(arg: *mut u8) {
     let gp = arg as *mut G;
     let mp = getm();
     // SAFETY: gp has just left this M through mcall (our contract): only
-    // this thread touches it until it is queued below.
+    // this thread touches it until it is queued below; mp is this thread's
+    // M and gp the G it was running, as dropg requires.
     unsafe {
         (*gp).casgstatus(Gstatus::_Gsyscall, Gstatus::_Grunnable);
-        (*mp).curg = null_mut();
-        (*gp).m = null_mut();
+        super::park::dropg(mp, gp);
     }
     let mut s = SCHED.lock.lock();
     let pp = if SCHED.gcwaiting.load(Ordering::SeqCst) {
