@@ -38,28 +38,38 @@ const char *rt_argv(int i);
  * for the whole process. */
 const char *rt_getenv(const char *name);
 
-/* Writes all n bytes of buf to fd, retrying short writes and EINTR,
- * through the system-call path (see rt_syscall below: a write that blocks on
- * a full pipe costs its thread, not its P).
+/* Writes all n bytes of buf to fd, retrying short writes and EINTR, in the
+ * poller where fd waits there, else through the system-call path (see
+ * "System calls, files, pipes and sockets" below).
  * Returns n, or -errno on failure (e.g. -9 for a bad descriptor, -32 for a
  * pipe nobody reads). As in Go, a broken pipe on fd 1 or 2 instead ends the
  * program as killed by SIGPIPE (a shell reports status 141), silently. */
 long rt_write(int fd, const void *buf, unsigned long n);
 
-/* ---- System calls, files and pipes ------------------------------------
+/* ---- System calls, files, pipes and sockets ----------------------------
  *
- * Every function below is made through the scheduler's system-call path
- * (Go's entersyscall/exitsyscall): while the call blocks, its OS thread
- * blocks but the processor (P) it held goes to another thread within a
- * sysmon tick (20 us to 10 ms), so other goroutines, tickers and timers run
- * on, even at GOMAXPROCS=1. Each returns a descriptor, a byte count or 0 on
- * success, and -errno on failure (-2 ENOENT, -9 EBADF, -14 EFAULT for a NULL
- * buffer, -22 EINVAL, -32 EPIPE, ...). Calls interrupted by a signal
- * (EINTR) are retried, except close, which Linux never restarts. New
- * descriptors are close-on-exec. Inherited descriptors (0, 1, 2) are used
- * as they are: their modes, shared with the parent, are never changed.
- * Today pipes and terminals block a thread while they wait, as files do;
- * the network poller (parking the goroutine instead) comes with sockets. */
+ * Two ways to wait, as in Go:
+ * - Pipes and sockets made here (rt_pipe, rt_listen, rt_dial, rt_accept),
+ *   and FIFOs, terminals and sockets opened with rt_open, are non-blocking
+ *   and watched by the network poller (epoll): a read or write that would
+ *   block parks only the goroutine; no thread waits. Such a descriptor can
+ *   have deadlines (rt_set_deadline).
+ * - Regular files, rt_syscall, and descriptors the runtime did not make
+ *   (0, 1, 2 inherited from the parent) block in the kernel through the
+ *   scheduler's system-call path (Go's entersyscall/exitsyscall): the OS
+ *   thread blocks, but the processor (P) it held goes to another thread
+ *   within a sysmon tick (20 us to 10 ms), so other goroutines, tickers and
+ *   timers run on, even at GOMAXPROCS=1. Inherited descriptors are used as
+ *   they are: their modes, shared with the parent, are never changed (one
+ *   found non-blocking is watched by the poller from its first EAGAIN on).
+ *
+ * Each function returns a descriptor, a byte count or 0 on success, and
+ * -errno on failure (-2 ENOENT, -9 EBADF, -14 EFAULT for a NULL buffer,
+ * -22 EINVAL, -32 EPIPE, -104 ECONNRESET, -110 ETIMEDOUT, -111
+ * ECONNREFUSED, ...). Calls interrupted by a signal (EINTR) are retried,
+ * except close, which Linux never restarts. New descriptors are
+ * close-on-exec. SIGPIPE never kills the program for a write to a pipe or
+ * socket other than fd 1 and 2: the write returns -32. */
 
 /* Any system call by number (the kernel's, per architecture), blocking or
  * not, through the system-call path. Returns the kernel's result, -errno on
@@ -74,7 +84,10 @@ long rt_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 int rt_open(const char *path, int flags, int mode);
 
 /* Reads up to n bytes: the count, 0 at end of file (and for n == 0), or
- * -errno. Blocks until data arrives on pipes and terminals. */
+ * -errno. Waits until data arrives on pipes, sockets and terminals; -110
+ * (ETIMEDOUT) once the read deadline has passed (Go's "i/o timeout"), -9
+ * (EBADF) when the descriptor is closed, also while waiting (Go's "use of
+ * closed network connection"). */
 long rt_read(int fd, void *buf, unsigned long n);
 
 /* read and write at offset off (>= 0, else -22), leaving the file offset
@@ -83,13 +96,67 @@ long rt_pread(int fd, void *buf, unsigned long n, long long off);
 long rt_pwrite(int fd, const void *buf, unsigned long n, long long off);
 
 /* Closes fd: 0, or -errno (-9 for a descriptor not open, so a second close
- * of the same number fails unless it was reused meanwhile). */
+ * of the same number fails unless it was reused meanwhile). Goroutines
+ * waiting on fd in the poller wake with -9; the number itself is released
+ * once the last call in flight on it has returned, so it is never reused
+ * under one (Go's fdMutex). */
 int rt_close(int fd);
 
-/* A pipe: fds[0] the read end, fds[1] the write end; 0 or -errno. A write
- * to a pipe whose read end is closed returns -32 (EPIPE), and the program
- * lives (unless fd is 1 or 2: see rt_write). */
+/* A pipe: fds[0] the read end, fds[1] the write end; 0 or -errno. Both ends
+ * wait in the poller. A write to a pipe whose read end is closed returns
+ * -32 (EPIPE), and the program lives (unless fd is 1 or 2: see rt_write). */
 int rt_pipe(int fds[2]);
+
+/* Sockets, with Go's networks and address syntax. network: "tcp", "tcp4",
+ * "tcp6", "udp", "udp4", "udp6" or "unix" (a stream socket; "unixgram"
+ * for datagrams); anything else is -97 (EAFNOSUPPORT). address: numeric
+ * only, no DNS: "127.0.0.1:8080", "[::1]:0", ":0" (every address: for
+ * "tcp"/"udp" both IPv4 and IPv6), "/path/sock" (unix; a leading '@' names
+ * an abstract socket). A malformed address is -22 (EINVAL). Port 0 picks a
+ * free port: rt_sockname tells which.
+ *
+ * rt_listen: a listening TCP or unix socket (SO_REUSEADDR, the kernel's
+ * largest backlog), or a UDP socket bound to the address (Go's
+ * ListenPacket). rt_dial: a TCP or unix connection (waits for it in the
+ * poller: -111 ECONNREFUSED if nobody listens), or a UDP socket connected
+ * to the address. TCP connections have TCP_NODELAY set, as in Go. */
+int rt_listen(const char *network, const char *address);
+int rt_dial(const char *network, const char *address);
+
+/* Waits for and returns the next connection on a listener, or -errno:
+ * -24 (EMFILE) / -23 (ENFILE) at the descriptor limit (the connection
+ * waits in the backlog; the listener keeps working once descriptors are
+ * freed), -110 past the listener's read deadline, -9 once it is closed. */
+int rt_accept(int lfd);
+
+/* shutdown(2): how 0 stops reading, 1 writing (the peer reads end of
+ * file), 2 both. */
+int rt_shutdown(int fd, int how);
+
+/* The local (rt_sockname) or remote (rt_peername) address of a socket as
+ * text, in the syntax rt_dial takes ("127.0.0.1:41234", "[::1]:80",
+ * "/tmp/s"), NUL-terminated in buf: its length, or -errno (-34 ERANGE if n
+ * cannot hold it with its NUL). */
+int rt_sockname(int fd, char *buf, unsigned long n);
+int rt_peername(int fd, char *buf, unsigned long n);
+
+/* UDP (and unixgram): one datagram to address (NULL on a connected socket),
+ * and one datagram received, its sender's address written into from (when
+ * not NULL, as rt_sockname writes it). Counts or -errno, waiting in the
+ * poller as rt_read/rt_write do. */
+long rt_sendto(int fd, const void *buf, unsigned long n, const char *address);
+long rt_recvfrom(int fd, void *buf, unsigned long n, char *from, unsigned long fromlen);
+
+/* Deadlines (Go's SetDeadline, SetReadDeadline, SetWriteDeadline): ns is an
+ * absolute time on the rt_nanotime clock, 0 clears. A call waiting in the
+ * poller past the deadline returns -110 (ETIMEDOUT), and so does every
+ * later call in that direction until the deadline is moved; setting a
+ * deadline in the past wakes the waiters at once. Only for descriptors
+ * that wait in the poller: -95 (EOPNOTSUPP) for a regular file or a
+ * blocking inherited descriptor. */
+int rt_set_deadline(int fd, long long ns);
+int rt_set_read_deadline(int fd, long long ns);
+int rt_set_write_deadline(int fd, long long ns);
 
 /* Ends the whole process with `code`; does not return. */
 void rt_exit(int code) __attribute__((noreturn));

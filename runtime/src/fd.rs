@@ -1,7 +1,23 @@
-//! Descriptors: files, pipes and any system call a goroutine makes, each
-//! through `entersyscall`/`exitsyscall` (`sched::syscall`), so that a call
-//! that blocks costs its M but never its P: sysmon hands the P to another
-//! M and the other goroutines run on (Go's `syscall.Syscall`).
+//! Descriptors: files, pipes, sockets and any system call a goroutine
+//! makes.
+//!
+//! Two paths, as in Go's `internal/poll`:
+//! - **pollable** descriptors (pipes and sockets the runtime made, and
+//!   FIFOs, terminals and sockets opened with `open`) are non-blocking
+//!   and registered with the network poller (`netpoll`): an attempt that
+//!   would block (EAGAIN) parks the goroutine until epoll reports the
+//!   descriptor ready, its deadline passes (`ETIMEDOUT`) or it is closed
+//!   (`EBADF`); no M waits.
+//! - everything else (regular files, and descriptors inherited or made
+//!   without the runtime, such as stdin) blocks in the system call, through
+//!   `entersyscall`/`exitsyscall` (`sched::syscall`), so that a call that
+//!   blocks costs its M but never its P: sysmon hands the P to another M
+//!   and the other goroutines run on (Go's `syscall.Syscall`). An
+//!   inherited descriptor that the parent left non-blocking waits in
+//!   `ppoll` on that path when it would block; given a deadline, it is
+//!   registered with the poller (Go's `os.NewFile` registers one it finds
+//!   non-blocking). Nothing here changes the modes of descriptors the
+//!   parent process shares.
 //!
 //! Every call here retries EINTR (a signal handled during the call), as
 //! Go's `ignoringEINTR` does, except `close`, which Linux never restarts:
@@ -9,14 +25,17 @@
 //! close a descriptor another goroutine has just opened.
 //!
 //! New descriptors are close-on-exec, as Go's `os.Open` and `os.Pipe` make
-//! them. Inherited descriptors (stdin, stdout, stderr) are used as they
-//! are: nothing here changes their modes, which the parent process shares.
+//! them.
 
+use crate::netpoll::{self, FdRef, Mode};
 use crate::sched;
 use syscalls::{Errno, Sysno};
 
 const AT_FDCWD: isize = -100;
-const O_CLOEXEC: usize = 0o2000000;
+pub(crate) const O_CLOEXEC: usize = 0o2000000;
+pub(crate) const O_NONBLOCK: usize = 0o4000;
+const F_GETFL: usize = 3;
+const F_SETFL: usize = 4;
 
 /// Any system call by number, through `entersyscall`/`exitsyscall`: the
 /// kernel's result, `-errno` on failure (EINTR included: the caller knows
@@ -47,27 +66,146 @@ unsafe fn retrying(nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
     }
 }
 
-/// `openat(AT_FDCWD, path, flags | O_CLOEXEC, mode)`.
+/// `syscall` without `entersyscall`, for non-blocking attempts and calls
+/// that never block, repeated while it fails with EINTR.
+///
+/// # Safety
+/// As for `retrying`.
+pub(crate) unsafe fn raw(nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
+    loop {
+        // SAFETY: the caller's promise.
+        let r = unsafe { crate::os::raw_syscall6(nr as usize, a) };
+        if r >= 0 {
+            return Ok(r as usize);
+        }
+        let e = Errno::new(-r as i32);
+        if e != Errno::EINTR {
+            return Err(e);
+        }
+    }
+}
+
+/// Runs system call `nr` on `fd` for `mode` (Go's `poll.FD.Read` and
+/// friends): on a descriptor registered with the poller as a non-blocking
+/// attempt, parking the goroutine while it would block; otherwise as a
+/// blocking call. Until the first registration installs the poller no
+/// descriptor can be registered, so a program that never makes one links
+/// none of the poller (`netpoll::Poller::io` is this path's other half).
+///
+/// # Safety
+/// As for `retrying`; the call must be safe to repeat after EAGAIN.
+pub(crate) unsafe fn io(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
+    match netpoll::poller() {
+        // SAFETY: the caller's promise.
+        Some(p) => unsafe { (p.io)(fd, mode, nr, a) },
+        // SAFETY: the caller's promise.
+        None => unsafe { blocking(fd, mode, nr, a) },
+    }
+}
+
+/// `io` once the poller exists: a registered descriptor holds a reference
+/// for the call (it cannot be closed under it) and, if pollable, waits in
+/// the poller.
+///
+/// # Safety
+/// As for `io`.
+pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
+    let Some(r) = FdRef::get(fd)? else {
+        // SAFETY: the caller's promise.
+        return unsafe { blocking(fd, mode, nr, a) };
+    };
+    let pd = r.pd();
+    if !pd.pollable() {
+        // SAFETY: the caller's promise.
+        return unsafe { retrying(nr, a) };
+    }
+    let _one_at_a_time = r.lock(mode);
+    loop {
+        pd.check(mode)?;
+        // SAFETY: the caller's promise; the descriptor is non-blocking.
+        match unsafe { raw(nr, a) } {
+            Err(Errno::EAGAIN) => {
+                if !pd.wait(mode) {
+                    pd.check(mode)?;
+                }
+            }
+            r => return r,
+        }
+    }
+}
+
+/// A call on a descriptor the poller does not watch, blocking in the
+/// kernel through `entersyscall`. One that the runtime did not make and
+/// the parent left non-blocking says EAGAIN: then the M waits in `ppoll`
+/// for it (the P is handed off as in any blocking call) and tries again;
+/// its mode, shared with the parent, stays as it is.
+///
+/// # Safety
+/// As for `io`.
+unsafe fn blocking(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
+    loop {
+        // SAFETY: the caller's promise.
+        match unsafe { retrying(nr, a) } {
+            Err(Errno::EAGAIN) => {
+                let events: i16 = match mode {
+                    Mode::Read => 1,  // POLLIN
+                    Mode::Write => 4, // POLLOUT
+                };
+                #[repr(C)]
+                struct PollFd {
+                    fd: i32,
+                    events: i16,
+                    revents: i16,
+                }
+                let mut pfd = PollFd { fd, events, revents: 0 };
+                // SAFETY: the kernel reads and writes one pollfd in pfd,
+                // which outlives the call; no timeout and no signal mask.
+                unsafe { retrying(Sysno::ppoll, [&mut pfd as *mut PollFd as usize, 1, 0, 0, 8, 0]) }?;
+            }
+            r => return r,
+        }
+    }
+}
+
+/// `openat(AT_FDCWD, path, flags | O_CLOEXEC, mode)`. What can be polled
+/// (a FIFO, a terminal, a socket) is made non-blocking and registered with
+/// the poller; a regular file or directory blocks in its system calls.
 ///
 /// # Safety
 /// `path` is a NUL-terminated string.
 pub unsafe fn open(path: *const u8, flags: i32, mode: u32) -> Result<i32, Errno> {
     let flags = flags as u32 as usize | O_CLOEXEC;
     // SAFETY: path is NUL-terminated (caller); openat reads only it.
-    unsafe { retrying(Sysno::openat, [AT_FDCWD as usize, path as usize, flags, mode as usize, 0, 0]) }
-        .map(|fd| fd as i32)
+    let fd = unsafe { retrying(Sysno::openat, [AT_FDCWD as usize, path as usize, flags, mode as usize, 0, 0]) }?
+        as i32;
+    match netpoll::register(fd, true) {
+        // SAFETY: registrations are PollDescs, never freed.
+        Ok(pd) if !pd.is_null() && unsafe { (*pd).pollable() } => set_nonblock(fd)?,
+        Ok(_) => {}
+        // The poller could not be set up: the descriptor still works,
+        // blocking.
+        Err(_) => {}
+    }
+    Ok(fd)
+}
+
+fn set_nonblock(fd: i32) -> Result<(), Errno> {
+    // SAFETY: fcntl takes no pointer.
+    let fl = unsafe { raw(Sysno::fcntl, [fd as usize, F_GETFL, 0, 0, 0, 0]) }?;
+    // SAFETY: as above.
+    unsafe { raw(Sysno::fcntl, [fd as usize, F_SETFL, fl | O_NONBLOCK, 0, 0, 0]) }.map(|_| ())
 }
 
 /// `read(2)`: up to `buf.len()` bytes; 0 at end of file.
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most buf.len() bytes into a live slice.
-    unsafe { retrying(Sysno::read, [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0]) }
+    unsafe { io(fd, Mode::Read, Sysno::read, [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0]) }
 }
 
 /// `write(2)`: one successful attempt; may write less than asked.
 pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
-    unsafe { retrying(Sysno::write, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0]) }
+    unsafe { io(fd, Mode::Write, Sysno::write, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0]) }
 }
 
 /// Writes all of `buf`, retrying short writes (Go's `poll.FD.Write`).
@@ -104,7 +242,7 @@ pub fn pread(fd: i32, buf: &mut [u8], off: i64) -> Result<usize, Errno> {
     }
     let a = offset_args(fd, buf.as_mut_ptr() as usize, buf.len(), off);
     // SAFETY: the kernel writes at most buf.len() bytes into a live slice.
-    unsafe { retrying(Sysno::pread64, a) }
+    unsafe { io(fd, Mode::Read, Sysno::pread64, a) }
 }
 
 /// `pwrite(2)` at offset `off`; the file offset does not move.
@@ -114,11 +252,11 @@ pub fn pwrite(fd: i32, buf: &[u8], off: i64) -> Result<usize, Errno> {
     }
     let a = offset_args(fd, buf.as_ptr() as usize, buf.len(), off);
     // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
-    unsafe { retrying(Sysno::pwrite64, a) }
+    unsafe { io(fd, Mode::Write, Sysno::pwrite64, a) }
 }
 
 /// `close(2)`, once (see the module comment on EINTR).
-pub fn close(fd: i32) -> Result<(), Errno> {
+pub fn close_raw(fd: i32) -> Result<(), Errno> {
     // SAFETY: close takes no pointer.
     let r = unsafe { syscall(Sysno::close as usize, [fd as usize, 0, 0, 0, 0, 0]) };
     match r {
@@ -128,10 +266,56 @@ pub fn close(fd: i32) -> Result<(), Errno> {
     }
 }
 
-/// `pipe2(O_CLOEXEC)`: the read end, then the write end.
+/// Closes `fd`. A registered descriptor's waiters wake with `EBADF`, and
+/// its number is released when the last operation on it ends (Go's
+/// `FD.Close`); closing it twice is `EBADF`.
+pub fn close(fd: i32) -> Result<(), Errno> {
+    match netpoll::close(fd)? {
+        Some(()) => Ok(()),
+        None => close_raw(fd),
+    }
+}
+
+/// `pipe2(O_CLOEXEC | O_NONBLOCK)`, both ends registered with the poller:
+/// the read end, then the write end.
 pub fn pipe() -> Result<[i32; 2], Errno> {
     let mut fds = [0i32; 2];
     // SAFETY: the kernel writes two ints into fds, which outlives the call.
-    unsafe { retrying(Sysno::pipe2, [fds.as_mut_ptr() as usize, O_CLOEXEC, 0, 0, 0, 0]) }?;
+    unsafe { raw(Sysno::pipe2, [fds.as_mut_ptr() as usize, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0]) }?;
+    for fd in fds {
+        if let Err(e) = netpoll::register(fd, true) {
+            // (`close` closes a registered end through the poller.)
+            for f in fds {
+                let _ = close(f);
+            }
+            return Err(e);
+        }
+    }
     Ok(fds)
+}
+
+/// Sets the deadline of `modes` on `fd` (Go's `SetDeadline` and friends):
+/// `at` on the `nanotime` clock, 0 for none. `EOPNOTSUPP` where the
+/// descriptor cannot wait in the poller (a regular file, a blocking
+/// inherited descriptor: Go's "file type does not support deadline").
+pub fn set_deadline(fd: i32, at: i64, modes: &[Mode]) -> Result<(), Errno> {
+    let r = match FdRef::get(fd)? {
+        Some(r) => r,
+        None => {
+            // SAFETY: fcntl takes no pointer.
+            let fl = unsafe { raw(Sysno::fcntl, [fd as usize, F_GETFL, 0, 0, 0, 0]) }?;
+            if fl & O_NONBLOCK == 0 {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            // Non-blocking already (the parent's choice): it can wait in
+            // the poller from now on.
+            netpoll::register(fd, true)?;
+            FdRef::get(fd)?.ok_or(Errno::EOPNOTSUPP)?
+        }
+    };
+    if !r.pd().pollable() {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    netpoll::set_deadline(r.pd(), at, modes);
+    Ok(())
 }

@@ -21,7 +21,7 @@
 //! | 3 | `lock`, `print`, `panic`, `env` | futex locks and notes (with the lock order); `Line` output; Go-style fatal reports (the goroutine dump comes through `panic::Hooks`); GODEBUG/GOMAXPROCS parsing |
 //! | 4 | `malloc`, `stack` | the allocator; goroutine stacks and their guards |
 //! | 5 | `runtime2`, `runq`, `timers` | G, M, P, `sched` (Go's `schedt`), `allp`/`allm`; the lock-free local run queue; the timer heap |
-//! | 6 | `proc`, `sched`, `time`, `chan`, `select`, `sema`, `sync`, `signal`, `fd`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `queues.rs`, `park.rs`, `m.rs`, `stw.rs`, `syscall.rs`, `sysmon.rs`, `checkdead.rs`); timers, channels, semaphores, signals; descriptors and system calls that hand off the P; reports; loom models of its handshakes (host tests) |
+//! | 6 | `proc`, `sched`, `time`, `chan`, `select`, `sema`, `sync`, `signal`, `fd`, `netpoll`, `net`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `queues.rs`, `park.rs`, `m.rs`, `stw.rs`, `syscall.rs`, `sysmon.rs`, `checkdead.rs`); timers, channels, semaphores, signals; descriptors and system calls that hand off the P; the network poller and sockets; reports; loom models of its handshakes (host tests) |
 //! | 7 | `capi`, `api` | the C API (`include/runtime.h`) and the Rust API (re-exported here) |
 //!
 //! Names follow Go's (`schedule`, `findrunnable`, `gopark`), in Rust's
@@ -56,6 +56,8 @@ pub mod timers;
 pub mod chan;
 pub mod chaos;
 pub mod fd;
+pub mod net;
+pub mod netpoll;
 pub mod proc;
 pub mod sched;
 pub mod select;

@@ -42,6 +42,10 @@ pub enum Rank {
     Hchan,
     /// A semaphore bucket (`sema`). Never nested with a channel lock.
     SemaRoot,
+    /// A descriptor's poll state (`netpoll::PollDesc`): its deadlines and
+    /// their timers. Held while arming a timer (which takes a timer heap
+    /// and may wake an M); a waiter is readied only after the unlock.
+    PollDesc,
     /// `sched.lock`: idle Ms and Ps, the global queues. Taken under a
     /// channel or semaphore lock when `ready` overflows a run queue.
     Sched,
@@ -55,9 +59,10 @@ pub enum Rank {
 }
 
 impl Rank {
-    const ALL: [Rank; 6] = [
+    const ALL: [Rank; 7] = [
         Rank::Hchan,
         Rank::SemaRoot,
+        Rank::PollDesc,
         Rank::Sched,
         Rank::Timers,
         Rank::StackSlots,
@@ -70,6 +75,7 @@ impl Rank {
         match self {
             Rank::Hchan => "hchan",
             Rank::SemaRoot => "root",
+            Rank::PollDesc => "pollDesc",
             Rank::Sched => "sched",
             Rank::Timers => "timers",
             Rank::StackSlots => "stackpool",

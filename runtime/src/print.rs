@@ -50,13 +50,18 @@ impl Line {
     /// Appends raw bytes.
     #[inline(never)]
     pub fn bytes(&mut self, mut b: &[u8]) -> &mut Line {
+        // No slicing that could panic: every failure report prints through
+        // here, and a panic path would pull Rust's number formatting into
+        // every executable.
         loop {
             let room = self.buf.get_mut(self.len..).unwrap_or(&mut []);
-            let n = core::cmp::min(room.len(), b.len());
-            let (head, tail) = b.split_at(n);
-            room[..n].copy_from_slice(head);
+            let mut n = 0;
+            for (d, s) in room.iter_mut().zip(b) {
+                *d = *s;
+                n += 1;
+            }
             self.len += n;
-            b = tail;
+            b = b.get(n..).unwrap_or(&[]);
             if b.is_empty() {
                 return self;
             }
@@ -144,7 +149,7 @@ impl Line {
         let mut rest = fmt.as_bytes();
         let mut args = args.iter();
         while let Some(i) = rest.iter().position(|&c| c == b'%') {
-            let (text, spec) = rest.split_at(i);
+            let (text, spec) = (rest.get(..i).unwrap_or(&[]), rest.get(i..).unwrap_or(&[]));
             self.bytes(text);
             let v = args.next().copied().unwrap_or(0);
             match spec.get(1) {

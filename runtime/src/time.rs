@@ -41,6 +41,7 @@ pub unsafe fn addtimer(t: *mut Timer) {
     // timer's goroutine run on) at any moment.
     // SAFETY: t is valid (caller) and not yet in a heap, so only we see it.
     let when = unsafe { (*t).when };
+    sched::timers_in_use();
     // SAFETY: pp is a P (never freed); t is on no heap and stays valid
     // until it fires or the heap frees it (caller), as push_locked requires.
     unsafe { push_locked(pp, t) };
@@ -107,12 +108,13 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
         // the call is read before it, and a timer that is neither periodic
         // nor owned (every sleep timer) is not touched after `f`.
         // SAFETY: t is out of the heap and not yet fired, so live and ours.
-        let (f, arg, period, owned) = unsafe { ((*t).f, (*t).arg, (*t).period, (*t).owned) };
+        let (f, arg, seq, period, owned) =
+            unsafe { ((*t).f, (*t).arg, (*t).seq, (*t).period, (*t).owned) };
         // SAFETY: f and arg are the pair the timer was made with
         // (Timer::new): goready with the G parked in sleep, or send_time
         // with a timer_chan channel; each pair meets its function's
         // contract.
-        unsafe { f(arg, now) };
+        unsafe { f(arg, seq, now) };
         if period > 0 {
             // Catch up past now without firing for every missed period.
             // Periodic timers are heap-owned and only freed by the heap,
@@ -223,7 +225,7 @@ unsafe fn add_timer_after_park(_gp: *mut G, t: *mut u8) -> bool {
 ///
 /// # Safety
 /// `arg` is a goroutine parked in `sleep`, whose timer this is.
-unsafe fn goready(arg: *mut u8, _now: i64) {
+unsafe fn goready(arg: *mut u8, _seq: usize, _now: i64) {
     // SAFETY: arg is the G that parked in sleep with gopark (caller), armed
     // only after the park, so it is _Gwaiting; only this timer readies it.
     unsafe { sched::ready(arg as *mut G) };
@@ -234,7 +236,7 @@ unsafe fn goready(arg: *mut u8, _now: i64) {
 ///
 /// # Safety
 /// `arg` is the channel of a `timer_chan` timer.
-unsafe fn send_time(arg: *mut u8, now: i64) {
+unsafe fn send_time(arg: *mut u8, _seq: usize, now: i64) {
     // SAFETY: arg is a timer_chan channel (caller), never freed (its handles
     // do not free it), so live; it holds i64s, and now is one; a
     // non-blocking send never parks, so g0 may make it.

@@ -2,7 +2,7 @@
 //! per-P state `PTimers` (Go's `timer` and the `p.timers` fields). What a
 //! timer does and who runs it is in `time`.
 //!
-//! A timer calls `f(arg, now)` when it fires, as Go's `timer.f` does:
+//! A timer calls `f(arg, seq, now)` when it fires, as Go's `timer.f` does:
 //! `time::sleep` readies its goroutine, `time::timer_chan` sends the time on
 //! a channel. So this level knows nothing of goroutines or channels.
 
@@ -11,7 +11,7 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicBool, AtomicI64};
 
 /// What a timer does when it fires, with the time it fired at.
-pub type TimerFn = unsafe fn(arg: *mut u8, now: i64);
+pub type TimerFn = unsafe fn(arg: *mut u8, seq: usize, now: i64);
 
 pub struct Timer {
     pub when: i64,
@@ -19,6 +19,9 @@ pub struct Timer {
     pub period: i64,
     pub f: TimerFn,
     pub arg: *mut u8,
+    /// Passed to `f` (Go's `timer.seq`): lets a timer's owner tell a
+    /// timer it has since replaced from the current one.
+    pub seq: usize,
     /// Set by `time::stop`; the heap frees the timer when it comes out.
     pub deleted: AtomicBool,
     /// Heap-allocated (after/tick): freed by the heap once done.
@@ -35,6 +38,7 @@ impl Timer {
             period,
             f,
             arg,
+            seq: 0,
             deleted: AtomicBool::new(false),
             owned,
             left: null_mut(),
@@ -164,7 +168,7 @@ mod tests {
     use super::*;
     use std::boxed::Box;
 
-    unsafe fn nothing(_: *mut u8, _: i64) {}
+    unsafe fn nothing(_: *mut u8, _: usize, _: i64) {}
 
     fn timer(when: i64) -> *mut Timer {
         Box::into_raw(Box::new(Timer::new(when, 0, nothing, null_mut(), true)))

@@ -121,11 +121,12 @@ fn class_of(layout: Layout) -> Option<usize> {
 impl Arenas {
     fn alloc_small(&mut self, layout: Layout) -> Option<NonNull<u8>> {
         if let Some(c) = class_of(layout) {
-            let head = self.small[c];
+            let slot = self.small.get_mut(c)?;
+            let head = *slot;
             if !head.is_null() {
                 // SAFETY: a free block of this class holds the next one in
                 // its first word.
-                self.small[c] = unsafe { (head as *const *mut u8).read() };
+                *slot = unsafe { (head as *const *mut u8).read() };
                 return NonNull::new(head);
             }
             // SAFETY: CLASS is a power of two and the size is not zero.
@@ -286,13 +287,13 @@ unsafe impl GlobalAlloc for Allocator {
             bad_dealloc(p)
         };
         a.in_use -= layout.size();
-        if let Some(c) = class {
+        if let Some(slot) = class.and_then(|c| a.small.get_mut(c)) {
             // SAFETY: p is a block of class c that `alloc` handed out and
             // the caller no longer uses (GlobalAlloc::dealloc's contract):
             // at least CLASS bytes, CLASS-aligned (checked above), so its
             // first word can hold the free list's link.
-            unsafe { (p as *mut *mut u8).write(a.small[c]) };
-            a.small[c] = p;
+            unsafe { (p as *mut *mut u8).write(*slot) };
+            *slot = p;
             return;
         }
         // SAFETY: a medium block: `alloc` took p (not null) from this

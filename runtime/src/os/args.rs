@@ -180,9 +180,10 @@ impl Startup {
     /// `gogetenv`: the value of `name`, or None when unset. The first entry
     /// wins, as with glibc's getenv.
     pub fn getenv(&self, name: &[u8]) -> Option<&'static [u8]> {
+        // `get`, not `strip_prefix`, whose slicing keeps a panic path.
         self.env().find_map(|kv| {
-            let rest = kv.strip_prefix(name)?;
-            rest.strip_prefix(b"=")
+            (kv.get(..name.len()) == Some(name) && kv.get(name.len()) == Some(&b'='))
+                .then(|| kv.get(name.len() + 1..).unwrap_or(&[]))
         })
     }
 }
@@ -244,7 +245,7 @@ pub fn complete(st: &mut Startup) {
         let mut words = [0usize; 128];
         if let Some(n) = read_proc_auxv(&mut words) {
             let before = st.auxv;
-            st.auxv.fill_from_words(&words[..n]);
+            st.auxv.fill_from_words(words.get(..n).unwrap_or(&[]));
             if st.auxv != before {
                 st.auxv_source = AuxvSource::ProcSelfAuxv;
             }
@@ -270,8 +271,7 @@ pub fn complete(st: &mut Startup) {
                 // under ASLR. The seed only spreads work (stealing order,
                 // select), it protects nothing.
                 let mix = (st.sp as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ st.argc as u64;
-                st.seed[..8].copy_from_slice(&mix.to_le_bytes());
-                st.seed[8..].copy_from_slice(&mix.rotate_left(29).to_le_bytes());
+                st.seed = (mix as u128 | (mix.rotate_left(29) as u128) << 64).to_le_bytes();
             }
         }
     }

@@ -145,8 +145,8 @@ pub fn read_file(path: &[u8], buf: &mut [u8]) -> usize {
         return 0;
     };
     let mut got = 0;
-    while got < buf.len() {
-        match read(fd, &mut buf[got..]) {
+    while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+        match read(fd, rest) {
             Ok(0) => break,
             Ok(n) => got += n,
             Err(Errno::EINTR) => {}
@@ -334,6 +334,82 @@ pub fn futex_wake(addr: &core::sync::atomic::AtomicU32, n: u32) -> Result<usize,
             n as usize,
         )
     }
+}
+
+bitflags::bitflags! {
+    /// `epoll_event.events`: what a descriptor is watched for, and what
+    /// `epoll_pwait` reports.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct EpollFlags: u32 {
+        const IN = 0x001;
+        const OUT = 0x004;
+        const ERR = 0x008;
+        const HUP = 0x010;
+        /// The peer shut down its writing half.
+        const RDHUP = 0x2000;
+        /// Edge-triggered: reported once per change, not while it holds.
+        const ET = 1 << 31;
+    }
+}
+
+/// The kernel's `struct epoll_event`: packed on x86_64 (12 bytes), with
+/// its natural alignment (16 bytes) everywhere else.
+#[cfg_attr(target_arch = "x86_64", repr(C, packed))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
+#[derive(Clone, Copy)]
+pub struct EpollEvent {
+    pub events: u32,
+    pub data: u64,
+}
+
+const EPOLL_CLOEXEC: usize = 0o2000000;
+pub const EPOLL_CTL_ADD: usize = 1;
+pub const EPOLL_CTL_DEL: usize = 2;
+
+/// `epoll_create1(EPOLL_CLOEXEC)`.
+pub fn epoll_create() -> Result<i32, Errno> {
+    // SAFETY: no pointers.
+    unsafe { syscall1(Sysno::epoll_create1, EPOLL_CLOEXEC) }.map(|fd| fd as i32)
+}
+
+/// `epoll_ctl(epfd, op, fd, &ev)`.
+pub fn epoll_ctl(epfd: i32, op: usize, fd: i32, ev: &EpollEvent) -> Result<(), Errno> {
+    // SAFETY: ev is a live epoll_event the kernel only reads.
+    unsafe {
+        syscall4(
+            Sysno::epoll_ctl,
+            epfd as usize,
+            op,
+            fd as usize,
+            ev as *const EpollEvent as usize,
+        )
+    }
+    .map(|_| ())
+}
+
+/// `epoll_pwait(epfd, evs, timeout_ms, NULL)`: how many events it wrote
+/// (0 when the timeout passed). A negative timeout waits without limit.
+pub fn epoll_wait(epfd: i32, evs: &mut [EpollEvent], timeout_ms: i32) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most evs.len() events into a live slice;
+    // a null signal mask leaves the thread's mask alone.
+    unsafe {
+        syscall6(
+            Sysno::epoll_pwait,
+            epfd as usize,
+            evs.as_mut_ptr() as usize,
+            evs.len(),
+            timeout_ms as isize as usize,
+            0,
+            0,
+        )
+    }
+}
+
+/// `eventfd2(0, EFD_CLOEXEC | EFD_NONBLOCK)`.
+pub fn eventfd() -> Result<i32, Errno> {
+    const EFD_NONBLOCK: usize = 0o4000;
+    // SAFETY: no pointers.
+    unsafe { syscall2(Sysno::eventfd2, 0, EPOLL_CLOEXEC | EFD_NONBLOCK) }.map(|fd| fd as i32)
 }
 
 /// `sched_yield(2)`.

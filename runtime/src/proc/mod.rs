@@ -298,8 +298,7 @@ unsafe fn schedinit() {
 /// single-threaded boot.
 pub unsafe fn mcommoninit(mp: *mut M) {
     let seed = &startup().seed;
-    let mut s = [0u8; 8];
-    s.copy_from_slice(&seed[..8]);
+    let s = [seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7]];
     // SAFETY: mp is a new M not yet running (caller): no other thread reads
     // or writes it.
     unsafe {

@@ -125,6 +125,7 @@ pub enum WaitReason {
     Sleep,
     SyncMutexLock,
     SyncWaitGroupWait,
+    IoWait,
     /// The last variant (`from_u8` relies on it).
     StopTheWorld,
 }
@@ -153,6 +154,7 @@ impl WaitReason {
             WaitReason::Sleep => "sleep",
             WaitReason::SyncMutexLock => "sync.Mutex.Lock",
             WaitReason::SyncWaitGroupWait => "sync.WaitGroup.Wait",
+            WaitReason::IoWait => "IO wait",
             WaitReason::StopTheWorld => "stop the world",
         }
     }

@@ -1,16 +1,17 @@
 //! Ms (OS threads): creating them (`newm`, `mstart`), parking and waking
 //! them (`stopm`, `startm`, `wakep`), and the one idle M that sleeps until
-//! the next timer (`stopm_timed`).
+//! the next timer (`stopm_timed`, or `stopm_netpoll` in the poller).
 
 use super::checkdead::checkdead;
-use super::{acquirep, pidleget, schedule};
+use super::{acquirep, injectglist, pidleget, schedule};
+use crate::netpoll;
 use crate::arch;
 use crate::os;
 use crate::panic::throw;
-use crate::runtime2::{allmadd, getg, SchedLocked, G, M, P, SCHED};
+use crate::runtime2::{allmadd, getg, GQueue, SchedLocked, G, M, P, SCHED};
 use crate::stack;
 use core::ptr::{addr_of_mut, null_mut};
-use core::sync::atomic::{fence, Ordering};
+use core::sync::atomic::{fence, AtomicPtr, Ordering};
 
 /// Go's `sched.maxmcount`.
 const MAX_MCOUNT: i64 = 10000;
@@ -348,7 +349,7 @@ pub unsafe extern "C" fn mstart(arg: *mut u8) -> ! {
 /// # Safety
 /// `mp` is the calling thread's M, on its g0, with no P and not spinning,
 /// and it has just become `timer_sleeper`.
-pub(super) unsafe fn stopm_timed(mp: *mut M) {
+unsafe fn stopm_timed(mp: *mut M) {
     SCHED.sleep_until.store(i64::MAX, Ordering::SeqCst);
     SCHED
         .sleep_until
@@ -370,7 +371,9 @@ pub(super) unsafe fn stopm_timed(mp: *mut M) {
             break;
         }
         let deadline = SCHED.sleep_until.load(Ordering::SeqCst);
-        if os::nanotime() >= deadline {
+        // The network poller came into being while we slept: come round
+        // and watch from epoll_wait instead (`poller_installed` pokes us).
+        if os::nanotime() >= deadline || netpoll::poller().is_some() {
             let mut s = SCHED.lock.lock();
             // SAFETY: sched.lock is held (s); the idle list holds only Ms
             // put there by mput.
@@ -433,6 +436,99 @@ pub(super) unsafe fn stopm_timed(mp: *mut M) {
     }
 }
 
+/// The timer watch from `epoll_wait` (Go's blocking `netpoll` in
+/// `findrunnable`; `netpoll::Poller::park`): the M sleeps in the poller until the earliest timer,
+/// an event on a descriptor, or an interrupt for a new earlier timer
+/// (`wake_for_timer`, the handshake at `stopm_timed`: the interrupt's
+/// eventfd stays readable, so one written before we block is not lost).
+/// It is not on the idle list meanwhile, as in Go: it counts as running,
+/// and `startm` does not pick it. Then it gives up the watch and takes an
+/// idle P for what it found (or, with none idle, queues it globally for
+/// the busy Ps and stops).
+///
+/// # Safety
+/// As for `stopm_timed`.
+pub(crate) unsafe fn stopm_netpoll(mp: *mut M) {
+    let list = loop {
+        SCHED.sleep_until.store(i64::MAX, Ordering::SeqCst);
+        SCHED
+            .sleep_until
+            .fetch_min(crate::time::next_deadline_or_max(), Ordering::SeqCst);
+        let until = SCHED.sleep_until.load(Ordering::SeqCst);
+        let now = os::nanotime();
+        if until <= now {
+            break GQueue::new();
+        }
+        let delay = if until == i64::MAX { -1 } else { until - now };
+        let list = netpoll::netpoll(delay);
+        if !list.is_empty() {
+            break list;
+        }
+        // Woken early (epoll's milliseconds round down), interrupted for
+        // an earlier timer, or a signal: look again. With nothing left to
+        // watch, become an ordinary idle M.
+        if netpoll::waiters() == 0 && crate::time::next_deadline() == 0 {
+            break list;
+        }
+    };
+    let _ = SCHED
+        .timer_sleeper
+        .compare_exchange(mp, null_mut(), Ordering::SeqCst, Ordering::SeqCst);
+    let mut s = SCHED.lock.lock();
+    // SAFETY: sched.lock is held (s); the idle list holds only Ps put there
+    // by pidleget.
+    let pp = unsafe { pidleget(&mut s) };
+    if pp.is_null() {
+        drop(s);
+        // SAFETY: on g0 without a P: the list goes to the global queue,
+        // for the busy Ps.
+        unsafe { injectglist(list) };
+        // SAFETY: mp is the calling thread's M, on g0, without a P and not
+        // spinning (our contract), as stopm requires.
+        unsafe { stopm(mp) };
+        return;
+    }
+    drop(s);
+    // SAFETY: mp is the calling thread's M without a P (our contract); pp
+    // came off the idle list, wired to no M, as acquirep requires.
+    unsafe { acquirep(mp, pp) };
+    // SAFETY: on g0 holding a P; the list came from the poller.
+    unsafe { injectglist(list) };
+}
+
+/// The network poller has just been installed: a timer watcher asleep on
+/// its futex comes round to watch from `epoll_wait` (the installer stored
+/// the poller before this load, the watcher loads it after its `observe`).
+pub fn poller_installed() {
+    let sleeper = SCHED.timer_sleeper.load(Ordering::SeqCst);
+    if !sleeper.is_null() {
+        // SAFETY: Ms are never freed; poking only wakes the futex.
+        unsafe { (*sleeper).park.poke() };
+    }
+}
+
+/// `stopm_timed`, installed by the first timer (`timers_in_use`), so that
+/// a program without timers does not link it.
+static TIMED_WATCH: AtomicPtr<()> = AtomicPtr::new(null_mut());
+
+/// The futex timer watch, once a timer exists.
+pub(super) fn timed_watch() -> Option<unsafe fn(*mut M)> {
+    let f = TIMED_WATCH.load(Ordering::SeqCst);
+    // SAFETY: null or `stopm_timed`, stored by `timers_in_use`.
+    (!f.is_null()).then(|| unsafe { core::mem::transmute::<*mut (), unsafe fn(*mut M)>(f) })
+}
+
+/// A timer is about to be added: installs the futex timer watch (before
+/// the timer is published, so an M that sees the timer sees the watch:
+/// both are SeqCst). Opaque to the optimiser, which would otherwise call
+/// `stopm_timed` directly and link it into every program.
+pub fn timers_in_use() {
+    if TIMED_WATCH.load(Ordering::Relaxed).is_null() {
+        let f = core::hint::black_box(stopm_timed as unsafe fn(*mut M) as *mut ());
+        TIMED_WATCH.store(f, Ordering::SeqCst);
+    }
+}
+
 /// Removes `mp` from the idle list; false if it is not there.
 ///
 /// # Safety
@@ -471,6 +567,10 @@ pub fn wake_for_timer(when: i64) {
         // SAFETY: Ms are never freed; poking only wakes the futex (a
         // sleeper that has already left ignores it).
         unsafe { (*sleeper).park.poke() };
+        // A watcher in epoll_wait needs the poller's interrupt instead.
+        if let Some(p) = netpoll::poller() {
+            (p.interrupt)();
+        }
     }
 }
 

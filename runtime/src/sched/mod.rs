@@ -48,11 +48,13 @@
 //! - `park.rs`: `mcall`, parking (`gopark`, `goparkunlock`), `gosched`,
 //!   `ready`;
 //! - `m.rs`: Ms — `newm`, `mstart`, `startm`/`stopm`, `wakep`, and the
-//!   M that sleeps until the next timer;
+//!   M that sleeps until the next timer (in `epoll_wait` once the network
+//!   poller exists, `netpoll`);
 //! - `stw.rs`: stopping the world, `worldsema`, `procresize`, GOMAXPROCS;
 //! - `syscall.rs`: system calls that may block (`entersyscall`,
 //!   `exitsyscall`) and `handoffp`;
-//! - `sysmon.rs`: sysmon, which takes Ps back from blocked system calls;
+//! - `sysmon.rs`: sysmon, which takes Ps back from blocked system calls
+//!   and polls the network when nobody has for 10 ms;
 //! - `checkdead.rs`: deadlock detection.
 
 mod checkdead;
@@ -66,23 +68,26 @@ mod sysmon;
 pub use syscall::{entersyscall, exitsyscall, syscall6};
 use syscall::handoffp;
 pub use sysmon::{start_sysmon, wake_sysmon};
-pub use m::{mstart, newm, mreserveid, register_m0, wake_for_timer, wakep};
+pub(crate) use sysmon::poll_overdue;
+pub use m::{mstart, newm, mreserveid, poller_installed, register_m0, timers_in_use, wake_for_timer, wakep};
 pub use park::{gopark, goparkunlock, gosched, mcall, ready};
 pub use queues::{globrunqput, runqput};
-use queues::{globrunqget, steal_work};
+use queues::{globrunqget, injectglist, steal_work};
 pub use stw::{procresize, set_gomaxprocs};
 
 use crate::arch;
 use crate::chaos::{self, Site};
 use crate::lock::RawMutex;
+use crate::netpoll;
 use crate::os;
 use crate::panic::throw;
 use crate::runq::RUNQ_SIZE;
-use crate::runtime2::{getg, getm, gomaxprocs, allp, setg, Gstatus, Pstatus, SchedLocked, G, M, P, SCHED, WaitReason};
+use crate::runtime2::{getg, getm, gomaxprocs, allp, setg, GQueue, Gstatus, Pstatus, SchedLocked, G, M, P, SCHED, WaitReason};
 use crate::stack;
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{fence, Ordering};
-use m::{startm, stopm, stopm_timed};
+use m::{startm, stopm};
+pub(crate) use m::stopm_netpoll;
 use stw::{gcstopm, stopped_one};
 use checkdead::checkdead;
 
@@ -253,6 +258,14 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 return (gp, false);
             }
         }
+        // Poll the network without blocking (`poll_find`).
+        if let Some(poller) = netpoll::poller() {
+            // SAFETY: on g0 of the calling thread's M, holding a P, as the
+            // hook requires.
+            if let Some(gp) = unsafe { (poller.find)() } {
+                return (gp, false);
+            }
+        }
         // Steal, unless enough Ms spin already.
         let procs = gomaxprocs();
         // SAFETY: mp is the calling thread's M: only this thread (or its
@@ -316,17 +329,31 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 continue;
             }
         }
-        if crate::time::next_deadline() != 0
+        // Someone must watch the clock, and the descriptors goroutines
+        // wait on: the first M here does (`timer_sleeper`), in epoll_wait
+        // once a descriptor was ever registered, else on its futex.
+        let poller = netpoll::poller();
+        let polled = poller.is_some() && netpoll::waiters() > 0;
+        if (polled || crate::time::next_deadline() != 0)
             && SCHED
                 .timer_sleeper
                 .compare_exchange(null_mut(), mp, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
         {
-            // SAFETY: mp is the calling thread's M, on g0, without a P
-            // (released above), not spinning (`end` above, or never was),
-            // and it has just become `timer_sleeper`, as stopm_timed
-            // requires.
-            unsafe { stopm_timed(mp) };
+            match poller {
+                // SAFETY: mp is the calling thread's M, on g0, without a P
+                // (released above), not spinning (`end` above, or never
+                // was), and it has just become `timer_sleeper`, as
+                // stopm_netpoll and stopm_timed require.
+                Some(poller) => unsafe { (poller.park)(mp) },
+                // SAFETY: as just said. (A deadline means a timer was
+                // added, which installed the watch first: see
+                // `m::timers_in_use`.)
+                None => match m::timed_watch() {
+                    Some(watch) => unsafe { watch(mp) },
+                    None => throw("findrunnable: a timer without its watch"),
+                },
+            }
             // Give up the role unless stopm_timed already did (another M
             // may hold it by now). This M may go on to run a goroutine that
             // never yields: if timers remain, let another M take the watch
@@ -337,7 +364,7 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 Ordering::SeqCst,
                 Ordering::SeqCst,
             );
-            if crate::time::next_deadline() != 0 {
+            if crate::time::next_deadline() != 0 || netpoll::waiters() > 0 {
                 wakep();
             }
         } else {
@@ -346,6 +373,29 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
             unsafe { stopm(mp) };
         }
     }
+}
+
+/// `findrunnable`'s poll of the network without blocking, once the poller
+/// exists (`netpoll::Poller::find`): only a shortcut before stealing (Go's
+/// words), so skipped while an M blocks in epoll (it gets the events).
+/// Returns a G to run; the others it found go on this P's queue.
+///
+/// # Safety
+/// On g0 of an M holding a P.
+pub(crate) unsafe fn poll_find() -> Option<*mut G> {
+    if netpoll::waiters() == 0 || netpoll::blocked() {
+        return None;
+    }
+    let mut list = netpoll::netpoll(0);
+    let gp = list.pop()?;
+    // SAFETY: gp and the rest come out of a poll list, and we are on g0 of
+    // an M holding a P (our contract), as make_runnable and injectglist
+    // require.
+    unsafe {
+        netpoll::make_runnable(gp);
+        injectglist(list);
+    }
+    Some(gp)
 }
 
 /// If some P has queued work, an idle P to go and steal it with.

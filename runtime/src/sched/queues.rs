@@ -39,6 +39,53 @@ pub unsafe fn globrunqput(gp: *mut G) {
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
 }
 
+/// Go's `injectglist`: makes the goroutines of a poll list runnable and
+/// queues them: on this M's P (and wakes a spinning M to share them when
+/// there are several), or, from an M without a P (sysmon), on the global
+/// queue with an M started for each idle P that can take one.
+///
+/// # Safety
+/// On g0; `list` came from `netpoll::Poller::poll`.
+pub(super) unsafe fn injectglist(mut list: GQueue) {
+    let n = list.len;
+    if n == 0 {
+        return;
+    }
+    let mp = getm();
+    // SAFETY: mp is the calling thread's M: only this thread writes its `p`.
+    let pp = unsafe { (*mp).p };
+    if pp.is_null() {
+        let mut s = SCHED.lock.lock();
+        while let Some(gp) = list.pop() {
+            // SAFETY: gp came out of a poll list (our contract): parked, ours
+            // alone, on no queue, as make_runnable and push_back require.
+            unsafe {
+                crate::netpoll::make_runnable(gp);
+                s.runq.push_back(gp);
+            }
+        }
+        SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
+        drop(s);
+        let idle = SCHED.npidle.load(Ordering::SeqCst).max(0) as usize;
+        for _ in 0..n.min(idle) {
+            // SAFETY: no P is handed over (null: startm takes an idle one)
+            // and no spinning claim.
+            unsafe { startm(null_mut(), false) };
+        }
+        return;
+    }
+    while let Some(gp) = list.pop() {
+        // SAFETY: as above; pp is our own P, as runqput requires.
+        unsafe {
+            crate::netpoll::make_runnable(gp);
+            runqput(pp, gp, false);
+        }
+    }
+    if n > 1 {
+        wakep();
+    }
+}
+
 /// Go's `globrunqget`: a fair share of the global queue — at most `max`
 /// (0: no limit) — the first returned, the rest onto the local queue.
 ///

@@ -4,7 +4,8 @@
 //! It sleeps 20 µs at a time, doubling the sleep after 50 rounds in which
 //! it had nothing to do, up to 10 ms. Each round it takes back Ps that
 //! have sat in one system call for a whole round (`retake`) and hands them
-//! to other Ms (`handoffp`), and prints `GODEBUG=schedtrace` reports when
+//! to other Ms (`handoffp`), polls the network if nobody has for 10 ms,
+//! and prints `GODEBUG=schedtrace` reports when
 //! asked. When every P is idle it parks on `sched.sysmonnote` until the
 //! next timer (at most 60 s, Go's `forcegcperiod / 2`) or until a
 //! goroutine enters a system call or the world restarts. Preempting
@@ -21,6 +22,8 @@ const MAX_DELAY_US: i64 = 10_000;
 /// A P in a system call with nothing queued is left alone this long while
 /// other Ms could take new work (Go: 10 ms).
 const SYSCALL_GRACE_NS: i64 = 10_000_000;
+/// sysmon polls the network when nobody has for this long (Go: 10 ms).
+const POLL_PERIOD_NS: i64 = 10_000_000;
 /// sysmon's longest park when everything is idle (Go: forcegcperiod / 2).
 const MAX_PARK_NS: i64 = 60_000_000_000;
 
@@ -54,7 +57,12 @@ fn sysmon() -> ! {
             idle = 0;
         }
         let now = os::nanotime();
-        if retake(now) != 0 {
+        let mut busy = retake(now) != 0;
+        // Poll the network if nobody has for 10 ms (`poll_overdue`).
+        if let Some(poller) = crate::netpoll::poller() {
+            busy |= (poller.sysmon)(now);
+        }
+        if busy {
             idle = 0;
         } else {
             idle += 1;
@@ -64,6 +72,23 @@ fn sysmon() -> ! {
             crate::trace::schedtrace(detail);
         }
     }
+}
+
+/// sysmon's poll of the network (`netpoll::Poller::sysmon`): if nobody
+/// has polled for 10 ms (every running P is busy), what is ready goes to
+/// idle Ps or the global queue. True if it found something.
+pub(crate) fn poll_overdue(now: i64) -> bool {
+    if !crate::netpoll::overdue(now, POLL_PERIOD_NS) {
+        return false;
+    }
+    let list = crate::netpoll::netpoll(0);
+    if list.is_empty() {
+        return false;
+    }
+    // SAFETY: sysmon runs on g0 without a P; the list came from the poller,
+    // as injectglist requires.
+    unsafe { injectglist(list) };
+    true
 }
 
 fn everything_idle() -> bool {

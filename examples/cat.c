@@ -1,0 +1,77 @@
+/* cat [FILE...]: copies each FILE (or stdin, also for "-") to stdout.
+ *
+ *     cargo xtask run cat-c README.md
+ *
+ * Regular files are read through the scheduler's system-call path; pipes
+ * and terminals the same way when inherited (their modes are the
+ * parent's), so `producer | cat` works as with any cat. */
+#include <runtime.h>
+
+static unsigned long len(const char *s)
+{
+    unsigned long n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static void fail(const char *what, const char *name, long err)
+{
+    char num[24];
+    int i = sizeof num;
+    num[--i] = 0;
+    unsigned long e = (unsigned long)-err;
+    do
+        num[--i] = (char)('0' + e % 10);
+    while ((e /= 10) != 0);
+    rt_write(2, "cat: ", 5);
+    rt_write(2, what, len(what));
+    rt_write(2, name, len(name));
+    rt_write(2, ": errno ", 8);
+    rt_write(2, num + i, len(num + i));
+    rt_write(2, "\n", 1);
+}
+
+static char buf[1 << 16];
+
+/* Copies fd to stdout: 0, or 1 after a failure it reported. */
+static int copy(int fd, const char *name)
+{
+    long n;
+    while ((n = rt_read(fd, buf, sizeof buf)) > 0) {
+        long w = rt_write(1, buf, (unsigned long)n);
+        if (w < 0) {
+            fail("write ", "stdout", w);
+            return 1;
+        }
+    }
+    if (n < 0) {
+        fail("read ", name, n);
+        return 1;
+    }
+    return 0;
+}
+
+void main_main(void)
+{
+    int status = 0;
+    if (rt_argc() < 2)
+        status = copy(0, "stdin");
+    for (int i = 1; i < rt_argc(); i++) {
+        const char *name = rt_argv(i);
+        if (name[0] == '-' && name[1] == 0) {
+            status |= copy(0, "stdin");
+            continue;
+        }
+        int fd = rt_open(name, 0, 0);
+        if (fd < 0) {
+            fail("", name, fd);
+            status = 1;
+            continue;
+        }
+        status |= copy(fd, name);
+        rt_close(fd);
+    }
+    if (status)
+        rt_exit(1);
+}

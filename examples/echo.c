@@ -1,0 +1,74 @@
+/* echo ADDRESS: a TCP echo server, one goroutine per connection.
+ *
+ *     cargo xtask run echo-c 127.0.0.1:9000
+ *
+ * Listens on ADDRESS (":0" picks a free port), prints "listening on
+ * <address>" with the real port, and sends back every byte each client
+ * sends until it closes. No goroutine blocks a thread: reads, writes and
+ * accepts wait in the runtime's network poller. */
+#include <runtime.h>
+
+static unsigned long len(const char *s)
+{
+    unsigned long n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static void say(int fd, const char *s)
+{
+    rt_write(fd, s, len(s));
+}
+
+static void serve(void *arg)
+{
+    int fd = (int)(long)arg;
+    /* On the goroutine's stack: within armv7's 4 KiB frame limit, and an
+     * idle connection costs no more than its stack. */
+    char buf[3584];
+    long n;
+    while ((n = rt_read(fd, buf, sizeof buf)) > 0)
+        if (rt_write(fd, buf, (unsigned long)n) < 0)
+            break;
+    rt_close(fd);
+}
+
+void main_main(void)
+{
+    if (rt_argc() != 2) {
+        say(2, "usage: echo ADDRESS\n");
+        rt_exit(2);
+    }
+    int lfd = rt_listen("tcp", rt_argv(1));
+    if (lfd < 0) {
+        say(2, "echo: cannot listen on ");
+        say(2, rt_argv(1));
+        say(2, lfd == -22 ? ": bad address\n" : lfd == -98 ? ": address in use\n" : ": error\n");
+        rt_exit(1);
+    }
+    char name[128];
+    rt_sockname(lfd, name, sizeof name);
+    say(1, "listening on ");
+    say(1, name);
+    say(1, "\n");
+    long long backoff = 5000000;
+    for (;;) {
+        int fd = rt_accept(lfd);
+        if (fd == -24 || fd == -23 || fd == -12 || fd == -105) {
+            /* Out of descriptors or memory: the connection waits in the
+             * backlog; try again later (Go's http.Server backs off the
+             * same way, from 5 ms to 1 s). */
+            rt_sleep(backoff);
+            if (backoff < 1000000000)
+                backoff *= 2;
+            continue;
+        }
+        if (fd < 0) {
+            say(2, "echo: accept failed\n");
+            rt_exit(1);
+        }
+        backoff = 5000000;
+        rt_go(serve, (void *)(long)fd);
+    }
+}
