@@ -15,20 +15,39 @@ static unsigned long len(const char *s)
     return n;
 }
 
+/* "cat: open FILE: no such file or directory", as Go's os errors read. */
 static void fail(const char *what, const char *name, long err)
 {
-    char num[24];
-    int i = sizeof num;
-    num[--i] = 0;
-    unsigned long e = (unsigned long)-err;
-    do
-        num[--i] = (char)('0' + e % 10);
-    while ((e /= 10) != 0);
+    static const struct {
+        long err;
+        const char *text;
+    } texts[] = {
+        {-2, "no such file or directory"}, {-13, "permission denied"},
+        {-21, "is a directory"},           {-9, "bad file descriptor"},
+        {-5, "input/output error"},        {-24, "too many open files"},
+    };
+    const char *text = 0;
+    for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i].err == err)
+            text = texts[i].text;
+    char num[32] = "errno ";
+    if (!text) {
+        char d[24];
+        int i = sizeof d;
+        d[--i] = 0;
+        unsigned long e = (unsigned long)-err;
+        do
+            d[--i] = (char)('0' + e % 10);
+        while ((e /= 10) != 0);
+        for (int k = 6; (num[k] = d[i]) != 0; k++, i++)
+            ;
+        text = num;
+    }
     rt_write(2, "cat: ", 5);
     rt_write(2, what, len(what));
     rt_write(2, name, len(name));
-    rt_write(2, ": errno ", 8);
-    rt_write(2, num + i, len(num + i));
+    rt_write(2, ": ", 2);
+    rt_write(2, text, len(text));
     rt_write(2, "\n", 1);
 }
 
@@ -65,7 +84,7 @@ void main_main(void)
         }
         int fd = rt_open(name, 0, 0);
         if (fd < 0) {
-            fail("", name, fd);
+            fail("open ", name, fd);
             status = 1;
             continue;
         }

@@ -248,13 +248,13 @@ fn c_count(r: Result<usize, syscalls::Errno>) -> c_long {
 unsafe fn net_args<'a>(
     network: *const c_char,
     address: *const c_char,
-) -> Result<(crate::net::Network, &'a [u8]), syscalls::Errno> {
+) -> Result<(crate::socket::Network, &'a [u8]), syscalls::Errno> {
     if network.is_null() || address.is_null() {
         return Err(syscalls::Errno::EFAULT);
     }
     // SAFETY: both are non-null NUL-terminated strings (caller).
     let (n, a) = unsafe { (cstr_bytes(network as *const u8), cstr_bytes(address as *const u8)) };
-    Ok((crate::net::Network::parse(n)?, a))
+    Ok((crate::socket::Network::parse(n)?, a))
 }
 
 /// # Safety
@@ -262,7 +262,7 @@ unsafe fn net_args<'a>(
 #[no_mangle]
 pub unsafe extern "C" fn rt_listen(network: *const c_char, address: *const c_char) -> c_int {
     // SAFETY: the caller's promise.
-    c_fd(unsafe { net_args(network, address) }.and_then(|(n, a)| crate::net::listen(n, a)))
+    c_fd(unsafe { net_args(network, address) }.and_then(|(n, a)| crate::socket::listen(n, a)))
 }
 
 /// # Safety
@@ -270,24 +270,24 @@ pub unsafe extern "C" fn rt_listen(network: *const c_char, address: *const c_cha
 #[no_mangle]
 pub unsafe extern "C" fn rt_dial(network: *const c_char, address: *const c_char) -> c_int {
     // SAFETY: the caller's promise.
-    c_fd(unsafe { net_args(network, address) }.and_then(|(n, a)| crate::net::dial(n, a)))
+    c_fd(unsafe { net_args(network, address) }.and_then(|(n, a)| crate::socket::dial(n, a)))
 }
 
 #[no_mangle]
 pub extern "C" fn rt_accept(lfd: c_int) -> c_int {
-    c_fd(crate::net::accept(lfd))
+    c_fd(crate::socket::accept(lfd))
 }
 
 #[no_mangle]
 pub extern "C" fn rt_shutdown(fd: c_int, how: c_int) -> c_int {
-    c_fd(crate::net::shutdown(fd, how).map(|()| 0))
+    c_fd(crate::socket::shutdown(fd, how).map(|()| 0))
 }
 
 /// Copies an address text and its NUL into `buf`: its length, or ERANGE.
 ///
 /// # Safety
 /// `buf` is NULL or valid for `n` writes.
-unsafe fn put_text(t: &crate::net::Text, buf: *mut c_char, n: c_ulong) -> c_int {
+unsafe fn put_text(t: &crate::socket::Text, buf: *mut c_char, n: c_ulong) -> c_int {
     // SAFETY: the caller's promise.
     let Some(b) = (unsafe { c_buf_mut(buf as *mut c_void, n) }) else {
         return neg(syscalls::Errno::EFAULT) as c_int;
@@ -305,8 +305,8 @@ unsafe fn put_text(t: &crate::net::Text, buf: *mut c_char, n: c_ulong) -> c_int 
 /// `buf` is NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_sockname(fd: c_int, buf: *mut c_char, n: c_ulong) -> c_int {
-    let mut t = crate::net::Text::new();
-    match crate::net::sockname(fd, &mut t) {
+    let mut t = crate::socket::Text::new();
+    match crate::socket::sockname(fd, &mut t) {
         // SAFETY: the caller's promise.
         Ok(()) => unsafe { put_text(&t, buf, n) },
         Err(e) => neg(e) as c_int,
@@ -317,8 +317,8 @@ pub unsafe extern "C" fn rt_sockname(fd: c_int, buf: *mut c_char, n: c_ulong) ->
 /// `buf` is NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_peername(fd: c_int, buf: *mut c_char, n: c_ulong) -> c_int {
-    let mut t = crate::net::Text::new();
-    match crate::net::peername(fd, &mut t) {
+    let mut t = crate::socket::Text::new();
+    match crate::socket::peername(fd, &mut t) {
         // SAFETY: the caller's promise.
         Ok(()) => unsafe { put_text(&t, buf, n) },
         Err(e) => neg(e) as c_int,
@@ -336,7 +336,7 @@ pub unsafe extern "C" fn rt_sendto(fd: c_int, buf: *const c_void, n: c_ulong, ad
     };
     // SAFETY: a non-null address is NUL-terminated (caller).
     let to = (!address.is_null()).then(|| unsafe { cstr_bytes(address as *const u8) });
-    c_count(crate::net::sendto(fd, b, to))
+    c_count(crate::socket::sendto(fd, b, to))
 }
 
 /// # Safety
@@ -354,8 +354,8 @@ pub unsafe extern "C" fn rt_recvfrom(
     let Some(b) = (unsafe { c_buf_mut(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
     };
-    let mut t = crate::net::Text::new();
-    let r = crate::net::recvfrom(fd, b, &mut t);
+    let mut t = crate::socket::Text::new();
+    let r = crate::socket::recvfrom(fd, b, &mut t);
     if r.is_ok() && !from.is_null() && fromlen > 0 {
         // SAFETY: from is valid for fromlen writes (caller).
         if unsafe { put_text(&t, from, fromlen) } < 0 {

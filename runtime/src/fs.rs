@@ -1,0 +1,79 @@
+//! Files (Go's `os.File`): see `io` for what blocks and how errors look.
+//!
+//! ```ignore
+//! let mut f = runtime::fs::File::open("/etc/hostname")?;
+//! let mut buf = [0; 64];
+//! let n = f.read(&mut buf)?;
+//! ```
+
+use crate::io::{res, Error, Fd, Result};
+use alloc::vec::Vec;
+use core::ops::{Deref, DerefMut};
+use syscalls::Errno;
+
+/// An open file, closed when dropped. Reads and writes go through `Fd`
+/// (`embedded_io::Read`/`Write`); `read_at`/`write_at` leave the offset.
+#[derive(Debug)]
+pub struct File(Fd);
+
+pub const O_RDONLY: i32 = 0;
+pub const O_WRONLY: i32 = 1;
+pub const O_RDWR: i32 = 2;
+pub const O_CREAT: i32 = 0o100;
+pub const O_TRUNC: i32 = 0o1000;
+pub const O_APPEND: i32 = 0o2000;
+
+impl File {
+    /// Go's `os.Open`: read-only.
+    pub fn open(path: &str) -> Result<File> {
+        File::open_with(path, O_RDONLY, 0)
+    }
+
+    /// Go's `os.Create`: read-write, created (0666 before the umask) or
+    /// truncated.
+    pub fn create(path: &str) -> Result<File> {
+        File::open_with(path, O_RDWR | O_CREAT | O_TRUNC, 0o666)
+    }
+
+    /// Go's `os.OpenFile`: Linux's flags and mode.
+    pub fn open_with(path: &str, flags: i32, mode: u32) -> Result<File> {
+        if path.as_bytes().contains(&0) {
+            return Err(Error::from_errno(Errno::EINVAL));
+        }
+        let mut c = Vec::with_capacity(path.len() + 1);
+        c.extend_from_slice(path.as_bytes());
+        c.push(0);
+        // SAFETY: c is NUL-terminated and outlives the call.
+        res(unsafe { crate::fd::open(c.as_ptr(), flags, mode) }).map(|fd| File(Fd::from_raw(fd)))
+    }
+
+    /// `pread`: at `off`, leaving the file offset.
+    pub fn read_at(&self, buf: &mut [u8], off: i64) -> Result<usize> {
+        res(crate::fd::pread(self.0.raw(), buf, off))
+    }
+
+    /// `pwrite`: at `off`, leaving the file offset.
+    pub fn write_at(&self, buf: &[u8], off: i64) -> Result<usize> {
+        res(crate::fd::pwrite(self.0.raw(), buf, off))
+    }
+}
+
+impl Deref for File {
+    type Target = Fd;
+    fn deref(&self) -> &Fd {
+        &self.0
+    }
+}
+
+impl DerefMut for File {
+    fn deref_mut(&mut self) -> &mut Fd {
+        &mut self.0
+    }
+}
+
+/// Go's `os.Pipe`: the read end, then the write end; both wait in the
+/// poller.
+pub fn pipe() -> Result<(Fd, Fd)> {
+    let [r, w] = res(crate::fd::pipe())?;
+    Ok((Fd::from_raw(r), Fd::from_raw(w)))
+}
