@@ -493,7 +493,10 @@ fn bind(fd: i32, sa: &SockAddr) -> Result<(), Errno> {
 pub fn listen(net: Network, address: &[u8]) -> Result<i32, Errno> {
     let (sa, dual) = resolve(net, address, true)?;
     with_socket(net, &sa, dual, |fd| {
-        if sa.family() != AF_UNIX {
+        // Go's listener default (a restarted server rebinds at once past
+        // TIME_WAIT). Not for UDP: there it would let two sockets bind one
+        // port.
+        if sa.family() != AF_UNIX && net.kind() == SOCK_STREAM {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1)?;
         }
         bind(fd, &sa)?;
