@@ -158,9 +158,15 @@ unsafe fn blocking(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usiz
                     revents: i16,
                 }
                 let mut pfd = PollFd { fd, events, revents: 0 };
+                let a = [&mut pfd as *mut PollFd as usize, 1, 0, 0, 8, 0];
+                // Known to block: the P is handed off at once. EINTR just
+                // comes round again.
                 // SAFETY: the kernel reads and writes one pollfd in pfd,
                 // which outlives the call; no timeout and no signal mask.
-                unsafe { retrying(Sysno::ppoll, [&mut pfd as *mut PollFd as usize, 1, 0, 0, 8, 0]) }?;
+                let r = unsafe { crate::sched::syscall6_blocking(Sysno::ppoll as usize, a) };
+                if r < 0 && r != -(Errno::EINTR.into_raw() as isize) {
+                    return Err(Errno::new(-r as i32));
+                }
             }
             r => return r,
         }

@@ -95,17 +95,21 @@ void main_main(void)
 {
     const char *mode = rt_argc() > 1 ? rt_argv(1) : "";
     long bound = rt_argc() > 2 ? to_int(rt_argv(2)) : 1000;
-    if (str_eq(mode, "ticker-read") || str_eq(mode, "ticker-raw-read")) {
+    if (str_eq(mode, "ticker-read") || str_eq(mode, "ticker-raw-read") ||
+        str_eq(mode, "ticker-nonblock-read")) {
         /* A goroutine blocked reading an empty pipe: ticks go on. rt_pipe's
          * ends wait in the poller; the raw read needs a blocking pipe,
          * made without the runtime (rt_write then blocks in the kernel
          * too, through entersyscall). */
         if (str_eq(mode, "ticker-read"))
             rt_pipe(pipefd);
+        else if (str_eq(mode, "ticker-nonblock-read")) /* O_NONBLOCK: as a
+            parent may hand one over; rt_read waits in ppoll for it */
+            rt_syscall(NR_pipe2, (long)pipefd, 04000, 0, 0, 0, 0);
         else
             rt_syscall(NR_pipe2, (long)pipefd, 0, 0, 0, 0, 0);
         rt_wg_add(&wg, 1);
-        rt_go(str_eq(mode, "ticker-read") ? reader : raw_reader, 0);
+        rt_go(str_eq(mode, "ticker-raw-read") ? raw_reader : reader, 0);
         rt_sleep(1000000);
         tick_n(10, 10, bound);
         out_kv("reader-still-blocked", got == 0);

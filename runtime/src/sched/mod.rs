@@ -65,7 +65,7 @@ mod stw;
 mod syscall;
 mod sysmon;
 
-pub use syscall::{entersyscall, exitsyscall, syscall6};
+pub use syscall::{entersyscall, entersyscallblock, exitsyscall, syscall6, syscall6_blocking};
 use syscall::handoffp;
 pub use sysmon::{start_sysmon, wake_sysmon};
 pub(crate) use sysmon::poll_overdue;

@@ -15,8 +15,9 @@
 //! - on the way out the P is gone: the goroutine takes any idle P, or else
 //!   goes to the global queue and its M stops (`exitsyscall0`).
 //!
-//! (Go's `entersyscallblock`, which hands the P off at once for a call
-//! known to block, comes with the network poller, its first user.)
+//! A call known to block goes through `entersyscallblock` instead (Go's):
+//! the P is handed off at once, without waiting for sysmon, and
+//! `exitsyscall` then finds an idle P or waits for one.
 //!
 //! # The handshakes
 //!
@@ -67,6 +68,45 @@ pub unsafe fn entersyscall() {
         if SCHED.gcwaiting.load(Ordering::SeqCst) {
             entersyscall_gcwait(pp);
         }
+    }
+}
+
+/// Go's `entersyscallblock`: as `entersyscall` for a call known to block
+/// (a wait in `ppoll`): the P goes to `handoffp` now, on g0, instead of
+/// after a sysmon tick.
+///
+/// # Safety
+/// As for `entersyscall`.
+pub unsafe fn entersyscallblock() {
+    let mp = getm();
+    // SAFETY: mp is this thread's M, running a user G on a P (caller).
+    unsafe { (*(*mp).curg).casgstatus(Gstatus::_Grunning, Gstatus::_Gsyscall) };
+    // SAFETY: on a user G; entersyscallblock_m resumes it (gogo) without
+    // returning, as mcall requires.
+    unsafe { mcall(entersyscallblock_m) };
+}
+
+/// `entersyscallblock`'s hand-off on g0 (Go's `entersyscallblock_handoff`
+/// on the system stack), then straight back to the goroutine, which
+/// stays on this M without a P for its call.
+///
+/// # Safety
+/// Only as `mcall`'s function from `entersyscallblock`: `arg` is the G,
+/// `_Gsyscall`, of this M, which holds a P.
+unsafe extern "C" fn entersyscallblock_m(arg: *mut u8) {
+    let gp = arg as *mut G;
+    let mp = getm();
+    // SAFETY: mp is this thread's M and holds a P (our contract): releasep
+    // makes it ours, wired to no M and on no list, as handoffp requires.
+    unsafe {
+        (*mp).oldp = null_mut();
+        handoffp(releasep(mp));
+    }
+    // SAFETY: gp is this M's G (its `m` is still mp) with the context mcall
+    // saved; nobody else can run it (it is `_Gsyscall`, on no queue).
+    unsafe {
+        setg(gp);
+        arch::gogo((*gp).sched.sp)
     }
 }
 
@@ -237,6 +277,27 @@ pub unsafe fn syscall6(nr: usize, a: [usize; 6]) -> isize {
     // SAFETY: the arguments are valid for nr (caller).
     let r = unsafe { os::raw_syscall6(nr, a) };
     // SAFETY: after entersyscall, on the same G.
+    unsafe { exitsyscall() };
+    r
+}
+
+/// `syscall6` for a call known to block (`entersyscallblock`).
+///
+/// # Safety
+/// As for `syscall6`.
+pub unsafe fn syscall6_blocking(nr: usize, a: [usize; 6]) -> isize {
+    let gp = getg();
+    // SAFETY: after boot every thread's g is live, bound to its M.
+    if unsafe { gp == (*(*gp).m).g0 || (*(*gp).m).p.is_null() } {
+        // SAFETY: the arguments are valid for nr (caller).
+        return unsafe { os::raw_syscall6(nr, a) };
+    }
+    // SAFETY: on a user G holding a P (checked above); exitsyscall
+    // follows.
+    unsafe { entersyscallblock() };
+    // SAFETY: the arguments are valid for nr (caller).
+    let r = unsafe { os::raw_syscall6(nr, a) };
+    // SAFETY: after entersyscallblock, on the same G.
     unsafe { exitsyscall() };
     r
 }
