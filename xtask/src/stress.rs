@@ -48,6 +48,7 @@ fn stress_programs() -> Vec<Case> {
         Case::new("close", "stress_close").stdout("received=20000\n"),
         Case::new("gomaxprocs", "stress_gomaxprocs").stdout("resizes=90\n"),
         Case::new("syscall", "stress_syscall").stdout("rounds=1200\n"),
+        Case::new("net", "stress_net").stdout("connections=320\ncloses=80\n"),
     ]
 }
 
