@@ -108,8 +108,19 @@ pub fn fatal_signal(detail: &dyn Fn(&mut Line)) -> ! {
 /// `fatal error: <msg>` followed by every live goroutine and its state.
 #[cold]
 pub fn fatal_with_goroutines(msg: &str) -> ! {
+    report_with_goroutines("fatal error: ", msg)
+}
+
+/// `<line>` (Go's `SIGQUIT: quit`) followed by every live goroutine and
+/// its state; exit 2.
+#[cold]
+pub fn fatal_report(line: &str) -> ! {
+    report_with_goroutines("", line)
+}
+
+fn report_with_goroutines(prefix: &str, msg: &str) -> ! {
     start_dying();
-    Line::stderr().s("fatal error: ").s(msg).end();
+    Line::stderr().s(prefix).s(msg).end();
     if let Some(h) = hooks() {
         (h.print_goroutines)();
     }

@@ -27,6 +27,7 @@ const SIGBUS: i32 = 7;
 const SIGFPE: i32 = 8;
 const SIGSEGV: i32 = 11;
 pub const SIGPIPE: i32 = 13;
+pub const SIGQUIT: i32 = 3;
 
 /// Go's gsignal stack size.
 const GSIGNAL_SIZE: usize = 32 << 10;
@@ -82,6 +83,19 @@ pub fn initsig() {
     if linux::setsig(SIGPIPE, sigignore, true).is_err() {
         crate::panic::throw("initsig: rt_sigaction failed");
     }
+    // SIGQUIT (^\ or kill -QUIT) ends the program with every goroutine
+    // and what it waits for, exit 2, as in Go.
+    if linux::setsig(SIGQUIT, sigquit, false).is_err() {
+        crate::panic::throw("initsig: rt_sigaction failed");
+    }
+}
+
+/// SIGQUIT's handler: Go's `SIGQUIT: quit` report.
+///
+/// # Safety
+/// Nothing to uphold (unsafe only to have the type of a `setsig` handler).
+unsafe extern "C" fn sigquit(_sig: i32, _info: *mut u8, _ctx: *mut u8) {
+    crate::panic::fatal_report("SIGQUIT: quit")
 }
 
 /// SIGPIPE's handler: nothing to do; the write that raised it returns EPIPE.

@@ -120,10 +120,17 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
             // Periodic timers are heap-owned and only freed by the heap,
             // so `t` is still ours.
             // SAFETY: as just said, t is live and ours.
-            unsafe { (*t).when += period * ((now - (*t).when) / period + 1) };
+            let when = unsafe {
+                (*t).when += period * ((now - (*t).when) / period + 1);
+                (*t).when
+            };
             // SAFETY: pp is a live P (caller); t is live, on no heap, and
             // only the heap frees it, as push_locked requires.
             unsafe { push_locked(pp, t) };
+            // As for any new timer: the watcher may have computed its
+            // deadline while this one was out of the heap (timer0 without
+            // it) and sleep past it, or forever.
+            sched::wake_for_timer(when);
         } else if owned {
             // SAFETY: an owned timer is a leaked Box (timer_chan) that only
             // the heap frees; this one is out of it and done, freed once.

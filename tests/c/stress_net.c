@@ -119,8 +119,13 @@ static void blocked_reader(void *arg)
     int fd = (int)((long)arg & 0xffffff);
     int id = (int)((long)arg >> 24);
     char c;
+    /* A deadline far beyond the close: should the read still start after
+     * it (see closer), it fails clearly instead of waiting forever on a
+     * number someone else got. */
+    rt_set_read_deadline(fd, rt_nanotime() + 30000000000LL);
     __atomic_store_n(&reader_started[id], 1, __ATOMIC_SEQ_CST);
     long k = rt_read(fd, &c, 1);
+    check(k != -110, "net: the reader started only after the close (the test's margin is too small)");
     check(k == -9, "net: read on a closed descriptor must give -9");
     __atomic_fetch_add(&closes, 1, __ATOMIC_SEQ_CST);
     rt_wg_done(&wg);
@@ -143,7 +148,7 @@ static void closer(void *arg)
          * nothing else makes descriptors). */
         while (!__atomic_load_n(&reader_started[id], __ATOMIC_SEQ_CST))
             rt_sleep(100000);
-        rt_sleep(rng_next(&seed) % 2 ? 2000000 : 3000000);
+        rt_sleep(rng_next(&seed) % 2 ? 20000000 : 30000000);
         check(rt_close(p[0]) == 0, "net: close under a reader");
         rt_close(p[1]);
     }

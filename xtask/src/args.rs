@@ -14,6 +14,7 @@
 //!   to clang as it is; the words left are the input files (`.c` compiled,
 //!   anything else linked), and so is everything after `--`.
 
+use crate::bench;
 use crate::stress;
 use lexopt::prelude::*;
 use lexopt::Parser;
@@ -25,7 +26,7 @@ pub const USAGE: &str = "usage:
   cargo xtask cc --target TRIPLE -o OUT FILE.c|FILE.o... [clang flags]
   cargo xtask run [--target TRIPLE] EXAMPLE [ARGS...]
   cargo xtask test [--target TRIPLE]... [--filter TEXT]
-  cargo xtask bench [--target TRIPLE]... [--runs N]
+  cargo xtask bench [--target TRIPLE]... [--runs N] [--filter TEXT] [--seconds S]
   cargo xtask stress [--target TRIPLE]... [--runs N] [--seconds S] [--filter TEXT]
                      [--procs 1,2,4,8] [--chaos N] [--load THREADS]";
 
@@ -50,7 +51,7 @@ pub enum Command {
     },
     Bench {
         targets: Vec<String>,
-        runs: usize,
+        options: bench::Options,
     },
     Stress {
         targets: Vec<String>,
@@ -198,16 +199,26 @@ fn test(p: &mut Parser) -> Parsed<Command> {
 }
 
 fn bench(p: &mut Parser) -> Parsed<Command> {
-    let (mut targets, mut runs) = (Vec::new(), 5usize);
+    let mut targets = Vec::new();
+    let mut o = bench::Options {
+        runs: 5,
+        filter: None,
+        seconds: None,
+    };
     while let Some(arg) = p.next()? {
         match arg {
             Long("target") => targets.push(p.value()?.string()?),
-            Long("runs") => runs = number::<usize>(p, "--runs")?.max(1),
+            Long("runs") => o.runs = number::<usize>(p, "--runs")?.max(1),
+            Long("filter") => o.filter = Some(p.value()?.string()?),
+            Long("seconds") => o.seconds = Some(number::<u64>(p, "--seconds")?.max(1)),
             Long("help") | Short('h') => return Ok(Command::Help),
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok(Command::Bench { targets, runs })
+    Ok(Command::Bench {
+        targets,
+        options: o,
+    })
 }
 
 fn stress(p: &mut Parser) -> Parsed<Command> {
@@ -558,11 +569,12 @@ mod tests {
             panic!()
         };
         assert!(targets.is_empty() && filter.is_none());
-        let Ok(Command::Bench { targets, runs }) = parse(&["bench"]) else {
+        let Ok(Command::Bench { targets, options }) = parse(&["bench"]) else {
             panic!()
         };
         assert!(targets.is_empty());
-        assert_eq!(runs, 5);
+        assert_eq!(options.runs, 5);
+        assert!(options.filter.is_none() && options.seconds.is_none());
         let Ok(Command::Stress { targets, options }) = parse(&["stress"]) else {
             panic!()
         };
@@ -587,8 +599,20 @@ mod tests {
         assert_eq!(filter.as_deref(), Some("y"));
         assert!(matches!(
             parse(&["bench", "--runs", "0"]),
-            Ok(Command::Bench { runs: 1, .. })
+            Ok(Command::Bench {
+                options: bench::Options { runs: 1, .. },
+                ..
+            })
         ));
+        let Ok(Command::Bench { options, .. }) =
+            parse(&["bench", "--filter", "net", "--seconds=2"])
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (options.filter.as_deref(), options.seconds),
+            (Some("net"), Some(2))
+        );
         let Ok(Command::Stress { targets, options }) = parse(&[
             "stress",
             "--target",

@@ -5,7 +5,8 @@
 //! cargo xtask cc --target T -o OUT FILE.c|FILE.o… [clang flags]
 //! cargo xtask run [--target T] EXAMPLE [ARGS…]   build and run an example
 //! cargo xtask test [--target T]… [--filter S]    every test on every target
-//! cargo xtask bench [--target T]… [--runs N]      the same workloads here and in Go
+//! cargo xtask bench [--target T]… [--runs N] [--filter S] [--seconds S]
+//!                                                 the same workloads here and in Go
 //! cargo xtask stress [--target T]… [--runs N] [--seconds S] [--filter S]
 //!                    [--procs 1,2,4,8] [--chaos N] [--load K]
 //!                                                 concurrency tests, many times
@@ -25,6 +26,7 @@ mod check;
 mod elf;
 mod layers;
 mod loader;
+mod servers;
 mod stress;
 mod target;
 mod tests;
@@ -134,14 +136,14 @@ fn run(cmd: Command) -> Result<u8> {
             println!("\n{} passed, {} failed", tally.passed, tally.failed);
             Ok(if tally.failed == 0 { 0 } else { 1 })
         }
-        Command::Bench { targets, runs } => {
+        Command::Bench { targets, options } => {
             let triples = if targets.is_empty() {
                 vec![target::host_triple()?]
             } else {
                 targets
             };
             for triple in &triples {
-                bench::run(&root, &target::load(&root, triple)?, runs)?;
+                bench::run(&root, &target::load(&root, triple)?, &options)?;
             }
             Ok(0)
         }

@@ -383,6 +383,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
     v.extend(channel_cases(t));
     v.extend(chanspec_cases());
     v.extend(io_cases(t));
+    v.extend(net_cases(t));
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -960,6 +961,11 @@ fn io_cases(t: &Target) -> Vec<Case> {
         for (mode, what, tail) in [
             ("ticker-read", "rt_read on an empty pipe", "reader-still-blocked=1\nreader-got=1\n"),
             ("ticker-raw-read", "rt_syscall(read) on an empty pipe", "reader-still-blocked=1\nreader-got=1\n"),
+            (
+                "ticker-nonblock-read",
+                "rt_read on an empty non-blocking pipe the runtime did not make",
+                "reader-still-blocked=1\nreader-got=1\n",
+            ),
             ("ticker-nanosleep", "a 2 s rt_syscall(nanosleep)", "sleeper-still-asleep=1\nsleeper-done=1\n"),
         ] {
             v.push(
@@ -1007,6 +1013,314 @@ fn io_cases(t: &Target) -> Vec<Case> {
             .env("GOMAXPROCS", procs)
             .args(["short-syscalls", "20000"])
             .stdout("calls-right=1\nend\n"),
+        );
+    }
+    v
+}
+
+/// Whether this machine has the IPv6 loopback address (`lo` with ::1).
+fn has_ipv6_loopback() -> bool {
+    std::fs::read_to_string("/proc/net/if_inet6")
+        .map(|s| s.lines().any(|l| l.starts_with("00000000000000000000000000000001")))
+        .unwrap_or(false)
+}
+
+/// Sockets and the network poller (`tests/c/net.c`): loopback TCP, UDP,
+/// unix and IPv6; deadlines; close, reset and EPIPE; the descriptor limit;
+/// careless arguments; many connections and idle waiters at several
+/// GOMAXPROCS.
+fn net_cases(t: &Target) -> Vec<Case> {
+    let qemu = t.qemu.is_some();
+    // How late a deadline or a wake-up by close may come.
+    let late = if qemu { "200" } else { "10" };
+    let close_late = if qemu { "500" } else { "20" };
+    let tick_bound = if qemu { "1500" } else { "500" };
+    let many = if qemu { 200 } else { 1000 };
+    let mut v = Vec::new();
+    v.push(
+        Case::new("net: tcp4 round trip of 1 MiB, sockname and peername agree", "net")
+            .args(["tcp"])
+            .stdout(
+                "listen-ok=1\nsockname-len-right=1\nsockname-loopback=1\nport-in-range=1\ndial-ok=1\n\
+                 echoed=1048576\nbytes-equal=1\neof-after-server-close=0\nwriter-wrote=1048576\n\
+                 writer-shutdown=0\nserver-read-eof=0\nserver-echoed=1048576\n\
+                 client-peer-is-server-sock=1\nserver-peer-is-client-sock=1\n\
+                 client-peer-is-listen-addr=1\nserver-names-len-right=1\nclient-sock-loopback=1\n\
+                 close-client=0\nclose-listener=0\ndial-closed-listener=-111\nend\n",
+            ),
+    );
+    for procs in ["1", "2", "8"] {
+        v.push(
+            Case::new(
+                &format!("net: {many} connections each echo a 64-byte message (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["many".to_string(), many.to_string()])
+            .stdout(&format!(
+                "close-listener=0\ndialed={many}\nechoed={many}\naccepted={many}\nserver-eof={many}\nend\n"
+            )),
+        );
+        v.push(
+            Case::new(
+                &format!("net: close wakes rt_read on a socket and a pipe, rt_write on a full pipe, rt_accept with -9 (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["close", close_late])
+            .stdout(
+                "all-blocked=4\n\
+                 socket-read-close=0\nsocket-read-woke=-9\nsocket-read-prompt=1\nsocket-read-close-again=-9\n\
+                 pipe-read-close=0\npipe-read-woke=-9\npipe-read-prompt=1\npipe-read-close-again=-9\n\
+                 pipe-write-close=0\npipe-write-woke=-9\npipe-write-prompt=1\npipe-write-close-again=-9\n\
+                 accept-close=0\naccept-woke=-9\naccept-prompt=1\naccept-close-again=-9\n\
+                 read-closed=-9\nwrite-closed=-9\naccept-closed=-9\npeer-eof=0\nclose-rest=0\nend\n",
+            ),
+        );
+        v.push(
+            Case::new(
+                &format!("net: close racing a starting rt_read always gives -9 (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["close-race", "1000"])
+            .stdout("close-race-ebadf=1000\nend\n"),
+        );
+        v.push(
+            Case::new(
+                &format!("net: 4 readers on one pipe and 4 acceptors on one listener share, close wakes the rest (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["shared"])
+            .stdout(
+                "readers-got=2\nbytes-a-and-b=1\nclose-woke=2\nacceptors-got=2\naccepted-good=2\n\
+                 accept-close-woke=2\nend\n",
+            ),
+        );
+    }
+    for procs in ["1", "4"] {
+        v.push(
+            Case::new(
+                &format!("net: read and write deadlines time out within {late} ms, move, clear, wake waiters (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["deadline", late])
+            .stdout(
+                "set-read-deadline=0\nread-timeout=-110\nwaited-50ms=1\nwithin-bound=1\n\
+                 read-timeout-again=-110\nagain-at-once=1\nexpired-with-data-waiting=-110\n\
+                 write-unaffected=1\npeer-got-z=1\nclear=0\nread-after-clear=1\nread-after-clear-byte-y=1\n\
+                 reader-blocked=1\npast-deadline-wakes=-110\npast-deadline-at-once=1\n\
+                 extended=-110\nextended-waited-100ms=1\nextended-within-bound=1\n\
+                 shortened=-110\nshortened-waited-50ms=1\nshortened-within-bound=1\n\
+                 cleared-still-blocked=1\ncleared-then-read=1\nfar-deadline-blocked=1\nfar-deadline-read=1\n\
+                 negative-deadline=-110\nnegative-at-once=1\nset-both-past=0\nboth-read=-110\n\
+                 both-write=-110\nclear-both=0\nwrite-after-clear-both=1\npeer-got-w=1\n\
+                 write-timeout=-110\nwrite-wrote-some=1\nwrite-waited-50ms=1\nwrite-timeout-again=-110\n\
+                 write-again-at-once=1\nread-unaffected=1\npipe-read-timeout=-110\npipe-read-waited-30ms=1\n\
+                 pipe-write-timeout=-110\npipe-wrote-some=1\nlistener-deadline=0\naccept-timeout=-110\n\
+                 accept-waited-30ms=1\ndeadline-closed=-9\nend\n",
+            ),
+        );
+    }
+    v.push(
+        Case::new("net: a reset by the peer (SO_LINGER 0) fails a waiting read and a waiting write with -104", "net")
+            .args(["reset"])
+            .stdout(
+                "reader-blocked=1\nclose-linger-0=0\nread-reset=-104\nread-after-reset=0\n\
+                 write-after-reset=-32\nwriter-blocked=1\nwrite-reset=-104\nend\n",
+            ),
+    );
+    v.push(
+        Case::new("net: writes to a closed or shut down connection return EPIPE and the program lives", "net")
+            .args(["epipe"])
+            .stdout(
+                "peer-close=0\npeer-eof=0\nwrite-error=-32\nwithin-1000-writes=1\nwrite-error-again=-32\n\
+                 shutdown-write=0\npeer-reads-eof=0\nwrite-after-shutdown=-32\npeer-still-writes=1\n\
+                 still-reads=1\nshutdown-read=0\nread-after-shutdown-read=0\nalive=1\nend\n",
+            ),
+    );
+    v.push(
+        Case::new("net: at RLIMIT_NOFILE dial and accept give -24, the backlog waits, accept works once a descriptor is free", "net")
+            .args(["emfile"])
+            .stdout(
+                "getrlimit=0\nsetrlimit=0\ndial-error=-24\ndialed-some=1\naccept-at-limit=-24\n\
+                 timers-still-work=1\nclose-last=0\naccept-after-close=1\naccepted-first-pending=1\n\
+                 accept-at-limit-again=-24\nclose-accepted=0\naccepted-second-pending=1\n\
+                 restore-rlimit=0\ndial-after-restore=1\nrest-accepted=1\nend\n",
+            ),
+    );
+    v.push(
+        Case::new("net: udp4 sendto/recvfrom, sender addresses, datagram boundaries, ECONNREFUSED", "net")
+            .args(["udp"])
+            .stdout(
+                "listen-ok=1\nsockname-loopback=1\ndial-ok=1\ndialer-peer-is-listener=1\nsendto-connected=4\n\
+                 recvfrom=4\nrecvfrom-bytes=1\nfrom-is-dialer=1\nreply=4\nread-reply=1\nrecvfrom-reply=1\n\
+                 reply-from-listener=1\nwrite-connected=2\nrecvfrom-null-from=2\nsendto-address=1\n\
+                 from-is-unconnected=1\nsendto-unconnected-null=-89\ndatagram-1=10\ndatagram-2=20\n\
+                 datagram-3-truncated=8\nsendto-empty=0\nrecvfrom-empty=0\nreceiver-blocked=1\n\
+                 late-datagram=1\nrecvfrom-timeout=-110\nrecvfrom-waited-30ms=1\ndial-nobody=1\n\
+                 write-nobody=1\nread-refused=-111\nend\n",
+            ),
+    );
+    let sock = std::env::temp_dir().join(format!("rt-net-{}-{}.sock", t.arch(), std::process::id()));
+    let abs = format!("@rt-net-{}-{}", t.arch(), std::process::id());
+    let unix_one = |n: &str| {
+        format!(
+            "{n}-listen-ok=1\n{n}-sockname-is-path=1\n{n}-connected=1\n{n}-dialer-peer-is-path=1\n\
+             {n}-accepted-sockname-is-path=1\n{n}-dialer-unnamed=1\n{n}-round-trip=1\n\
+             {n}-peer-closed-eof=0\n{n}-write-closed-peer=-32\n"
+        )
+    };
+    v.push(
+        Case::new("net: unix sockets on a path and abstract, unixgram, their errors", "net")
+            .args(["unix", sock.to_str().unwrap_or("/tmp/rt-net.sock"), &abs])
+            .stdout(&format!(
+                "{}{}unixgram-listen-ok=1\nunixgram-sendto=2\nunixgram-recvfrom=1\nunixgram-from=1\n\
+                 unixgram-reply=1\nunixgram-dial-write=2\nunixgram-from-unnamed=1\ndial-missing=-2\n\
+                 dial-stale-file-refused-or-gone=1\nlisten-in-use=-98\nend\n",
+                unix_one("path"),
+                unix_one("abstract")
+            )),
+    );
+    let v6 = Case::new("net: tcp6 and udp6 on [::1], \"tcp\" on \":0\" takes IPv4 and IPv6", "net").args(["ipv6"]);
+    v.push(if has_ipv6_loopback() {
+        v6.stdout(
+            "listen-ok=1\nsockname-ipv6-loopback=1\nconnected=1\nserver-peer-is-client-sock=1\n\
+             client-peer-is-listener=1\nround-trip=1\nany-sockname=1\nany-takes-v4-and-v6=1\n\
+             udp6-round-trip=1\nend\n",
+        )
+    } else {
+        v6.stdout_has(&["skip-no-ipv6-loopback=", "end\n"])
+    });
+    v.push(
+        Case::new("net: careless arguments: NULL, unknown networks, malformed addresses, small buffers, wrong descriptors", "net")
+            .args(["careless"])
+            .stdout(
+                "listen-null-network=-14\nlisten-null-address=-14\ndial-null-network=-14\ndial-null-address=-14\n\
+                 listen-unknown-network=-97\nlisten-upper-case-network=-97\nlisten-empty-network=-97\n\
+                 dial-unknown-network=-97\nmalformed-1.2.3=-22\nmalformed-127.0.0.1=-22\nmalformed-[::1=-22\n\
+                 malformed-:99999=-22\nmalformed-[::1]:-1=-22\nmalformed-=-22\nmalformed-1.2.3:80=-22\n\
+                 malformed-256.0.0.1:80=-22\nmalformed-127.0.0.1:80:80=-22\nmalformed-127.0.0.1:abc=-22\n\
+                 malformed-localhost:80=-22\nmalformed-127.0.0.1:65536=-22\nmalformed-[::1]]:80=-22\n\
+                 malformed-::1:80=-22\nmalformed-8000-chars=-22\nunix-path-too-long=-22\n\
+                 sockname-n-0=-34\nsockname-n-5=-34\nsockname-n-len=-34\nsockname-n-len+1=1\n\
+                 sockname-null-buf=-14\npeername-listener=-107\nlisten-in-use=-98\nlisten-not-local=-99\n\
+                 sockname-bad-fd=-9\nsockname-unopened-fd=-9\naccept-on-connection=-22\naccept-on-udp=-95\n\
+                 accept-on-pipe=-88\nsockname-on-pipe=-88\naccept-bad-fd=-9\nshutdown-bad-how=-22\n\
+                 shutdown-bad-fd=-9\nshutdown-udp-unconnected=-107\npeername-n-0=-34\npeername-n-3=-34\n\
+                 read-zero-bytes=0\nwrite-zero-bytes=0\nread-null=-14\nwrite-null=-14\nsendto-null-buf=-14\n\
+                 recvfrom-null-buf=-14\nsendto-malformed=-22\nsendto-unknown-port=-22\n\
+                 deadline-regular-file=-95\nread-deadline-regular-file=-95\nwrite-deadline-regular-file=-95\n\
+                 accept-regular-file=-88\ndeadline-bad-fd=-9\ndeadline-unopened-fd=-9\n\
+                 deadline-closed-fd=-9\ndeadline-stdout=-95\ndial-port-0=-111\ndial-refused=-111\nend\n",
+            ),
+    );
+    for procs in ["1", "2", "8"] {
+        v.push(
+            Case::new(
+                &format!("net: a read woken by close returns -9, never reads a new descriptor given the number (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["reuse-race", "1000"])
+            .stdout("reuse-race-ebadf=1000\nend\n"),
+        );
+    }
+    // 500 wake-ups in 30 ms: Go 1.19 itself is 10 ms late in about 1% of
+    // runs on a loaded 2-core machine.
+    let nd = if qemu { 200 } else { 500 };
+    let nd_late = if qemu { "300" } else { "50" };
+    for procs in ["1", "8"] {
+        v.push(
+            Case::new(
+                &format!("net: {nd} waiting readers given deadlines over 30 ms all time out, none early, none {nd_late} ms late (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["many-deadlines".to_string(), nd.to_string(), nd_late.to_string()])
+            .stdout(&format!("timed-out={nd}\nearly=0\nlate=0\nend\n")),
+        );
+        v.push(
+            Case::new(
+                &format!("net: a reader and a writer on one socket: each deadline wakes its own, close wakes both (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["both"])
+            .stdout(
+                "both-blocked=2\nreader-timed-out=-110\nwriter-still-blocked=1\nwriter-timed-out=-110\n\
+                 both-blocked-again=2\nclose-reader=-9\nclose-writer=-9\nend\n",
+            ),
+        );
+    }
+    v.push(
+        Case::new("net: a deadline pending or expired on a closed descriptor does not reach the next one with its number", "net")
+            .args(["stale"])
+            .stdout(
+                "number-reused=1\npending-deadline-did-not-fire=1\nnew-read=1\nexpired=-110\n\
+                 number-reused-again=1\nnew-read-no-deadline=1\nlistener-expired=-110\n\
+                 listener-number-reused=1\naccept-on-reused-number=1\nread-on-new-connection=1\nend\n",
+            ),
+    );
+    v.push(
+        Case::new("net: one edge, everything taken: bytes one by one, a backlog, queued datagrams, 1 MiB through a pipe", "net")
+            .args(["edge"])
+            .stdout(
+                "bytes-one-by-one=10\nbacklog-one-by-one=5\ndatagrams-one-by-one=5\npipe-drained=1048576\n\
+                 pipe-writer-wrote=1048576\nend\n",
+            ),
+    );
+    v.push(
+        Case::new("net: shutdown wakes a waiting reader (EOF) and writer (EPIPE); listeners refuse read and write; a closed listener resets its backlog", "net")
+            .args(["shutdown"])
+            .stdout(
+                "reader-blocked=1\nshutdown-read=0\nreader-got-eof=0\nwriter-blocked=1\nshutdown-write=0\n\
+                 writer-got-epipe=-32\nread-listener=-107\nwrite-listener=-32\n\
+                 close-listener-with-backlog=0\nbacklog-connection-reset=-104\nalive=1\nend\n",
+            ),
+    );
+    let fifo = std::env::temp_dir().join(format!("rt-net-fifo-{}-{}", t.arch(), std::process::id()));
+    v.push(
+        Case::new("net: a FIFO from rt_open waits in the poller: deadlines, close wakes its reader", "net")
+            .args(["fifo", fifo.to_str().unwrap_or("/tmp/rt-net-fifo")])
+            .stdout(
+                "mkfifo=0\nopened=1\nfifo-deadline=0\nfifo-read-timeout=-110\nfifo-waited-30ms=1\n\
+                 fifo-reader-blocked=1\nfifo-read=1\nfifo-close=0\nfifo-close-woke=-9\n\
+                 fifo-write-no-reader=-32\nend\n",
+            ),
+    );
+    for procs in ["1", "2"] {
+        v.push(
+            Case::new(
+                &format!("net: main waits in the poller while the only other goroutine sleeps in a system call: no false deadlock (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["poll-alone"])
+            .stdout("read=1\nend\n"),
+        );
+    }
+    let ul = std::env::temp_dir().join(format!("rt-nl-{}-{}-", t.arch(), std::process::id()));
+    v.push(
+        Case::new("net: unix names at sun_path's limits: 107-byte path, 108-byte abstract name (as Go); unix dial to unixgram", "net")
+            .args(["unix-limits", ul.to_str().unwrap_or("/tmp/rt-nl-")])
+            .stdout(
+                "path-107=1\npath-107-sockname=1\npath-107-sockname-n-107=-34\npath-107-dial=1\npath-108=-22\n\
+                 dial-path-108=-22\nabstract-108=1\nabstract-108-sockname=1\nabstract-108-dial=1\n\
+                 abstract-109=-22\ndial-stream-to-dgram=-91\nend\n",
+            ),
+    );
+    for procs in ["1", "2"] {
+        v.push(
+            Case::new(
+                &format!("net: a 10 ms ticker keeps ticking while 100 goroutines wait in rt_read on idle sockets, on few threads (GOMAXPROCS={procs})"),
+                "net",
+            )
+            .env("GOMAXPROCS", procs)
+            .args(["ticker-idle", "100", tick_bound])
+            .stdout("goroutines=100\nfew-threads=1\nticks=10\nticks-within-bound=1\nstill-blocked=100\nreleased=100\nend\n"),
         );
     }
     v
@@ -1218,6 +1532,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     }
     crate::stress::bounded(root, t, filter, tally);
     crate::stress::checked(root, t, filter, tally);
+    crate::servers::run(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);

@@ -344,28 +344,37 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
                 // SAFETY: mp is the calling thread's M, on g0, without a P
                 // (released above), not spinning (`end` above, or never
                 // was), and it has just become `timer_sleeper`, as
-                // stopm_netpoll and stopm_timed require.
+                // stopm_netpoll requires. It gives up the role itself and
+                // wakes no other M to take it over, as Go's netpoll M
+                // does not: the next M to go idle does, and sysmon polls
+                // and wakes an M for an overdue timer meanwhile. (Waking
+                // one on every event would cost a futex wake-up and a
+                // context switch per request: one connection's echo ran at
+                // a fifth of Go's speed so.)
                 Some(poller) => unsafe { (poller.park)(mp) },
-                // SAFETY: as just said. (A deadline means a timer was
-                // added, which installed the watch first: see
-                // `m::timers_in_use`.)
-                None => match m::timed_watch() {
-                    Some(watch) => unsafe { watch(mp) },
-                    None => throw("findrunnable: a timer without its watch"),
-                },
-            }
-            // Give up the role unless stopm_timed already did (another M
-            // may hold it by now). This M may go on to run a goroutine that
-            // never yields: if timers remain, let another M take the watch
-            // (a spinning M that finds nothing becomes the watcher).
-            let _ = SCHED.timer_sleeper.compare_exchange(
-                mp,
-                null_mut(),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            );
-            if crate::time::next_deadline() != 0 || netpoll::waiters() > 0 {
-                wakep();
+                // SAFETY: as just said, as stopm_timed requires. (A
+                // deadline means a timer was added, which installed the
+                // watch first: see `m::timers_in_use`.)
+                None => {
+                    match m::timed_watch() {
+                        Some(watch) => unsafe { watch(mp) },
+                        None => throw("findrunnable: a timer without its watch"),
+                    }
+                    // Give up the role unless stopm_timed already did
+                    // (another M may hold it by now). This M may go on to
+                    // run a goroutine that never yields: if timers remain,
+                    // let another M take the watch (a spinning M that finds
+                    // nothing becomes the watcher).
+                    let _ = SCHED.timer_sleeper.compare_exchange(
+                        mp,
+                        null_mut(),
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
+                    if crate::time::next_deadline() != 0 {
+                        wakep();
+                    }
+                }
             }
         } else {
             // SAFETY: mp is the calling thread's M, on g0, without a P

@@ -5,7 +5,7 @@
 //! it had nothing to do, up to 10 ms. Each round it takes back Ps that
 //! have sat in one system call for a whole round (`retake`) and hands them
 //! to other Ms (`handoffp`), polls the network if nobody has for 10 ms,
-//! and prints `GODEBUG=schedtrace` reports when
+//! wakes an M for a timer that is overdue while a P sits idle, and prints `GODEBUG=schedtrace` reports when
 //! asked. When every P is idle it parks on `sched.sysmonnote` until the
 //! next timer (at most 60 s, Go's `forcegcperiod / 2`) or until a
 //! goroutine enters a system call or the world restarts. Preempting
@@ -61,6 +61,13 @@ fn sysmon() -> ! {
         // Poll the network if nobody has for 10 ms (`poll_overdue`).
         if let Some(poller) = crate::netpoll::poller() {
             busy |= (poller.sysmon)(now);
+        }
+        // A timer overdue and a P idle: the timer watcher is late (it may
+        // be running a goroutine); start an M for it (Go's sysmon does
+        // the same).
+        let next = crate::time::next_deadline();
+        if next != 0 && next < now && SCHED.npidle.load(Ordering::SeqCst) > 0 {
+            wakep();
         }
         if busy {
             idle = 0;
