@@ -95,9 +95,21 @@ pub(crate) unsafe fn raw(nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
 /// # Safety
 /// As for `retrying`; the call must be safe to repeat after EAGAIN.
 pub(crate) unsafe fn io(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
+    // SAFETY: the caller's promise.
+    unsafe { io_with(fd, mode, nr, a, false) }
+}
+
+/// `io` for a write of all of `a[1..a[1]+a[2]]` (`write_all`): on a
+/// pollable descriptor the write lock is held until every byte is written,
+/// so that two goroutines' writes never interleave (Go's `FD.Write`).
+/// Elsewhere it may return a short count, and the caller goes on.
+///
+/// # Safety
+/// As for `io`, with `a` = `[fd, buf, len, ...]` of a `write`.
+unsafe fn io_with(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> Result<usize, Errno> {
     match netpoll::poller() {
         // SAFETY: the caller's promise.
-        Some(p) => unsafe { (p.io)(fd, mode, nr, a) },
+        Some(p) => unsafe { (p.io)(fd, mode, nr, a, all) },
         // SAFETY: the caller's promise.
         None => unsafe { blocking(fd, mode, nr, a) },
     }
@@ -109,7 +121,7 @@ pub(crate) unsafe fn io(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result
 ///
 /// # Safety
 /// As for `io`.
-pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usize, Errno> {
+pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool) -> Result<usize, Errno> {
     let Some(r) = FdRef::get(fd)? else {
         // SAFETY: the caller's promise.
         return unsafe { blocking(fd, mode, nr, a) };
@@ -120,6 +132,7 @@ pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) ->
         return unsafe { retrying(nr, a) };
     }
     let _one_at_a_time = r.lock(mode);
+    let mut done = 0;
     loop {
         pd.check(mode)?;
         // SAFETY: the caller's promise; the descriptor is non-blocking.
@@ -129,7 +142,17 @@ pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) ->
                     pd.check(mode)?;
                 }
             }
-            r => return r,
+            // The rest of a write of everything, under the same lock.
+            Ok(n) if all && n > 0 && n < a[2] => {
+                done += n;
+                a[1] += n;
+                a[2] -= n;
+            }
+            Ok(n) => return Ok(done + n),
+            // What was written before the error is lost to the caller, as
+            // with Go's Write (it returns the count and the error; the
+            // caller here sees only the error).
+            Err(e) => return Err(e),
         }
     }
 }
@@ -214,10 +237,13 @@ pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     unsafe { io(fd, Mode::Write, Sysno::write, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0]) }
 }
 
-/// Writes all of `buf`, retrying short writes (Go's `poll.FD.Write`).
+/// Writes all of `buf`, retrying short writes (Go's `poll.FD.Write`):
+/// on a pollable descriptor in one hold of its write lock.
 pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
     while !buf.is_empty() {
-        match write(fd, buf)? {
+        let a = [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0];
+        // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
+        match unsafe { io_with(fd, Mode::Write, Sysno::write, a, true) }? {
             0 => return Err(Errno::EIO),
             // The kernel wrote at most buf.len() bytes.
             n => buf = buf.get(n..).unwrap_or(&[]),

@@ -276,7 +276,7 @@ pub struct Poller {
     /// Go's `netpollBreak`: interrupts a blocked `netpoll`.
     pub interrupt: fn(),
     /// `fd::io` once descriptors can be registered (`fd::io_polled`).
-    pub io: unsafe fn(i32, Mode, syscalls::Sysno, [usize; 6]) -> Result<usize, Errno>,
+    pub io: unsafe fn(i32, Mode, syscalls::Sysno, [usize; 6], bool) -> Result<usize, Errno>,
 }
 
 static POLLER: AtomicPtr<Poller> = AtomicPtr::new(null_mut());
@@ -519,12 +519,16 @@ pub fn register(fd: i32, pollable: bool) -> Result<*mut PollDesc, Errno> {
     p.fd.store(fd, Ordering::Relaxed);
     p.rg.store(NIL, Ordering::Relaxed);
     p.wg.store(NIL, Ordering::Relaxed);
-    p.info.store(0, Ordering::Relaxed);
-    p.refs.store(0, Ordering::Relaxed);
     {
+        // A timer of the previous life may still be due: new sequence
+        // numbers make it find nothing to do, and `info` is cleared under
+        // the same lock its expiry would take.
         let mut d = p.deadlines.lock();
+        d.r.cancel();
+        d.w.cancel();
         d.r.at = 0;
         d.w.at = 0;
+        p.info.store(0, Ordering::SeqCst);
     }
     let mut watched = false;
     if pollable {
@@ -543,6 +547,11 @@ pub fn register(fd: i32, pollable: bool) -> Result<*mut PollDesc, Errno> {
         };
     }
     p.pollable.store(watched, Ordering::Relaxed);
+    // Last, with Release: a reference taken (`FdRef::get`'s Acquire
+    // compare-and-swap reads this 0; before it, CLOSED from the previous
+    // life refuses) sees every field above, `fd` included, on weak memory
+    // too.
+    p.refs.store(0, Ordering::Release);
     let old = slot.swap(pd, Ordering::AcqRel);
     // SAFETY: registrations are PollDescs, never freed.
     if let Some(old) = unsafe { old.as_ref() } {
@@ -713,6 +722,11 @@ pub fn set_deadline(pd: &'static PollDesc, at: i64, modes: &[Mode]) {
     let mut ready = [null_mut(); 2];
     {
         let mut d = pd.deadlines.lock();
+        // Closed meanwhile (the caller's reference keeps it from being
+        // reused, not from being closed): arm nothing (Go: errClosing).
+        if pd.info.load(Ordering::SeqCst) & CLOSING != 0 {
+            return;
+        }
         for (i, &mode) in modes.iter().enumerate() {
             let dl = d.of(mode);
             dl.at = at;

@@ -127,6 +127,15 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
         }
     }
     set_gomaxprocs_value(nprocs);
+    // The stop ends here, under the same hold of sched.lock that put Ps
+    // back on the idle list (Go's startTheWorldWithSema clears gcwaiting
+    // under sched.lock too). Cleared later, an M could take an idle P in
+    // between (a wakep, sysmon, an exitsyscall), see gcwaiting and stop
+    // it, uncounted: the P stayed `_Pgcstop` off every list, and the next
+    // stop of the world waited for it forever (all Ps stopped,
+    // stopwait=1; found by the riscv64 stress runs under load).
+    SCHED.gcwaiting.store(false, Ordering::SeqCst);
+    drop(s);
     runnable
 }
 
@@ -208,7 +217,7 @@ fn stop_the_world() {
 /// The caller stopped the world; `runnable` is the list `procresize`
 /// returned: Ps wired to no M and on no other list.
 unsafe fn start_the_world(mut runnable: *mut P) {
-    SCHED.gcwaiting.store(false, Ordering::SeqCst);
+    // (gcwaiting was cleared by procresize, under sched.lock.)
     chaos::point(Site::StopTheWorld);
     while !runnable.is_null() {
         let pp = runnable;

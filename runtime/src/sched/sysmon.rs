@@ -88,14 +88,22 @@ pub(crate) fn poll_overdue(now: i64) -> bool {
     if !crate::netpoll::overdue(now, POLL_PERIOD_NS) {
         return false;
     }
+    // Goroutines taken out of the poller are still `_Gwaiting` until they
+    // are queued, and no longer counted as waiters: while they are in our
+    // hands, sysmon counts as running (`SchedLocked::retaking`, Go's
+    // incidlelocked), or the last M going idle meanwhile would report a
+    // deadlock.
+    SCHED.lock.lock().retaking += 1;
     let list = crate::netpoll::netpoll(0);
-    if list.is_empty() {
-        return false;
-    }
+    let found = !list.is_empty();
     // SAFETY: sysmon runs on g0 without a P; the list came from the poller,
     // as injectglist requires.
     unsafe { injectglist(list) };
-    true
+    let mut s = SCHED.lock.lock();
+    s.retaking -= 1;
+    // SAFETY: sched.lock is held (s).
+    unsafe { checkdead(&s) };
+    found
 }
 
 fn everything_idle() -> bool {
