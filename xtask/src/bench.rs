@@ -411,7 +411,7 @@ mod net {
     use std::process::{Child, Command, ExitStatus, Stdio};
     use std::sync::mpsc;
     use std::thread::JoinHandle;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     const LOADS: [usize; 3] = [1, 100, 1000];
     const MESSAGE: usize = 64;
@@ -564,43 +564,16 @@ mod net {
     }
 
     /// Runs `cmd` to its end, killing it after `limit`: (status, stdout,
-    /// stderr).
-    fn run_timeout(mut cmd: Command, limit: Duration) -> Result<(ExitStatus, String, String)> {
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
-        let out = reader(child.stdout.take().expect("piped"));
-        let err = reader(child.stderr.take().expect("piped"));
-        let start = Instant::now();
-        let status = loop {
-            if let Some(st) = child.try_wait().map_err(|e| e.to_string())? {
-                break st;
-            }
-            if start.elapsed() > limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                let err = err.join().unwrap_or_default();
-                return Err(format!(
-                    "{:?} did not finish within {} s (killed){}",
-                    cmd.get_program(),
-                    limit.as_secs(),
-                    if err.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", err.trim())
-                    }
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        Ok((
-            status,
-            out.join().unwrap_or_default(),
-            err.join().unwrap_or_default(),
-        ))
+    /// stderr); a run killed at the limit is an error.
+    fn run_timeout(cmd: Command, limit: Duration) -> Result<(ExitStatus, String, String)> {
+        let prog = format!("{:?}", cmd.get_program());
+        let o = crate::check::run(cmd, limit)?;
+        if o.timed_out {
+            let err = o.stderr.trim();
+            let err = if err.is_empty() { String::new() } else { format!(": {err}") };
+            return Err(format!("{prog} did not finish within {} s (killed){err}", limit.as_secs()));
+        }
+        Ok((o.status, o.stdout, o.stderr))
     }
 
     /// `key=value` pairs of a line, the values as numbers.

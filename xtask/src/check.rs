@@ -142,6 +142,7 @@ fn clip(s: &str) -> String {
 
 /// Output of one run.
 pub struct Outcome {
+    pub status: std::process::ExitStatus,
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
@@ -186,6 +187,7 @@ pub fn run(mut cmd: Command, timeout: Duration) -> Result<Outcome, String> {
     use std::os::unix::process::ExitStatusExt;
     let code = status.code().or_else(|| status.signal().map(|s| 128 + s));
     Ok(Outcome {
+        status,
         code,
         stdout,
         stderr,

@@ -114,7 +114,9 @@ pub fn run(exe: &Path, args: &[&str], env: &[&str], drop: &[u64]) -> Result<Outc
     } else {
         Some(128 + libc::WTERMSIG(status))
     };
+    use std::os::unix::process::ExitStatusExt;
     Ok(Outcome {
+        status: std::process::ExitStatus::from_raw(status),
         code,
         stdout: String::from_utf8_lossy(&out).into_owned(),
         stderr: String::from_utf8_lossy(&err).into_owned(),
