@@ -117,15 +117,36 @@ unsafe fn io_with(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> R
 
 /// `io` once the poller exists: a registered descriptor holds a reference
 /// for the call (it cannot be closed under it) and, if pollable, waits in
-/// the poller.
+/// the poller. An unregistered one that turns out to be non-blocking (the
+/// parent's choice: its call says EAGAIN) is registered then, as Go's
+/// `os.NewFile` registers one it finds non-blocking, so that it waits in
+/// the poller, where a close wakes it.
 ///
 /// # Safety
 /// As for `io`.
-pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool) -> Result<usize, Errno> {
-    let Some(r) = FdRef::get(fd)? else {
+pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> Result<usize, Errno> {
+    if let Some(r) = FdRef::get(fd)? {
         // SAFETY: the caller's promise.
-        return unsafe { blocking(fd, mode, nr, a) };
-    };
+        return unsafe { io_ref(&r, mode, nr, a, all) };
+    }
+    // SAFETY: the caller's promise.
+    match unsafe { retrying(nr, a) } {
+        Err(Errno::EAGAIN) if netpoll::register(fd, true).is_ok() => match FdRef::get(fd)? {
+            // SAFETY: the caller's promise.
+            Some(r) => unsafe { io_ref(&r, mode, nr, a, all) },
+            // Beyond the table: wait in ppoll.
+            // SAFETY: the caller's promise.
+            None => unsafe { blocking(fd, mode, nr, a) },
+        },
+        r => r,
+    }
+}
+
+/// `io_polled` with the reference taken.
+///
+/// # Safety
+/// As for `io`.
+unsafe fn io_ref(r: &FdRef, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool) -> Result<usize, Errno> {
     let pd = r.pd();
     if !pd.pollable() {
         // SAFETY: the caller's promise.

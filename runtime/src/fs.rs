@@ -47,6 +47,11 @@ impl File {
         res(unsafe { crate::fd::open(c.as_ptr(), flags, mode) }).map(|fd| File(Fd::from_raw(fd)))
     }
 
+    /// Closes now, reporting the error `Drop` would swallow.
+    pub fn close(self) -> Result<()> {
+        self.0.close()
+    }
+
     /// `pread`: at `off`, leaving the file offset.
     pub fn read_at(&self, buf: &mut [u8], off: i64) -> Result<usize> {
         res(crate::fd::pread(self.0.raw(), buf, off))
@@ -70,6 +75,8 @@ impl DerefMut for File {
         &mut self.0
     }
 }
+
+crate::io::fd_traits!(File);
 
 /// Go's `os.Pipe`: the read end, then the write end; both wait in the
 /// poller.

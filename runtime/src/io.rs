@@ -255,3 +255,37 @@ impl core::fmt::Write for Stdio {
         Write::write_all(self, s.as_bytes()).map_err(|_| core::fmt::Error)
     }
 }
+
+/// `embedded-io`'s traits (and `core::fmt::Write`) for a type that
+/// derefs to `Fd`, delegating to it: files and sockets pass as readers and
+/// writers to generic code.
+macro_rules! fd_traits {
+    ($t:ty) => {
+        impl $crate::io::ErrorType for $t {
+            type Error = $crate::io::Error;
+        }
+
+        impl $crate::io::Read for $t {
+            fn read(&mut self, buf: &mut [u8]) -> $crate::io::Result<usize> {
+                $crate::io::Read::read(&mut **self, buf)
+            }
+        }
+
+        impl $crate::io::Write for $t {
+            fn write(&mut self, buf: &[u8]) -> $crate::io::Result<usize> {
+                $crate::io::Write::write(&mut **self, buf)
+            }
+
+            fn flush(&mut self) -> $crate::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        impl core::fmt::Write for $t {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                core::fmt::Write::write_str(&mut **self, s)
+            }
+        }
+    };
+}
+pub(crate) use fd_traits;

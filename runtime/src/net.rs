@@ -68,10 +68,17 @@ macro_rules! socket_type {
             }
         }
 
+        crate::io::fd_traits!($name);
+
         impl $name {
             /// The local address, as Go prints it.
             pub fn local_addr(&self) -> Result<String> {
                 local(&self.0)
+            }
+
+            /// Closes now, reporting the error `Drop` would swallow.
+            pub fn close(self) -> Result<()> {
+                self.0.close()
             }
         }
     };

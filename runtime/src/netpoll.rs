@@ -39,7 +39,8 @@
 //! holds a reference (Go's `fdMutex` count): `close` marks the descriptor
 //! closed, wakes its waiters (they fail with `EBADF`, Go's "use of closed
 //! network connection") and the last reference closes the number, so it
-//! is not reused while an operation on it is in flight. `PollDesc`s are
+//! is not reused while an operation on it is in flight; `close` waits for
+//! that (Go's `csema`) and returns `close(2)`'s result. `PollDesc`s are
 //! kept on a free list and never returned to the allocator: a stale epoll
 //! event or deadline timer may still name one (it then finds nothing to do
 //! or a spurious readiness, which the next `read` attempt resolves).
@@ -103,6 +104,7 @@ impl Deadline {
             // after it fires (its function clears this field first, under
             // the same lock we hold) or after `deleted` is seen.
             unsafe { (*self.timer).deleted.store(true, Ordering::Release) };
+            time::timer_deleted();
             self.timer = null_mut();
         }
         self.seq = self.seq.wrapping_add(1);
@@ -140,6 +142,11 @@ pub struct PollDesc {
     /// not interleaved with another's. Others wait here, as goroutines.
     rlock: RawGoMutex,
     wlock: RawGoMutex,
+    /// `close` waits here for the last operation in flight to close the
+    /// number (Go's `fdMutex` `csema`), and finds its result in
+    /// `close_err` (an errno, 0 for none).
+    csema: AtomicU32,
+    close_err: AtomicI32,
     /// The free list's link (under `CACHE`).
     next: *mut PollDesc,
 }
@@ -324,17 +331,37 @@ pub fn blocked() -> bool {
     BLOCKED.load(Ordering::SeqCst)
 }
 
-static INIT: spin::Once<Result<(), Errno>> = spin::Once::new();
+/// Held while the poller is set up (once it exists, never again).
+static INIT: spin::Mutex<()> = spin::Mutex::new(());
 
 /// Go's `netpollGenericInit`: the epoll instance, its interrupt eventfd,
 /// and the hooks. Then pokes a timer-watching M asleep on its futex, which
-/// comes round and watches in `epoll_wait` instead.
+/// comes round and watches in `epoll_wait` instead. A failure (out of
+/// descriptors) is reported to this caller only: the next registration
+/// tries again.
 fn init() -> Result<(), Errno> {
-    *INIT.call_once(|| {
+    if poller().is_some() {
+        return Ok(());
+    }
+    let _once = INIT.lock();
+    if poller().is_some() {
+        return Ok(());
+    }
+    {
         let ep = os::epoll_create()?;
-        let ev = os::eventfd()?;
+        let ev = match os::eventfd() {
+            Ok(ev) => ev,
+            Err(e) => {
+                let _ = os::close(ep);
+                return Err(e);
+            }
+        };
         let e = EpollEvent { events: EpollFlags::IN.bits(), data: BREAK_TAG };
-        os::epoll_ctl(ep, os::EPOLL_CTL_ADD, ev, &e)?;
+        if let Err(e) = os::epoll_ctl(ep, os::EPOLL_CTL_ADD, ev, &e) {
+            let _ = os::close(ev);
+            let _ = os::close(ep);
+            return Err(e);
+        }
         EPFD.store(ep, Ordering::SeqCst);
         BREAKFD.store(ev, Ordering::SeqCst);
         LASTPOLL.store(time::nanotime(), Ordering::Relaxed);
@@ -346,7 +373,7 @@ fn init() -> Result<(), Errno> {
         POLLER.store(hooks, Ordering::SeqCst);
         sched::poller_installed();
         Ok(())
-    })
+    }
 }
 
 fn netpoll_break() {
@@ -500,6 +527,8 @@ fn alloc_pd() -> *mut PollDesc {
         deadlines: Mutex::new(Rank::PollDesc, Deadlines { r: Deadline::new(), w: Deadline::new() }),
         rlock: RawGoMutex::new(),
         wlock: RawGoMutex::new(),
+        csema: AtomicU32::new(0),
+        close_err: AtomicI32::new(0),
         next: null_mut(),
     })
 }
@@ -556,8 +585,8 @@ pub fn register(fd: i32, pollable: bool) -> Result<*mut PollDesc, Errno> {
     // SAFETY: registrations are PollDescs, never freed.
     if let Some(old) = unsafe { old.as_ref() } {
         // A stale registration (its number was closed behind the
-        // runtime's back): wake its waiters. One being destroyed (closed:
-        // `destroy` closes the number before it leaves the table) is left
+        // runtime's back): wake its waiters. One being closed (`close_number`
+        // closes the number before it leaves the table) is left
         // alone: it may already be another descriptor's.
         if old.refs.load(Ordering::Acquire) & CLOSED == 0 && old.fd() == fd {
             evict(old);
@@ -657,7 +686,16 @@ impl Drop for IoLock {
 impl Drop for FdRef {
     fn drop(&mut self) {
         if self.0.refs.fetch_sub(1, Ordering::AcqRel) == CLOSED | 1 {
-            let _ = destroy(self.0);
+            // The last operation of a closed descriptor: close the number,
+            // then let `close`, waiting, have the result (and the
+            // PollDesc: it frees it, so nothing here touches it after the
+            // release).
+            let e = match close_number(self.0) {
+                Ok(()) => 0,
+                Err(e) => e.into_raw(),
+            };
+            self.0.close_err.store(e, Ordering::Relaxed);
+            crate::sema::semrelease(&self.0.csema);
         }
     }
 }
@@ -671,21 +709,29 @@ impl Drop for FdRef {
 /// the still-open non-blocking descriptor and wait in `ppoll`, which its
 /// close does not wake. A registration of the reused number meanwhile
 /// replaces ours in the table (the compare-and-swap then leaves it).
-fn destroy(pd: &'static PollDesc) -> Result<(), Errno> {
+fn close_number(pd: &'static PollDesc) -> Result<(), Errno> {
     let fd = pd.fd();
+    if pd.pollable() {
+        // Go's netpollclose: were the open file shared (a dup, a fork, an
+        // inherited descriptor), its events would go on naming this
+        // PollDesc, reused by then.
+        let ev = EpollEvent { events: 0, data: 0 };
+        let _ = os::epoll_ctl(EPFD.load(Ordering::Relaxed), os::EPOLL_CTL_DEL, fd, &ev);
+    }
     let r = crate::fd::close_raw(fd);
     if let Some(s) = slot(fd) {
         let me = pd as *const PollDesc as *mut PollDesc;
         let _ = s.compare_exchange(me, null_mut(), Ordering::AcqRel, Ordering::Relaxed);
     }
     pd.fd.store(-1, Ordering::Relaxed);
-    free_pd(pd as *const PollDesc as *mut PollDesc);
     r
 }
 
 /// Go's `FD.Close`: closes a registered descriptor. Waiters wake with
 /// `EBADF`; the number itself is closed when the last operation in flight
-/// ends (at once if none). `Ok(None)` if `fd` is not registered.
+/// ends (at once if none), and `close` returns only then, with the result
+/// of `close(2)` (so a listener's address is free, and its peers see end
+/// of file, by the time it returns). `Ok(None)` if `fd` is not registered.
 pub fn close(fd: i32) -> Result<Option<()>, Errno> {
     let pd = lookup(fd);
     if pd.is_null() {
@@ -704,10 +750,19 @@ pub fn close(fd: i32) -> Result<Option<()>, Errno> {
         }
     }
     evict(p);
-    if v == 0 {
-        destroy(p)?;
-    }
-    Ok(Some(()))
+    let r = if v == 0 {
+        close_number(p)
+    } else {
+        // The woken waiters drop their references; the last one closes
+        // the number and releases us.
+        crate::sema::semacquire(&p.csema, false, crate::runtime2::WaitReason::Semacquire);
+        match p.close_err.load(Ordering::Relaxed) {
+            0 => Ok(()),
+            e => Err(Errno::new(e)),
+        }
+    };
+    free_pd(p as *const PollDesc as *mut PollDesc);
+    r.map(Some)
 }
 
 // ---- Deadlines -------------------------------------------------------------

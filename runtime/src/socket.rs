@@ -416,6 +416,13 @@ fn resolve(net: Network, address: &[u8], listen: bool) -> Result<(SockAddr, bool
         Network::Tcp6 | Network::Udp6 => (false, true, false),
         _ => (true, true, true),
     };
+    // An explicit wildcard ("0.0.0.0", "::") on "tcp"/"udp" listens on
+    // every address, IPv4 and IPv6, as an empty host does (Go's
+    // favoriteAddrFamily).
+    let wildcard = matches!(host, Some(Ip::V4([0, 0, 0, 0]))) || host == Some(Ip::V6([0; 16]));
+    if listen && any && wildcard {
+        return Ok((SockAddr::inet(&Ip::V6([0; 16]), port), true));
+    }
     let ip = match host {
         Some(ip @ Ip::V4(_)) if v4 => ip,
         Some(ip @ Ip::V6(_)) if v6 => ip,

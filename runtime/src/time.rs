@@ -20,6 +20,42 @@ use core::sync::atomic::{AtomicI64, Ordering};
 /// Timers in all heaps: lets the scheduler skip the per-P scan (one load
 /// per scheduling round) when a program has none.
 static NTIMERS: AtomicI64 = AtomicI64::new(0);
+/// Of those, the ones stopped (`stop`, a moved or cleared deadline) that
+/// wait in their heap for their time: swept out once they are a quarter of
+/// all (Go's rule), so that a server resetting a long deadline on every
+/// request does not grow its heaps without bound.
+static NDELETED: AtomicI64 = AtomicI64::new(0);
+
+/// A timer in a heap was just marked `deleted`.
+pub fn timer_deleted() {
+    NDELETED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Takes the deleted timers out of every P's heap (freeing the owned
+/// ones) when they are many.
+fn sweep_deleted() {
+    let d = NDELETED.load(Ordering::Relaxed);
+    if d < 64 || d * 4 < NTIMERS.load(Ordering::Relaxed) {
+        return;
+    }
+    for i in 0..gomaxprocs() {
+        let pp = allp(i);
+        // SAFETY: Ps are never freed; the heap is locked while swept, and
+        // its timers are live until they come out (push's promise); an
+        // owned timer is a leaked Box that only the heap frees, here once.
+        unsafe {
+            let mut h = (*pp).timers.heap.lock();
+            h.sweep(|t| {
+                NTIMERS.fetch_sub(1, Ordering::SeqCst);
+                NDELETED.fetch_sub(1, Ordering::Relaxed);
+                if (*t).owned {
+                    drop(Box::from_raw(t));
+                }
+            });
+            (*pp).timers.timer0.store(h.earliest(), Ordering::SeqCst);
+        }
+    }
+}
 
 /// Adds `t` to the current P's heap (or P0's, from an M without a P) and
 /// makes sure some M will wake for it.
@@ -94,6 +130,7 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
         // (timer_chan) that only the heap frees, here, once.
         unsafe {
             if (*t).deleted.load(Ordering::Acquire) {
+                NDELETED.fetch_sub(1, Ordering::Relaxed);
                 if (*t).owned {
                     drop(Box::from_raw(t));
                 }
@@ -132,6 +169,12 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
             // it) and sleep past it, or forever.
             sched::wake_for_timer(when);
         } else if owned {
+            // Stopped while it fired (a deadline moved under its timer):
+            // counted as deleted, and never going back to a heap.
+            // SAFETY: owned timers are live until freed just below.
+            if unsafe { (*t).deleted.load(Ordering::Acquire) } {
+                NDELETED.fetch_sub(1, Ordering::Relaxed);
+            }
             // SAFETY: an owned timer is a leaked Box (timer_chan) that only
             // the heap frees; this one is out of it and done, freed once.
             drop(unsafe { Box::from_raw(t) });
@@ -145,6 +188,7 @@ pub fn checktimers() -> usize {
     if NTIMERS.load(Ordering::Relaxed) == 0 {
         return 0;
     }
+    sweep_deleted();
     let n = gomaxprocs();
     let mut now = 0;
     let mut fired = 0;
@@ -291,4 +335,5 @@ pub unsafe fn stop(t: *mut Timer) {
     // SAFETY: t is a periodic timer_chan timer not stopped before (caller):
     // the heap frees it only after seeing deleted, so it is live.
     unsafe { (*t).deleted.store(true, Ordering::Release) };
+    timer_deleted();
 }

@@ -135,6 +135,33 @@ impl TimerHeap {
         unsafe { self.pop() }
     }
 
+    /// Takes every deleted timer out (Go's `clearDeletedTimers`): `gone`
+    /// gets each, out of the heap; the others go back in.
+    ///
+    /// # Safety
+    /// As for `pop`.
+    pub unsafe fn sweep(&mut self, mut gone: impl FnMut(*mut Timer)) {
+        let mut kept: *mut Timer = null_mut();
+        // SAFETY: the heap's timers are live (caller); each popped one is
+        // ours until pushed back, its `right` free for the kept list (push
+        // resets both links).
+        unsafe {
+            while let Some(t) = self.pop() {
+                if (*t).deleted.load(core::sync::atomic::Ordering::Acquire) {
+                    gone(t);
+                } else {
+                    (*t).right = kept;
+                    kept = t;
+                }
+            }
+            while !kept.is_null() {
+                let t = kept;
+                kept = (*t).right;
+                self.push(t);
+            }
+        }
+    }
+
     /// The earliest deadline, 0 when empty.
     pub fn earliest(&self) -> i64 {
         if self.root.is_null() {
@@ -172,6 +199,35 @@ mod tests {
 
     fn timer(when: i64) -> *mut Timer {
         Box::into_raw(Box::new(Timer::new(when, 0, nothing, null_mut(), true)))
+    }
+
+    #[test]
+    fn sweep_takes_out_the_deleted_and_keeps_the_order() {
+        let mut h = TimerHeap::default();
+        for w in 1..=1000i64 {
+            let t = timer((w * 7919) % 1009 + 1);
+            if w % 3 == 0 {
+                unsafe { (*t).deleted.store(true, core::sync::atomic::Ordering::Relaxed) };
+            }
+            unsafe { h.push(t) };
+        }
+        let mut gone = 0;
+        unsafe { h.sweep(|t| {
+            gone += 1;
+            drop(Box::from_raw(t));
+        }) };
+        assert_eq!(gone, 333);
+        let mut last = 0;
+        let mut left = 0;
+        while let Some(t) = unsafe { h.pop() } {
+            let w = unsafe { (*t).when };
+            assert!(w >= last);
+            assert!(!unsafe { (*t).deleted.load(core::sync::atomic::Ordering::Relaxed) });
+            last = w;
+            left += 1;
+            unsafe { drop(Box::from_raw(t)) };
+        }
+        assert_eq!(left, 667);
     }
 
     #[test]

@@ -22,6 +22,16 @@ static void reader(void *arg)
     rt_wg_done(&wg);
 }
 
+/* rt_read until the descriptor is closed under it: got = its -9. */
+static void closed_reader(void *arg)
+{
+    (void)arg;
+    char c;
+    long r = rt_read(pipefd[0], &c, 1);
+    got = r;
+    rt_wg_done(&wg);
+}
+
 /* The same, through the raw system call. */
 static void raw_reader(void *arg)
 {
@@ -114,6 +124,21 @@ void main_main(void)
         tick_n(10, 10, bound);
         out_kv("reader-still-blocked", got == 0);
         rt_write(pipefd[1], "x", 1);
+        rt_wg_wait(&wg);
+        out_kv("reader-got", got);
+    } else if (str_eq(mode, "nonblock-close")) {
+        /* A non-blocking pipe the runtime did not make, read once the
+         * poller exists (an rt_pipe made it): its first EAGAIN registers
+         * it, so rt_close wakes the reader with -9, as Go's File.Close
+         * wakes a reader of a descriptor os.NewFile found non-blocking. */
+        int other[2];
+        rt_pipe(other);
+        rt_syscall(NR_pipe2, (long)pipefd, 04000, 0, 0, 0, 0);
+        rt_wg_add(&wg, 1);
+        rt_go(closed_reader, 0);
+        rt_sleep(20000000);
+        out_kv("reader-still-blocked", got == 0);
+        out_kv("close", rt_close(pipefd[0]));
         rt_wg_wait(&wg);
         out_kv("reader-got", got);
     } else if (str_eq(mode, "ticker-nanosleep")) {

@@ -89,12 +89,13 @@ fn affinity_cpus() -> usize {
 }
 
 /// The Rust test programs (`tests/Cargo.toml`'s examples).
-const RUST_PROGRAMS: [&str; 5] = [
+const RUST_PROGRAMS: [&str; 6] = [
     "rust-panic",
     "rust-goroutines",
     "rust-channels",
     "rust-bigframe",
     "rust-frame-limit",
+    "rust-io",
 ];
 
 /// Builds every test program for `t`: C ones (with symbols kept, for the
@@ -898,6 +899,17 @@ fn channel_cases(t: &Target) -> Vec<Case> {
             .stdout("")
             .stderr("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"),
     );
+    v.push(
+        Case::new("Rust API: files, pipes, TCP, UDP, unix sockets, deadlines and errors (runtime::io, fs, net)", "rust-io")
+            .args([std::env::temp_dir().to_str().unwrap_or("/tmp")])
+            .stdout(
+                "read-at=4\nread-at-bytes=file\nfile=hello, file\nmissing=no such file or directory (NotFound)\n\
+                 file-deadline=95\npipe-timeout=1\npipe-timeout-waited=1\npipe-timeout-text=i/o timeout\n\
+                 pipe-timeout-kind=1\npipe-read=2\ntcp-port-chosen=1\ntcp-echo=n=42 s=ok\ntcp-peer-matches=1\n\
+                 tcp-refused=connection refused\nbad-address=invalid argument\nudp-got=ping\nudp-from-matches=1\n\
+                 udp-back=pong\nunix-addr-matches=1\nunix=from unix\nclose-from-other=1\nclose-woke-closed=1\nend\n",
+            ),
+    );
     v.push(Case::new("Rust API: Chan, select!, Mutex, WaitGroup, Once, sleep, tick", "rust-channels").stdout(
         "pingpong-bytes=290\ndropped=4\nafter-close=1\nclosed=-1\ntry-recv-empty=1\ntry-send-full=5\nselect-recv=7\nselect-send=10\nselect-default=1\nselect-timeout=2\nmutex-total=80000\nonce=1\nslept=1\nticked=1\n",
     ));
@@ -989,6 +1001,14 @@ fn io_cases(t: &Target) -> Vec<Case> {
                  open-missing=-2\nopen-null=-14\npipe-null=-14\nsyscall-negative=-38\nreread=1\neof=0\n\
                  pread-huge-n-sane=1\nwrite-null=-14\nwrite-zero=0\nend\n",
             ),
+    );
+    v.push(
+        Case::new(
+            "rt_close wakes a reader of a non-blocking pipe the runtime did not make (registered at its first EAGAIN)",
+            "io",
+        )
+        .args(["nonblock-close"])
+        .stdout("reader-still-blocked=1\nclose=0\nreader-got=-9\nend\n"),
     );
     v.push(
         Case::new("a write to a pipe nobody reads returns EPIPE and the program lives", "io")

@@ -126,6 +126,7 @@ pub enum WaitReason {
     SyncMutexLock,
     SyncWaitGroupWait,
     IoWait,
+    Semacquire,
     /// The last variant (`from_u8` relies on it).
     StopTheWorld,
 }
@@ -155,6 +156,7 @@ impl WaitReason {
             WaitReason::SyncMutexLock => "sync.Mutex.Lock",
             WaitReason::SyncWaitGroupWait => "sync.WaitGroup.Wait",
             WaitReason::IoWait => "IO wait",
+            WaitReason::Semacquire => "semacquire",
             WaitReason::StopTheWorld => "stop the world",
         }
     }
