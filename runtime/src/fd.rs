@@ -246,10 +246,23 @@ fn set_nonblock(fd: i32) -> Result<(), Errno> {
     unsafe { raw(Sysno::fcntl, [fd as usize, F_SETFL, fl | O_NONBLOCK, 0, 0, 0]) }.map(|_| ())
 }
 
-/// `read(2)`: up to `buf.len()` bytes; 0 at end of file.
+/// `read(2)`: up to `buf.len()` bytes; 0 at end of file. A descriptor
+/// the parent left non-blocking is registered with the poller at its first
+/// EAGAIN (which sets the poller up if need be), as `io_polled` does once
+/// it exists, so that a close wakes its reader. (Writes leave that to
+/// `io_polled`: a program that only writes links no poller.)
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
-    // SAFETY: the kernel writes at most buf.len() bytes into a live slice.
-    unsafe { io(fd, Mode::Read, Sysno::read, [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0]) }
+    let a = [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0];
+    if netpoll::poller().is_none() {
+        // SAFETY: the kernel writes at most buf.len() bytes into a live
+        // slice.
+        match unsafe { retrying(Sysno::read, a) } {
+            Err(Errno::EAGAIN) if netpoll::register(fd, true).is_ok() => {}
+            r => return r,
+        }
+    }
+    // SAFETY: as above.
+    unsafe { io(fd, Mode::Read, Sysno::read, a) }
 }
 
 /// `write(2)`: one successful attempt; may write less than asked.

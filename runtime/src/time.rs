@@ -26,9 +26,12 @@ static NTIMERS: AtomicI64 = AtomicI64::new(0);
 /// request does not grow its heaps without bound.
 static NDELETED: AtomicI64 = AtomicI64::new(0);
 
-/// A timer in a heap was just marked `deleted`.
+/// A timer in a heap was just marked `deleted`; many of them are swept
+/// out at once, here or when the scheduler next runs timers. The caller
+/// holds no timer heap lock.
 pub fn timer_deleted() {
     NDELETED.fetch_add(1, Ordering::Relaxed);
+    sweep_deleted();
 }
 
 /// Takes the deleted timers out of every P's heap (freeing the owned
