@@ -88,6 +88,10 @@ pub extern "C" fn main_main() {
                 }
             }
         }
+        // Closed before the main goroutine dials again, which must then
+        // be refused.
+        drop(c);
+        let _ = l.close();
         d2.send(peer);
     });
     let mut c = TcpStream::connect(&addr).expect("connect");
