@@ -569,6 +569,13 @@ pub fn register(fd: i32, pollable: bool) -> Result<*mut PollDesc, Errno> {
             Ok(()) => true,
             // A regular file or directory: not pollable.
             Err(Errno::EPERM) => false,
+            // Another goroutine registered it first (two reads of an
+            // inherited non-blocking descriptor both saw EAGAIN): use its
+            // registration rather than fail the second read.
+            Err(Errno::EEXIST) if !lookup(fd).is_null() => {
+                free_pd(pd);
+                return Ok(lookup(fd));
+            }
             Err(e) => {
                 free_pd(pd);
                 return Err(e);
