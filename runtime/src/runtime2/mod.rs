@@ -29,7 +29,7 @@ use crate::runq::RunQueue;
 pub use crate::stack::Stack;
 use crate::timers::PTimers;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 
 /// The running goroutine (Go's `getg`): g0 while the M runs the scheduler.
 #[inline(always)]
@@ -194,6 +194,20 @@ pub struct G {
     pub param: *mut u8,
     /// A select in progress: the first waker to move this 0 → 1 wins.
     pub select_done: AtomicU32,
+    /// C's `errno` for this goroutine (`__errno_location`): per goroutine,
+    /// as a goroutine may move between threads at any blocking call.
+    pub errno: i32,
+    /// Depth of runtime calls this goroutine is inside (`preempt::Enter`):
+    /// asynchronous preemption lands only at 0, in user code. Written by
+    /// the G's own thread, read by the signal handler on the same thread.
+    pub in_runtime: AtomicU32,
+    /// Go's `preempt`: sysmon asks this G to yield (it has run for 10 ms);
+    /// taken at the next safe point, asynchronous or cooperative.
+    pub preempt: AtomicBool,
+    /// Go's `lockedm`: the M this G is locked to (`rt_lock_os_thread`),
+    /// with the nesting count in `lockedcount`.
+    pub lockedm: *mut M,
+    pub lockedcount: u32,
 }
 
 impl G {
@@ -214,6 +228,11 @@ impl G {
             waitreason: AtomicU8::new(WaitReason::None as u8),
             param: null_mut(),
             select_done: AtomicU32::new(0),
+            errno: 0,
+            in_runtime: AtomicU32::new(0),
+            preempt: AtomicBool::new(false),
+            lockedm: null_mut(),
+            lockedcount: 0,
         }
     }
 
