@@ -295,6 +295,42 @@ rt_chan *rt_after(long long ns);
  * time.Tick returns nil. */
 rt_chan *rt_tick(long long ns);
 
+/* ---- Signals (Go's os/signal) ------------------------------------------ */
+
+/* Without a request, signals do what Go's runtime makes them do: SIGHUP,
+ * SIGINT and SIGTERM end the program (an inherited SIG_IGN for SIGHUP or
+ * SIGINT is kept); SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGSTKFLT and SIGSYS
+ * end it with "SIGQUIT: quit" (or the signal's name), "PC=... m=...
+ * sigcode=...", every goroutine, exit 2; a fault (SIGSEGV, SIGBUS,
+ * SIGFPE) in user code is Go's "panic: runtime error: ..." (exit 2);
+ * SIGPIPE fails the write with -EPIPE (and ends the program on fd 1 or
+ * 2); every other signal whose default would kill (SIGUSR1, SIGUSR2,
+ * SIGALRM, SIGPROF, SIGVTALRM, SIGIO, SIGPWR, SIGXCPU, SIGXFSZ, 32-64) is
+ * ignored; SIGCHLD, SIGWINCH, SIGURG, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU
+ * keep their default. */
+
+/* Go's signal.Notify(c, sig): from now on `sig` (1-64, not SIGKILL or
+ * SIGSTOP) is sent, as an int, on `c` (a channel of int: elem size 4),
+ * without blocking: when `c` is full the signal is dropped for it, so give
+ * it a buffer. The runtime's handler only records the signal; a goroutine
+ * of the runtime sends it. Call once per signal; `c` must stay open and
+ * alive until rt_signal_stop(c). Returns 0, or -EINVAL (bad signal, NULL
+ * channel, wrong element size). */
+int rt_signal_notify(rt_chan *c, int sig);
+
+/* Go's signal.Stop(c): no more signals on c; when it returns none is on
+ * its way to c either. Unknown channels are ignored. */
+void rt_signal_stop(rt_chan *c);
+
+/* Go's signal.Ignore(sig): no channel gets `sig` any more and the kernel
+ * discards it (SIG_IGN). Signals a program cannot ask for (SIGSEGV...)
+ * are left alone. 0, or -EINVAL. */
+int rt_signal_ignore(int sig);
+
+/* Go's signal.Reset(sig): no channel gets `sig` any more and it does what
+ * it does by default again (above). 0, or -EINVAL. */
+int rt_signal_reset(int sig);
+
 /* ---- Memory ------------------------------------------------------------ */
 
 /* n bytes, 16-byte aligned; rt_malloc(0) returns a unique pointer. Never

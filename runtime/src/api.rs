@@ -18,8 +18,8 @@
 //! values still buffered in it dropped, when the last handle goes.
 
 use crate::chan::{self, Hchan};
-pub use crate::select::Scase;
 use crate::lock::{Guard, Locked};
+pub use crate::select::Scase;
 use crate::sync::{RawGoMutex, RawOnce, RawWaitGroup};
 use crate::time;
 use alloc::sync::Arc;
@@ -42,6 +42,7 @@ unsafe impl<T: Send> Sync for ChanBox<T> {}
 
 impl<T> Drop for ChanBox<T> {
     fn drop(&mut self) {
+        let _rt = crate::preempt::enter();
         // Drop what is still buffered.
         loop {
             let mut slot = MaybeUninit::<T>::uninit();
@@ -77,6 +78,7 @@ impl<T> Clone for Chan<T> {
 impl<T: Send> Chan<T> {
     /// A channel with room for `cap` values (0: unbuffered).
     pub fn new(cap: usize) -> Chan<T> {
+        let _rt = crate::preempt::enter();
         Chan::from_raw(chan::makechan(core::mem::size_of::<T>(), cap), true)
     }
 
@@ -90,13 +92,14 @@ impl<T: Send> Chan<T> {
         }
     }
 
-    fn raw(&self) -> *mut Hchan {
+    pub(crate) fn raw(&self) -> *mut Hchan {
         self.inner.c
     }
 
     /// Sends `v`, waiting for a receiver or room. Panics (Go's `send on
     /// closed channel`) if the channel is closed.
     pub fn send(&self, v: T) {
+        let _rt = crate::preempt::enter();
         let v = ManuallyDrop::new(v);
         // SAFETY: the channel is live; v is moved into it (or the program
         // ends with the panic).
@@ -105,6 +108,7 @@ impl<T: Send> Chan<T> {
 
     /// Sends `v` if that can be done without waiting; gives it back if not.
     pub fn try_send(&self, v: T) -> Result<(), T> {
+        let _rt = crate::preempt::enter();
         let v = ManuallyDrop::new(v);
         // SAFETY: as in `send`; when it fails nothing was copied.
         if unsafe { chan::chansend(self.raw(), &*v as *const T as *const u8, false) } {
@@ -117,6 +121,7 @@ impl<T: Send> Chan<T> {
     /// Receives a value, waiting for one; `None` once the channel is
     /// closed and drained.
     pub fn recv(&self) -> Option<T> {
+        let _rt = crate::preempt::enter();
         let mut slot = MaybeUninit::<T>::uninit();
         // SAFETY: slot has room for one T.
         let (_, ok) = unsafe { chan::chanrecv(self.raw(), slot.as_mut_ptr() as *mut u8, true) };
@@ -126,6 +131,7 @@ impl<T: Send> Chan<T> {
 
     /// Receives a value if one is ready now.
     pub fn try_recv(&self) -> Option<T> {
+        let _rt = crate::preempt::enter();
         let mut slot = MaybeUninit::<T>::uninit();
         // SAFETY: as in `recv`.
         let (selected, ok) =
@@ -136,21 +142,25 @@ impl<T: Send> Chan<T> {
 
     /// Closes the channel (Go's `close`); closing twice panics.
     pub fn close(&self) {
+        let _rt = crate::preempt::enter();
         // SAFETY: the channel is live.
         unsafe { chan::closechan(self.raw()) }
     }
 
     /// Values buffered now.
     pub fn len(&self) -> usize {
+        let _rt = crate::preempt::enter();
         // SAFETY: the channel is live.
         unsafe { chan::chanlen(self.raw()) }
     }
 
     pub fn is_empty(&self) -> bool {
+        let _rt = crate::preempt::enter();
         self.len() == 0
     }
 
     pub fn cap(&self) -> usize {
+        let _rt = crate::preempt::enter();
         // SAFETY: the channel is live.
         unsafe { chan::chancap(self.raw()) }
     }
@@ -167,12 +177,14 @@ impl<T: Send> RecvArm<T> {
     /// Holds a handle of its own, so `recv(after(d))` may name a
     /// temporary.
     pub fn new(ch: &Chan<T>) -> Self {
+        let _rt = crate::preempt::enter();
         RecvArm {
             ch: ch.clone(),
             slot: MaybeUninit::uninit(),
         }
     }
     pub fn scase(&mut self) -> Scase {
+        let _rt = crate::preempt::enter();
         Scase {
             c: self.ch.raw(),
             send: false,
@@ -182,6 +194,7 @@ impl<T: Send> RecvArm<T> {
     /// # Safety
     /// Only for the case select chose, with its `ok`, and once.
     pub unsafe fn take(&mut self, ok: bool) -> Option<T> {
+        let _rt = crate::preempt::enter();
         // SAFETY: select chose this case and ok says a value was moved into
         // the slot (caller), so it is initialised; it is read only once.
         ok.then(|| unsafe { self.slot.assume_init_read() })
@@ -199,6 +212,7 @@ pub struct SendArm<T> {
 
 impl<T: Send> SendArm<T> {
     pub fn new(ch: &Chan<T>, v: T) -> Self {
+        let _rt = crate::preempt::enter();
         SendArm {
             ch: ch.clone(),
             val: ManuallyDrop::new(v),
@@ -206,6 +220,7 @@ impl<T: Send> SendArm<T> {
         }
     }
     pub fn scase(&mut self) -> Scase {
+        let _rt = crate::preempt::enter();
         Scase {
             c: self.ch.raw(),
             send: true,
@@ -213,12 +228,14 @@ impl<T: Send> SendArm<T> {
         }
     }
     pub fn mark_sent(&mut self) {
+        let _rt = crate::preempt::enter();
         self.sent = true;
     }
 }
 
 impl<T> Drop for SendArm<T> {
     fn drop(&mut self) {
+        let _rt = crate::preempt::enter();
         if !self.sent {
             // SAFETY: the value was not moved into a channel.
             unsafe { ManuallyDrop::drop(&mut self.val) }
@@ -229,6 +246,7 @@ impl<T> Drop for SendArm<T> {
 /// Runs a select over prepared cases (used by the macro).
 #[doc(hidden)]
 pub fn select_raw(cases: &mut [Scase], block: bool) -> (isize, bool) {
+    let _rt = crate::preempt::enter();
     // SAFETY: outside this crate a Scase comes only from `RecvArm::scase`
     // or `SendArm::scase` (its fields are private), which point at a live
     // channel of the arm's type and at the arm's own slot on the caller's
@@ -301,6 +319,7 @@ impl<T> Locked<RawGoMutex, T> {
     }
 
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        let _rt = crate::preempt::enter();
         // SAFETY: the lock was just taken.
         self.raw()
             .try_lock()
@@ -318,13 +337,16 @@ impl WaitGroup {
     }
     /// Adds `delta` to the counter; a negative counter panics.
     pub fn add(&self, delta: i64) {
+        let _rt = crate::preempt::enter();
         self.0.add(delta)
     }
     pub fn done(&self) {
+        let _rt = crate::preempt::enter();
         self.0.done()
     }
     /// Waits until the counter is zero.
     pub fn wait(&self) {
+        let _rt = crate::preempt::enter();
         self.0.wait()
     }
 }
@@ -340,6 +362,7 @@ impl Once {
     /// Runs `f` the first time any caller gets here; every caller returns
     /// after it has finished.
     pub fn call_once(&self, f: impl FnOnce()) {
+        let _rt = crate::preempt::enter();
         self.0.call(f)
     }
 }
@@ -350,17 +373,20 @@ fn nanos(d: Duration) -> i64 {
 
 /// Parks the calling goroutine for at least `d` (Go's `time.Sleep`).
 pub fn sleep(d: Duration) {
+    let _rt = crate::preempt::enter();
     time::sleep(nanos(d))
 }
 
 /// Monotonic time in nanoseconds.
 pub fn nanotime() -> i64 {
+    let _rt = crate::preempt::enter();
     time::nanotime()
 }
 
 /// A channel that receives the time (`nanotime`) once, after `d` (Go's
 /// `time.After`).
 pub fn after(d: Duration) -> Chan<i64> {
+    let _rt = crate::preempt::enter();
     Chan::from_raw(time::timer_chan(nanos(d), false).0, false)
 }
 
@@ -381,6 +407,7 @@ unsafe impl Send for Ticker {}
 /// NewTicker`: a ticker that fires every instant is never what was meant.
 #[track_caller]
 pub fn tick(d: Duration) -> Ticker {
+    let _rt = crate::preempt::enter();
     if d.is_zero() {
         panic!("non-positive interval for NewTicker");
     }
@@ -393,6 +420,7 @@ pub fn tick(d: Duration) -> Ticker {
 
 impl Drop for Ticker {
     fn drop(&mut self) {
+        let _rt = crate::preempt::enter();
         // SAFETY: a periodic timer from timer_chan, stopped once.
         unsafe { time::stop(self.timer) }
     }
@@ -402,12 +430,14 @@ impl Drop for Ticker {
 
 /// The command-line arguments, as bytes without their NUL.
 pub fn args() -> impl Iterator<Item = &'static [u8]> {
+    let _rt = crate::preempt::enter();
     let st = crate::os::linux::startup();
     (0..st.argc).filter_map(move |i| st.arg(i))
 }
 
 /// The value of environment variable `name`, if set.
 pub fn getenv(name: &str) -> Option<&'static [u8]> {
+    let _rt = crate::preempt::enter();
     crate::os::linux::startup().getenv(name.as_bytes())
 }
 
@@ -417,6 +447,7 @@ pub fn getenv(name: &str) -> Option<&'static [u8]> {
 /// killed by SIGPIPE, as in Go (a pipeline like `prog | head` stops `prog`
 /// quietly); on any other descriptor it is the error `EPIPE`.
 pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
+    let _rt = crate::preempt::enter();
     let r = crate::fd::write_all(fd, buf);
     epipecheck(fd, &r);
     r
@@ -425,35 +456,42 @@ pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
 /// Go's `os.epipecheck`: EPIPE on fd 1 or 2 is the end of the program.
 pub(crate) fn epipecheck(fd: i32, r: &Result<(), syscalls::Errno>) {
     if (fd == 1 || fd == 2) && *r == Err(syscalls::Errno::EPIPE) {
-        crate::signal::die_from_signal(crate::signal::SIGPIPE)
+        crate::signal_unix::die_from_signal(crate::signal_unix::SIGPIPE)
     }
 }
 
 /// Ends the process with `code`, whatever other goroutines are doing.
 pub fn exit(code: i32) -> ! {
+    let _rt = crate::preempt::enter();
     crate::os::exit_group(code)
 }
 
 /// CPUs this process may run on (`runtime.NumCPU`).
 pub fn num_cpu() -> i32 {
+    let _rt = crate::preempt::enter();
     crate::os::linux::ncpu()
 }
 
 /// `runtime.GOMAXPROCS`: sets the number of Ps when `n > 0`; returns the
 /// previous value.
 pub fn gomaxprocs(n: i32) -> i32 {
+    let _rt = crate::preempt::enter();
     crate::sched::set_gomaxprocs(n)
 }
 
 /// Starts a goroutine running `f` (Go's `go f()`), with the default stack
 /// size. Returns its id.
 pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
+    let _rt = crate::preempt::enter();
     go_with_stack(crate::stack::DEFAULT_STACK_SIZE, f)
 }
 
 /// Like `go`, on a stack of `stack_bytes` (rounded up to pages, at least
 /// 8 KiB): for goroutines that recurse deeply or keep big buffers.
 pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> i64 {
+    let _rt = crate::preempt::enter();
+    // Two goroutines now: one may need the other's P back.
+    crate::preempt::install();
     /// Runs the boxed closure that `go` handed over.
     ///
     /// # Safety
@@ -469,6 +507,7 @@ pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> 
 
 /// Yields the processor to other goroutines (`runtime.Gosched`).
 pub fn gosched() {
+    let _rt = crate::preempt::enter();
     crate::sched::gosched()
 }
 
@@ -476,15 +515,18 @@ pub fn gosched() {
 /// program goes on until the other goroutines end, then reports a deadlock,
 /// as Go does.
 pub fn goexit() -> ! {
+    let _rt = crate::preempt::enter();
     crate::proc::goexit1()
 }
 
 /// The calling goroutine's id; main's is 1.
 pub fn goid() -> i64 {
+    let _rt = crate::preempt::enter();
     crate::proc::goid()
 }
 
 /// Goroutines that exist now (`runtime.NumGoroutine`).
 pub fn num_goroutine() -> i64 {
+    let _rt = crate::preempt::enter();
     crate::proc::gcount()
 }

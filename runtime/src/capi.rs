@@ -11,12 +11,14 @@ use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
 /// Number of command-line arguments.
 #[no_mangle]
 pub extern "C" fn rt_argc() -> c_int {
+    let _rt = crate::preempt::enter();
     startup().argc as c_int
 }
 
 /// argv[i], or NULL when i is out of range.
 #[no_mangle]
 pub extern "C" fn rt_argv(i: c_int) -> *const c_char {
+    let _rt = crate::preempt::enter();
     let st = startup();
     if i < 0 || i as usize >= st.argc {
         return core::ptr::null();
@@ -31,6 +33,7 @@ pub extern "C" fn rt_argv(i: c_int) -> *const c_char {
 /// `name` must be NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rt_getenv(name: *const c_char) -> *const c_char {
+    let _rt = crate::preempt::enter();
     if name.is_null() {
         return core::ptr::null();
     }
@@ -51,6 +54,7 @@ pub unsafe extern "C" fn rt_getenv(name: *const c_char) -> *const c_char {
 /// `buf` must be valid for `n` reads.
 #[no_mangle]
 pub unsafe extern "C" fn rt_write(fd: c_int, buf: *const c_void, n: c_ulong) -> c_long {
+    let _rt = crate::preempt::enter();
     // SAFETY: buf is NULL or valid for n reads (caller).
     let Some(s) = (unsafe { c_buf(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
@@ -128,6 +132,7 @@ pub unsafe extern "C" fn rt_syscall(
     a5: c_long,
     a6: c_long,
 ) -> c_long {
+    let _rt = crate::preempt::enter();
     if nr < 0 {
         return neg(syscalls::Errno::ENOSYS);
     }
@@ -140,6 +145,7 @@ pub unsafe extern "C" fn rt_syscall(
 /// `path` must be NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rt_open(path: *const c_char, flags: c_int, mode: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     if path.is_null() {
         return neg(syscalls::Errno::EFAULT) as c_int;
     }
@@ -154,6 +160,7 @@ pub unsafe extern "C" fn rt_open(path: *const c_char, flags: c_int, mode: c_int)
 /// `buf` must be NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_read(fd: c_int, buf: *mut c_void, n: c_ulong) -> c_long {
+    let _rt = crate::preempt::enter();
     // SAFETY: buf is NULL or valid for n writes (caller).
     let Some(b) = (unsafe { c_buf_mut(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
@@ -171,6 +178,7 @@ pub unsafe extern "C" fn rt_read(fd: c_int, buf: *mut c_void, n: c_ulong) -> c_l
 /// `buf` must be NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_pread(fd: c_int, buf: *mut c_void, n: c_ulong, off: i64) -> c_long {
+    let _rt = crate::preempt::enter();
     // SAFETY: buf is NULL or valid for n writes (caller).
     let Some(b) = (unsafe { c_buf_mut(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
@@ -185,6 +193,7 @@ pub unsafe extern "C" fn rt_pread(fd: c_int, buf: *mut c_void, n: c_ulong, off: 
 /// `buf` must be NULL or valid for `n` reads.
 #[no_mangle]
 pub unsafe extern "C" fn rt_pwrite(fd: c_int, buf: *const c_void, n: c_ulong, off: i64) -> c_long {
+    let _rt = crate::preempt::enter();
     // SAFETY: buf is NULL or valid for n reads (caller).
     let Some(b) = (unsafe { c_buf(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
@@ -197,6 +206,7 @@ pub unsafe extern "C" fn rt_pwrite(fd: c_int, buf: *const c_void, n: c_ulong, of
 
 #[no_mangle]
 pub extern "C" fn rt_close(fd: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     match crate::fd::close(fd) {
         Ok(()) => 0,
         Err(e) => neg(e) as c_int,
@@ -207,6 +217,7 @@ pub extern "C" fn rt_close(fd: c_int) -> c_int {
 /// `fds` must be NULL or valid for writing two ints.
 #[no_mangle]
 pub unsafe extern "C" fn rt_pipe(fds: *mut c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     if fds.is_null() {
         return neg(syscalls::Errno::EFAULT) as c_int;
     }
@@ -253,7 +264,12 @@ unsafe fn net_args<'a>(
         return Err(syscalls::Errno::EFAULT);
     }
     // SAFETY: both are non-null NUL-terminated strings (caller).
-    let (n, a) = unsafe { (cstr_bytes(network as *const u8), cstr_bytes(address as *const u8)) };
+    let (n, a) = unsafe {
+        (
+            cstr_bytes(network as *const u8),
+            cstr_bytes(address as *const u8),
+        )
+    };
     Ok((crate::socket::Network::parse(n)?, a))
 }
 
@@ -261,6 +277,7 @@ unsafe fn net_args<'a>(
 /// `network` and `address` are NULL or NUL-terminated strings.
 #[no_mangle]
 pub unsafe extern "C" fn rt_listen(network: *const c_char, address: *const c_char) -> c_int {
+    let _rt = crate::preempt::enter();
     // SAFETY: the caller's promise.
     c_fd(unsafe { net_args(network, address) }.and_then(|(n, a)| crate::socket::listen(n, a)))
 }
@@ -269,17 +286,20 @@ pub unsafe extern "C" fn rt_listen(network: *const c_char, address: *const c_cha
 /// `network` and `address` are NULL or NUL-terminated strings.
 #[no_mangle]
 pub unsafe extern "C" fn rt_dial(network: *const c_char, address: *const c_char) -> c_int {
+    let _rt = crate::preempt::enter();
     // SAFETY: the caller's promise.
     c_fd(unsafe { net_args(network, address) }.and_then(|(n, a)| crate::socket::dial(n, a)))
 }
 
 #[no_mangle]
 pub extern "C" fn rt_accept(lfd: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     c_fd(crate::socket::accept(lfd))
 }
 
 #[no_mangle]
 pub extern "C" fn rt_shutdown(fd: c_int, how: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     c_fd(crate::socket::shutdown(fd, how).map(|()| 0))
 }
 
@@ -305,6 +325,7 @@ unsafe fn put_text(t: &crate::socket::Text, buf: *mut c_char, n: c_ulong) -> c_i
 /// `buf` is NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_sockname(fd: c_int, buf: *mut c_char, n: c_ulong) -> c_int {
+    let _rt = crate::preempt::enter();
     let mut t = crate::socket::Text::new();
     match crate::socket::sockname(fd, &mut t) {
         // SAFETY: the caller's promise.
@@ -317,6 +338,7 @@ pub unsafe extern "C" fn rt_sockname(fd: c_int, buf: *mut c_char, n: c_ulong) ->
 /// `buf` is NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_peername(fd: c_int, buf: *mut c_char, n: c_ulong) -> c_int {
+    let _rt = crate::preempt::enter();
     let mut t = crate::socket::Text::new();
     match crate::socket::peername(fd, &mut t) {
         // SAFETY: the caller's promise.
@@ -329,7 +351,13 @@ pub unsafe extern "C" fn rt_peername(fd: c_int, buf: *mut c_char, n: c_ulong) ->
 /// `buf` is NULL or valid for `n` reads; `address` NULL or a
 /// NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn rt_sendto(fd: c_int, buf: *const c_void, n: c_ulong, address: *const c_char) -> c_long {
+pub unsafe extern "C" fn rt_sendto(
+    fd: c_int,
+    buf: *const c_void,
+    n: c_ulong,
+    address: *const c_char,
+) -> c_long {
+    let _rt = crate::preempt::enter();
     // SAFETY: the caller's promise.
     let Some(b) = (unsafe { c_buf(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
@@ -350,6 +378,7 @@ pub unsafe extern "C" fn rt_recvfrom(
     from: *mut c_char,
     fromlen: c_ulong,
 ) -> c_long {
+    let _rt = crate::preempt::enter();
     // SAFETY: the caller's promise.
     let Some(b) = (unsafe { c_buf_mut(buf, n) }) else {
         return neg(syscalls::Errno::EFAULT);
@@ -374,22 +403,30 @@ fn c_deadline(fd: c_int, ns: i64, modes: &[crate::netpoll::Mode]) -> c_int {
 
 #[no_mangle]
 pub extern "C" fn rt_set_deadline(fd: c_int, ns: i64) -> c_int {
-    c_deadline(fd, ns, &[crate::netpoll::Mode::Read, crate::netpoll::Mode::Write])
+    let _rt = crate::preempt::enter();
+    c_deadline(
+        fd,
+        ns,
+        &[crate::netpoll::Mode::Read, crate::netpoll::Mode::Write],
+    )
 }
 
 #[no_mangle]
 pub extern "C" fn rt_set_read_deadline(fd: c_int, ns: i64) -> c_int {
+    let _rt = crate::preempt::enter();
     c_deadline(fd, ns, &[crate::netpoll::Mode::Read])
 }
 
 #[no_mangle]
 pub extern "C" fn rt_set_write_deadline(fd: c_int, ns: i64) -> c_int {
+    let _rt = crate::preempt::enter();
     c_deadline(fd, ns, &[crate::netpoll::Mode::Write])
 }
 
 /// Ends the process with `code`; other goroutines do not run on.
 #[no_mangle]
 pub extern "C" fn rt_exit(code: c_int) -> ! {
+    let _rt = crate::preempt::enter();
     os::exit_group(code)
 }
 
@@ -399,6 +436,7 @@ pub extern "C" fn rt_exit(code: c_int) -> ! {
 /// `msg` must be NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn rt_panic(msg: *const c_char) -> ! {
+    let _rt = crate::preempt::enter();
     if msg.is_null() {
         panic::gopanic(b"nil")
     }
@@ -411,18 +449,21 @@ pub unsafe extern "C" fn rt_panic(msg: *const c_char) -> ! {
 /// CPUs this process may run on.
 #[no_mangle]
 pub extern "C" fn rt_ncpu() -> c_int {
+    let _rt = crate::preempt::enter();
     ncpu()
 }
 
 /// Sets GOMAXPROCS when n > 0; returns the previous value.
 #[no_mangle]
 pub extern "C" fn rt_gomaxprocs(n: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     sched::set_gomaxprocs(n)
 }
 
 /// 16-byte aligned memory; never NULL (exhaustion is fatal).
 #[no_mangle]
 pub extern "C" fn rt_malloc(n: c_ulong) -> *mut c_void {
+    let _rt = crate::preempt::enter();
     malloc::c_malloc(n as usize) as *mut c_void
 }
 
@@ -432,6 +473,7 @@ pub extern "C" fn rt_malloc(n: c_ulong) -> *mut c_void {
 /// `p` must be NULL or from `rt_malloc`, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn rt_free(p: *mut c_void) {
+    let _rt = crate::preempt::enter();
     // SAFETY: p is NULL or a live rt_malloc block that the C caller gives
     // up (caller), so nothing uses it after the call, as c_free requires.
     unsafe { malloc::c_free(p as *mut u8) }
@@ -442,12 +484,14 @@ pub unsafe extern "C" fn rt_free(p: *mut c_void) {
 /// or 0 when the tag is absent.
 #[no_mangle]
 pub extern "C" fn getauxval(tag: c_ulong) -> c_ulong {
+    let _rt = crate::preempt::enter();
     startup().getauxval(tag as usize) as c_ulong
 }
 
 /// Starts a goroutine running `f(arg)` with the default stack size.
 #[no_mangle]
 pub extern "C" fn rt_go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void) {
+    let _rt = crate::preempt::enter();
     rt_go_stack(f, arg, stack::DEFAULT_STACK_SIZE as c_ulong)
 }
 
@@ -459,6 +503,9 @@ pub extern "C" fn rt_go_stack(
     arg: *mut c_void,
     stack_bytes: c_ulong,
 ) {
+    let _rt = crate::preempt::enter();
+    // Two goroutines now: one may need the other's P back.
+    crate::preempt::install();
     let Some(f) = f else {
         panic::throw("go of nil func value")
     };
@@ -471,30 +518,35 @@ pub extern "C" fn rt_go_stack(
 /// Yields the processor (`runtime.Gosched`).
 #[no_mangle]
 pub extern "C" fn rt_gosched() {
+    let _rt = crate::preempt::enter();
     sched::gosched()
 }
 
 /// Ends the calling goroutine (`runtime.Goexit`).
 #[no_mangle]
 pub extern "C" fn rt_goexit() -> ! {
+    let _rt = crate::preempt::enter();
     proc::goexit1()
 }
 
 /// The calling goroutine's id (main is 1).
 #[no_mangle]
 pub extern "C" fn rt_goid() -> c_long {
+    let _rt = crate::preempt::enter();
     proc::goid() as c_long
 }
 
 /// Goroutines that exist now (`runtime.NumGoroutine`).
 #[no_mangle]
 pub extern "C" fn rt_numgoroutine() -> c_int {
+    let _rt = crate::preempt::enter();
     proc::gcount() as c_int
 }
 
 /// Id of the M (OS thread) running the caller; for diagnostics and tests.
 #[no_mangle]
 pub extern "C" fn rt_mid() -> c_long {
+    let _rt = crate::preempt::enter();
     proc::getm_id() as c_long
 }
 
@@ -507,6 +559,7 @@ use crate::sync::{RawGoMutex, RawWaitGroup};
 /// A new channel of `cap` elements of `elem_size` bytes.
 #[no_mangle]
 pub extern "C" fn rt_chan_make(elem_size: c_ulong, cap: c_ulong) -> *mut Hchan {
+    let _rt = crate::preempt::enter();
     chan::makechan(elem_size as usize, cap as usize)
 }
 
@@ -516,6 +569,7 @@ pub extern "C" fn rt_chan_make(elem_size: c_ulong, cap: c_ulong) -> *mut Hchan {
 /// `c` is NULL or from `rt_chan_make`; `elem` points at elem_size bytes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_send(c: *mut Hchan, elem: *const c_void) {
+    let _rt = crate::preempt::enter();
     // SAFETY: c is NULL or from rt_chan_make, and C channels are never
     // freed, so live; elem points at elem_size bytes (caller); C code runs
     // on goroutines (main_main, rt_go's), so a blocking send may park.
@@ -529,6 +583,7 @@ pub unsafe extern "C" fn rt_chan_send(c: *mut Hchan, elem: *const c_void) {
 /// `c` is NULL or from `rt_chan_make`; `elem` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_recv(c: *mut Hchan, elem: *mut c_void) -> c_int {
+    let _rt = crate::preempt::enter();
     // SAFETY: c is NULL or from rt_chan_make, and C channels are never
     // freed, so live; elem is NULL or elem_size writable bytes (caller); C
     // code runs on goroutines, so a blocking receive may park.
@@ -541,6 +596,7 @@ pub unsafe extern "C" fn rt_chan_recv(c: *mut Hchan, elem: *mut c_void) -> c_int
 /// `c` is NULL or from `rt_chan_make`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_close(c: *mut Hchan) {
+    let _rt = crate::preempt::enter();
     // SAFETY: c is NULL or from rt_chan_make (caller), never freed, so live.
     unsafe { chan::closechan(c) }
 }
@@ -551,6 +607,7 @@ pub unsafe extern "C" fn rt_chan_close(c: *mut Hchan) {
 /// `c` is NULL or from `rt_chan_make`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_len(c: *mut Hchan) -> c_ulong {
+    let _rt = crate::preempt::enter();
     // SAFETY: c is NULL or from rt_chan_make (caller), never freed, so live.
     unsafe { chan::chanlen(c) as c_ulong }
 }
@@ -561,6 +618,7 @@ pub unsafe extern "C" fn rt_chan_len(c: *mut Hchan) -> c_ulong {
 /// `c` is NULL or from `rt_chan_make`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_chan_cap(c: *mut Hchan) -> c_ulong {
+    let _rt = crate::preempt::enter();
     // SAFETY: c is NULL or from rt_chan_make (caller), never freed, so live.
     unsafe { chan::chancap(c) as c_ulong }
 }
@@ -584,6 +642,7 @@ const RT_RECV: c_int = 2;
 /// `cases` points at `n` cases whose channels and elems are valid.
 #[no_mangle]
 pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
     if n < 0 || n as usize > select::MAX_SELECT_CASES || (n > 0 && cases.is_null()) {
         panic::throw("rt_select: bad case count");
     }
@@ -626,6 +685,7 @@ pub unsafe extern "C" fn rt_select(cases: *mut RtSelectCase, n: c_int, block: c_
 /// `m` points at an `rt_mutex`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_mutex_lock(m: *mut RawGoMutex) {
+    let _rt = crate::preempt::enter();
     // SAFETY: m points at an rt_mutex (caller), RawGoMutex's repr(C)
     // layout; its fields are atomics, so sharing it is fine.
     unsafe { (*m).lock() }
@@ -637,6 +697,7 @@ pub unsafe extern "C" fn rt_mutex_lock(m: *mut RawGoMutex) {
 /// `m` points at an `rt_mutex`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_mutex_unlock(m: *mut RawGoMutex) {
+    let _rt = crate::preempt::enter();
     // SAFETY: m points at an rt_mutex (caller), RawGoMutex's repr(C)
     // layout, of atomics.
     unsafe { (*m).unlock() }
@@ -648,6 +709,7 @@ pub unsafe extern "C" fn rt_mutex_unlock(m: *mut RawGoMutex) {
 /// `wg` points at an `rt_waitgroup`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_wg_add(wg: *mut RawWaitGroup, delta: c_long) {
+    let _rt = crate::preempt::enter();
     // SAFETY: wg points at an rt_waitgroup (caller), RawWaitGroup's repr(C)
     // layout; its fields are atomics, so sharing it is fine.
     unsafe { (*wg).add(delta as i64) }
@@ -659,6 +721,7 @@ pub unsafe extern "C" fn rt_wg_add(wg: *mut RawWaitGroup, delta: c_long) {
 /// `wg` points at an `rt_waitgroup`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_wg_done(wg: *mut RawWaitGroup) {
+    let _rt = crate::preempt::enter();
     // SAFETY: wg points at an rt_waitgroup (caller), RawWaitGroup's
     // repr(C) layout, of atomics.
     unsafe { (*wg).done() }
@@ -670,6 +733,7 @@ pub unsafe extern "C" fn rt_wg_done(wg: *mut RawWaitGroup) {
 /// `wg` points at an `rt_waitgroup`.
 #[no_mangle]
 pub unsafe extern "C" fn rt_wg_wait(wg: *mut RawWaitGroup) {
+    let _rt = crate::preempt::enter();
     // SAFETY: wg points at an rt_waitgroup (caller), RawWaitGroup's
     // repr(C) layout, of atomics.
     unsafe { (*wg).wait() }
@@ -678,18 +742,21 @@ pub unsafe extern "C" fn rt_wg_wait(wg: *mut RawWaitGroup) {
 /// Parks the calling goroutine for at least `ns` nanoseconds.
 #[no_mangle]
 pub extern "C" fn rt_sleep(ns: i64) {
+    let _rt = crate::preempt::enter();
     crate::time::sleep(ns)
 }
 
 /// Monotonic time in nanoseconds.
 #[no_mangle]
 pub extern "C" fn rt_nanotime() -> i64 {
+    let _rt = crate::preempt::enter();
     crate::time::nanotime()
 }
 
 /// A channel (of `long long`) that receives the time once, after `ns`.
 #[no_mangle]
 pub extern "C" fn rt_after(ns: i64) -> *mut Hchan {
+    let _rt = crate::preempt::enter();
     crate::time::timer_chan(ns, false).0
 }
 
@@ -698,8 +765,53 @@ pub extern "C" fn rt_after(ns: i64) -> *mut Hchan {
 /// gives NULL (a nil channel), as `time.Tick` does.
 #[no_mangle]
 pub extern "C" fn rt_tick(ns: i64) -> *mut Hchan {
+    let _rt = crate::preempt::enter();
     if ns <= 0 {
         return core::ptr::null_mut();
     }
     crate::time::timer_chan(ns, true).0
+}
+
+// ---- Signals (Go's os/signal) --------------------------------------------
+
+/// Go's `signal.Notify(c, sig)`: 0, or -EINVAL.
+///
+/// # Safety
+/// `c` is NULL or a live channel, kept alive while registered.
+#[no_mangle]
+pub unsafe extern "C" fn rt_signal_notify(c: *mut Hchan, sig: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
+    // SAFETY: c is NULL or live until rt_signal_stop (caller); no
+    // keep-alive for a C channel.
+    match unsafe { crate::signal_unix::notify(c, sig, core::ptr::null_mut(), None) } {
+        Ok(()) => 0,
+        Err(e) => neg(e) as c_int,
+    }
+}
+
+/// Go's `signal.Stop(c)`.
+#[no_mangle]
+pub extern "C" fn rt_signal_stop(c: *mut Hchan) {
+    let _rt = crate::preempt::enter();
+    crate::signal_unix::stop(c)
+}
+
+/// Go's `signal.Ignore(sig)`: 0, or -EINVAL.
+#[no_mangle]
+pub extern "C" fn rt_signal_ignore(sig: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
+    match crate::signal_unix::ignore(sig) {
+        Ok(()) => 0,
+        Err(e) => neg(e) as c_int,
+    }
+}
+
+/// Go's `signal.Reset(sig)`: 0, or -EINVAL.
+#[no_mangle]
+pub extern "C" fn rt_signal_reset(sig: c_int) -> c_int {
+    let _rt = crate::preempt::enter();
+    match crate::signal_unix::reset(sig) {
+        Ok(()) => 0,
+        Err(e) => neg(e) as c_int,
+    }
 }

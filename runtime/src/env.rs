@@ -85,6 +85,8 @@ pub struct DebugVars {
     /// `schedchaos=N`: random yields and delays at one in N of the
     /// scheduler's hand-off points (see `chaos`); 0 is off.
     pub schedchaos: i32,
+    /// `asyncpreemptoff=1`: no preemption signals (see `preempt`).
+    pub asyncpreemptoff: i32,
 }
 
 /// Go's `parsedebugvars`: comma-separated `key=value`; a later setting of
@@ -99,7 +101,13 @@ pub fn parse_godebug(s: &[u8]) -> DebugVars {
         // A table and slice equality (one `bcmp` each) rather than a
         // `match` on byte-string patterns, which compiles to one compare
         // and branch per byte of every key.
-        let keys: [&[u8]; 4] = [b"boottrace", b"schedtrace", b"scheddetail", b"schedchaos"];
+        let keys: [&[u8]; 5] = [
+            b"boottrace",
+            b"schedtrace",
+            b"scheddetail",
+            b"schedchaos",
+            b"asyncpreemptoff",
+        ];
         let Some(i) = keys.iter().position(|k| *k == key) else {
             continue;
         };
@@ -109,6 +117,7 @@ pub fn parse_godebug(s: &[u8]) -> DebugVars {
                 &mut d.schedtrace,
                 &mut d.scheddetail,
                 &mut d.schedchaos,
+                &mut d.asyncpreemptoff,
             ][i] = v;
         }
     }
@@ -184,8 +193,10 @@ mod tests {
                 schedtrace: 200,
                 scheddetail: 0,
                 schedchaos: 0,
+                asyncpreemptoff: 0,
             }
         );
+        assert_eq!(parse_godebug(b"asyncpreemptoff=1").asyncpreemptoff, 1);
         assert_eq!(parse_godebug(b"schedchaos=20").schedchaos, 20);
         assert_eq!(parse_godebug(b"schedchaos=-3").schedchaos, -3);
         assert_eq!(parse_godebug(b"schedchaos=lots").schedchaos, 0);

@@ -44,6 +44,7 @@ const F_SETFL: usize = 4;
 /// # Safety
 /// The arguments must be valid for system call `nr`, as for a raw call.
 pub unsafe fn syscall(nr: usize, a: [usize; 6]) -> isize {
+    let _rt = crate::preempt::enter();
     // SAFETY: the caller's promise.
     unsafe { sched::syscall6(nr, a) }
 }
@@ -106,7 +107,13 @@ pub(crate) unsafe fn io(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result
 ///
 /// # Safety
 /// As for `io`, with `a` = `[fd, buf, len, ...]` of a `write`.
-unsafe fn io_with(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> Result<usize, Errno> {
+unsafe fn io_with(
+    fd: i32,
+    mode: Mode,
+    nr: Sysno,
+    a: [usize; 6],
+    all: bool,
+) -> Result<usize, Errno> {
     match netpoll::poller() {
         // SAFETY: the caller's promise.
         Some(p) => unsafe { (p.io)(fd, mode, nr, a, all) },
@@ -124,7 +131,13 @@ unsafe fn io_with(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> R
 ///
 /// # Safety
 /// As for `io`.
-pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> Result<usize, Errno> {
+pub(crate) unsafe fn io_polled(
+    fd: i32,
+    mode: Mode,
+    nr: Sysno,
+    a: [usize; 6],
+    all: bool,
+) -> Result<usize, Errno> {
     if let Some(r) = FdRef::get(fd)? {
         // SAFETY: the caller's promise.
         return unsafe { io_ref(&r, mode, nr, a, all) };
@@ -146,7 +159,13 @@ pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], al
 ///
 /// # Safety
 /// As for `io`.
-unsafe fn io_ref(r: &FdRef, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool) -> Result<usize, Errno> {
+unsafe fn io_ref(
+    r: &FdRef,
+    mode: Mode,
+    nr: Sysno,
+    mut a: [usize; 6],
+    all: bool,
+) -> Result<usize, Errno> {
     let pd = r.pd();
     if !pd.pollable() {
         // SAFETY: the caller's promise.
@@ -201,7 +220,11 @@ unsafe fn blocking(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usiz
                     events: i16,
                     revents: i16,
                 }
-                let mut pfd = PollFd { fd, events, revents: 0 };
+                let mut pfd = PollFd {
+                    fd,
+                    events,
+                    revents: 0,
+                };
                 let a = [&mut pfd as *mut PollFd as usize, 1, 0, 0, 8, 0];
                 // Known to block: the P is handed off at once. EINTR just
                 // comes round again.
@@ -224,10 +247,15 @@ unsafe fn blocking(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usiz
 /// # Safety
 /// `path` is a NUL-terminated string.
 pub unsafe fn open(path: *const u8, flags: i32, mode: u32) -> Result<i32, Errno> {
+    let _rt = crate::preempt::enter();
     let flags = flags as u32 as usize | O_CLOEXEC;
     // SAFETY: path is NUL-terminated (caller); openat reads only it.
-    let fd = unsafe { retrying(Sysno::openat, [AT_FDCWD as usize, path as usize, flags, mode as usize, 0, 0]) }?
-        as i32;
+    let fd = unsafe {
+        retrying(
+            Sysno::openat,
+            [AT_FDCWD as usize, path as usize, flags, mode as usize, 0, 0],
+        )
+    }? as i32;
     match netpoll::register(fd, true) {
         // SAFETY: registrations are PollDescs, never freed.
         Ok(pd) if !pd.is_null() && unsafe { (*pd).pollable() } => set_nonblock(fd)?,
@@ -243,7 +271,13 @@ fn set_nonblock(fd: i32) -> Result<(), Errno> {
     // SAFETY: fcntl takes no pointer.
     let fl = unsafe { raw(Sysno::fcntl, [fd as usize, F_GETFL, 0, 0, 0, 0]) }?;
     // SAFETY: as above.
-    unsafe { raw(Sysno::fcntl, [fd as usize, F_SETFL, fl | O_NONBLOCK, 0, 0, 0]) }.map(|_| ())
+    unsafe {
+        raw(
+            Sysno::fcntl,
+            [fd as usize, F_SETFL, fl | O_NONBLOCK, 0, 0, 0],
+        )
+    }
+    .map(|_| ())
 }
 
 /// `read(2)`: up to `buf.len()` bytes; 0 at end of file. A descriptor
@@ -252,6 +286,7 @@ fn set_nonblock(fd: i32) -> Result<(), Errno> {
 /// it exists, so that a close wakes its reader. (Writes leave that to
 /// `io_polled`: a program that only writes links no poller.)
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
+    let _rt = crate::preempt::enter();
     let a = [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0];
     if netpoll::poller().is_none() {
         // SAFETY: the kernel writes at most buf.len() bytes into a live
@@ -267,13 +302,22 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
 
 /// `write(2)`: one successful attempt; may write less than asked.
 pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+    let _rt = crate::preempt::enter();
     // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
-    unsafe { io(fd, Mode::Write, Sysno::write, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0]) }
+    unsafe {
+        io(
+            fd,
+            Mode::Write,
+            Sysno::write,
+            [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0],
+        )
+    }
 }
 
 /// Writes all of `buf`, retrying short writes (Go's `poll.FD.Write`):
 /// on a pollable descriptor in one hold of its write lock.
 pub fn write_all(fd: i32, mut buf: &[u8]) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     while !buf.is_empty() {
         let a = [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0];
         // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
@@ -297,12 +341,20 @@ fn offset_args(fd: i32, buf: usize, n: usize, off: i64) -> [usize; 6] {
     #[cfg(target_pointer_width = "32")]
     {
         let off = off as u64;
-        [fd as usize, buf, n, 0, off as u32 as usize, (off >> 32) as usize]
+        [
+            fd as usize,
+            buf,
+            n,
+            0,
+            off as u32 as usize,
+            (off >> 32) as usize,
+        ]
     }
 }
 
 /// `pread(2)` at offset `off`; the file offset does not move.
 pub fn pread(fd: i32, buf: &mut [u8], off: i64) -> Result<usize, Errno> {
+    let _rt = crate::preempt::enter();
     if off < 0 {
         return Err(Errno::EINVAL);
     }
@@ -313,6 +365,7 @@ pub fn pread(fd: i32, buf: &mut [u8], off: i64) -> Result<usize, Errno> {
 
 /// `pwrite(2)` at offset `off`; the file offset does not move.
 pub fn pwrite(fd: i32, buf: &[u8], off: i64) -> Result<usize, Errno> {
+    let _rt = crate::preempt::enter();
     if off < 0 {
         return Err(Errno::EINVAL);
     }
@@ -323,6 +376,7 @@ pub fn pwrite(fd: i32, buf: &[u8], off: i64) -> Result<usize, Errno> {
 
 /// `close(2)`, once (see the module comment on EINTR).
 pub fn close_raw(fd: i32) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     // SAFETY: close takes no pointer.
     let r = unsafe { syscall(Sysno::close as usize, [fd as usize, 0, 0, 0, 0, 0]) };
     match r {
@@ -336,6 +390,7 @@ pub fn close_raw(fd: i32) -> Result<(), Errno> {
 /// its number is released when the last operation on it ends (Go's
 /// `FD.Close`); closing it twice is `EBADF`.
 pub fn close(fd: i32) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     match netpoll::close(fd)? {
         Some(()) => Ok(()),
         None => close_raw(fd),
@@ -345,9 +400,22 @@ pub fn close(fd: i32) -> Result<(), Errno> {
 /// `pipe2(O_CLOEXEC | O_NONBLOCK)`, both ends registered with the poller:
 /// the read end, then the write end.
 pub fn pipe() -> Result<[i32; 2], Errno> {
+    let _rt = crate::preempt::enter();
     let mut fds = [0i32; 2];
     // SAFETY: the kernel writes two ints into fds, which outlives the call.
-    unsafe { raw(Sysno::pipe2, [fds.as_mut_ptr() as usize, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0]) }?;
+    unsafe {
+        raw(
+            Sysno::pipe2,
+            [
+                fds.as_mut_ptr() as usize,
+                O_CLOEXEC | O_NONBLOCK,
+                0,
+                0,
+                0,
+                0,
+            ],
+        )
+    }?;
     for fd in fds {
         if let Err(e) = netpoll::register(fd, true) {
             // (`close` closes a registered end through the poller.)
@@ -365,6 +433,7 @@ pub fn pipe() -> Result<[i32; 2], Errno> {
 /// descriptor cannot wait in the poller (a regular file, a blocking
 /// inherited descriptor: Go's "file type does not support deadline").
 pub fn set_deadline(fd: i32, at: i64, modes: &[Mode]) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     let r = match FdRef::get(fd)? {
         Some(r) => r,
         None => {

@@ -240,7 +240,7 @@ impl Write for Stdio {
     fn write(&mut self, buf: &[u8]) -> Result<usize> {
         let r = self.0.write(buf);
         if r == Err(Error(Errno::EPIPE)) {
-            crate::signal::die_from_signal(crate::signal::SIGPIPE)
+            crate::signal_unix::die_from_signal(crate::signal_unix::SIGPIPE)
         }
         r
     }

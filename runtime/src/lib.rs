@@ -21,8 +21,8 @@
 //! | 3 | `lock`, `print`, `panic`, `env` | futex locks and notes (with the lock order); `Line` output; Go-style fatal reports (the goroutine dump comes through `panic::Hooks`); GODEBUG/GOMAXPROCS parsing |
 //! | 4 | `malloc`, `stack` | the allocator; goroutine stacks and their guards |
 //! | 5 | `runtime2`, `runq`, `timers` | G, M, P, `sched` (Go's `schedt`), `allp`/`allm`; the lock-free local run queue; the timer heap |
-//! | 6 | `proc`, `sched`, `time`, `chan`, `select`, `sema`, `sync`, `signal`, `fd`, `netpoll`, `socket`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `queues.rs`, `park.rs`, `m.rs`, `stw.rs`, `syscall.rs`, `sysmon.rs`, `checkdead.rs`); timers, channels, semaphores, signals; descriptors and system calls that hand off the P; the network poller and sockets; reports; loom models of its handshakes (host tests) |
-//! | 7 | `capi`, `api`, `io`, `fs`, `net` | the C API (`include/runtime.h`) and the Rust API (`api` re-exported here; files, sockets and their `embedded-io` traits in `io`, `fs`, `net`) |
+//! | 6 | `proc`, `sched`, `preempt`, `time`, `chan`, `select`, `sema`, `sync`, `signal_unix`, `fd`, `netpoll`, `socket`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `queues.rs`, `park.rs`, `m.rs`, `stw.rs`, `syscall.rs`, `sysmon.rs`, `checkdead.rs`); timers, channels, semaphores, signals; descriptors and system calls that hand off the P; the network poller and sockets; reports; loom models of its handshakes (host tests) |
+//! | 7 | `capi`, `api`, `io`, `fs`, `net`, `signal` | the C API (`include/runtime.h`) and the Rust API (`api` re-exported here; files, sockets and their `embedded-io` traits in `io`, `fs`, `net`; Go's `os/signal` in `signal`) |
 //!
 //! Names follow Go's (`schedule`, `findrunnable`, `gopark`), in Rust's
 //! case: Go's `stealWork` is `steal_work`, `stopTheWorld` is
@@ -56,13 +56,14 @@ pub mod timers;
 pub mod chan;
 pub mod chaos;
 pub mod fd;
-pub mod socket;
 pub mod netpoll;
+pub mod preempt;
 pub mod proc;
 pub mod sched;
 pub mod select;
 pub mod sema;
-pub mod signal;
+pub mod signal_unix;
+pub mod socket;
 pub mod sync;
 pub mod time;
 pub mod trace;
@@ -73,6 +74,7 @@ pub mod capi;
 pub mod fs;
 pub mod io;
 pub mod net;
+pub mod signal;
 
 #[cfg(all(test, loom))]
 mod handshake;

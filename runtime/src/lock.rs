@@ -192,6 +192,7 @@ impl RawMutex {
     pub fn lock(&self) {
         #[cfg(any(debug_assertions, rt_checked))]
         lockrank_acquire(self.rank);
+        count_locks(1);
         let v = self.key.swap(LOCKED, Ordering::Acquire);
         if v != UNLOCKED {
             lock_slow(&self.key, v);
@@ -209,6 +210,20 @@ impl RawMutex {
         unlock(&self.key);
         #[cfg(any(debug_assertions, rt_checked))]
         lockrank_release(rank);
+        count_locks(usize::MAX);
+    }
+}
+
+/// Adds `delta` (wrapping: `usize::MAX` is -1) to the calling thread's
+/// count of held locks (`Tcb::locks`).
+#[inline(always)]
+fn count_locks(delta: usize) {
+    if crate::arch::tls_ready() {
+        let t = crate::arch::tcb();
+        // SAFETY: with the thread pointer set, t is this thread's Tcb;
+        // `locks` is written by its own thread only (and read by its own
+        // signal handler).
+        unsafe { (*t).locks = (*t).locks.wrapping_add(delta) };
     }
 }
 
@@ -456,7 +471,10 @@ mod tests {
         let h = rank_release(h, Rank::Sched).unwrap();
         let h = rank_release(h, Rank::Hchan).unwrap();
         assert_eq!(h, 0);
-        assert_eq!(rank_acquire(0, Rank::Sched).and_then(|h| rank_acquire(h, Rank::SemaRoot)), Err(Rank::Sched));
+        assert_eq!(
+            rank_acquire(0, Rank::Sched).and_then(|h| rank_acquire(h, Rank::SemaRoot)),
+            Err(Rank::Sched)
+        );
     }
 
     #[test]

@@ -118,6 +118,49 @@ pub fn fatal_report(line: &str) -> ! {
     report_with_goroutines("", line)
 }
 
+/// Go's report of a signal that ends the program (SIGQUIT and the
+/// others of its kind, or a fault signal sent from outside): its name,
+/// `PC=… m=… sigcode=…` (from `detail`), every goroutine, exit 2.
+#[cold]
+pub fn signal_report(name: &str, detail: &dyn Fn(&mut Line)) -> ! {
+    start_dying();
+    Line::stderr().s(name).end();
+    let mut l = Line::stderr();
+    detail(&mut l);
+    l.end();
+    if let Some(h) = hooks() {
+        (h.print_goroutines)();
+    }
+    os::exit_group(2)
+}
+
+/// Go's panic for a fault in user code (`sigpanic`): `panic: runtime
+/// error: <what>`, the signal line, the goroutine, exit 2.
+#[cold]
+pub fn runtime_error_signal(what: &str, detail: &dyn Fn(&mut Line)) -> ! {
+    start_dying();
+    Line::stderr().s("panic: runtime error: ").s(what).end();
+    let mut l = Line::stderr();
+    detail(&mut l);
+    l.end();
+    finish(None)
+}
+
+/// Go's report of a fault at an address that is not nil's: `unexpected
+/// fault address`, `fatal error: fault`, the signal line, the goroutine.
+#[cold]
+pub fn fault_signal(addr: usize, detail: &dyn Fn(&mut Line)) -> ! {
+    start_dying();
+    Line::stderr()
+        .kx("unexpected fault address ", addr as u64)
+        .end();
+    Line::stderr().s("fatal error: fault").end();
+    let mut l = Line::stderr();
+    detail(&mut l);
+    l.end();
+    finish(None)
+}
+
 fn report_with_goroutines(prefix: &str, msg: &str) -> ! {
     start_dying();
     Line::stderr().s(prefix).s(msg).end();

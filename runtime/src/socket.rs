@@ -81,7 +81,10 @@ pub struct SockAddr {
 
 impl SockAddr {
     const fn empty() -> SockAddr {
-        SockAddr { bytes: [0; 112], len: 112 }
+        SockAddr {
+            bytes: [0; 112],
+            len: 112,
+        }
     }
 
     fn family(&self) -> u16 {
@@ -114,7 +117,11 @@ impl SockAddr {
         a.bytes[..2].copy_from_slice(&AF_UNIX.to_ne_bytes());
         // sun_path holds 108 bytes: a path and its NUL, or a NUL and an
         // abstract name.
-        let room = if path.first() == Some(&b'@') { 108 } else { 107 };
+        let room = if path.first() == Some(&b'@') {
+            108
+        } else {
+            107
+        };
         if path.is_empty() || path.len() > room || path.contains(&0) {
             return Err(Errno::EINVAL);
         }
@@ -180,7 +187,10 @@ pub struct Text {
 
 impl Text {
     pub const fn new() -> Text {
-        Text { buf: [0; 128], len: 0 }
+        Text {
+            buf: [0; 128],
+            len: 0,
+        }
     }
 
     fn push(&mut self, b: u8) {
@@ -392,7 +402,11 @@ pub fn parse_hostport(s: &[u8]) -> Result<(Option<Ip>, u16), Errno> {
             // An IPv6 literal must be bracketed when a port follows.
             return Err(Errno::EINVAL);
         }
-        let ip = if h.is_empty() { None } else { Some(Ip::V4(parse_v4(h).ok_or(Errno::EINVAL)?)) };
+        let ip = if h.is_empty() {
+            None
+        } else {
+            Some(Ip::V4(parse_v4(h).ok_or(Errno::EINVAL)?))
+        };
         (ip, &s[colon + 1..])
     };
     if port.len() > 5 || !port.iter().all(u8::is_ascii_digit) {
@@ -442,7 +456,12 @@ fn resolve(net: Network, address: &[u8], listen: bool) -> Result<(SockAddr, bool
 
 fn socket(family: u16, kind: usize) -> Result<i32, Errno> {
     // SAFETY: socket takes no pointer.
-    let fd = unsafe { fd::raw(Sysno::socket, [family as usize, kind | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0]) }?;
+    let fd = unsafe {
+        fd::raw(
+            Sysno::socket,
+            [family as usize, kind | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0],
+        )
+    }?;
     Ok(fd as i32)
 }
 
@@ -491,13 +510,26 @@ fn with_socket(
 
 fn bind(fd: i32, sa: &SockAddr) -> Result<(), Errno> {
     // SAFETY: the kernel reads sa.len bytes of sa, which outlives the call.
-    unsafe { fd::raw(Sysno::bind, [fd as usize, sa as *const SockAddr as usize, sa.len as usize, 0, 0, 0]) }
-        .map(|_| ())
+    unsafe {
+        fd::raw(
+            Sysno::bind,
+            [
+                fd as usize,
+                sa as *const SockAddr as usize,
+                sa.len as usize,
+                0,
+                0,
+                0,
+            ],
+        )
+    }
+    .map(|_| ())
 }
 
 /// Go's `net.Listen` (stream networks) and `net.ListenPacket` (datagram
 /// ones): a listening or bound socket.
 pub fn listen(net: Network, address: &[u8]) -> Result<i32, Errno> {
+    let _rt = crate::preempt::enter();
     let (sa, dual) = resolve(net, address, true)?;
     with_socket(net, &sa, dual, |fd| {
         // Go's listener default (a restarted server rebinds at once past
@@ -518,6 +550,7 @@ pub fn listen(net: Network, address: &[u8]) -> Result<i32, Errno> {
 /// Go's `net.Dial`: a connected socket, waiting in the poller while a
 /// stream connection is set up.
 pub fn dial(net: Network, address: &[u8]) -> Result<i32, Errno> {
+    let _rt = crate::preempt::enter();
     let (sa, _) = resolve(net, address, false)?;
     with_socket(net, &sa, false, |fd| {
         // Once only: a connect interrupted or in progress goes on in the
@@ -527,7 +560,14 @@ pub fn dial(net: Network, address: &[u8]) -> Result<i32, Errno> {
         let r = unsafe {
             crate::os::raw_syscall6(
                 Sysno::connect as usize,
-                [fd as usize, &sa as *const SockAddr as usize, sa.len as usize, 0, 0, 0],
+                [
+                    fd as usize,
+                    &sa as *const SockAddr as usize,
+                    sa.len as usize,
+                    0,
+                    0,
+                    0,
+                ],
             )
         };
         if r < 0 {
@@ -566,7 +606,14 @@ fn sockerror(fd: i32) -> Result<i32, Errno> {
     unsafe {
         fd::raw(
             Sysno::getsockopt,
-            [fd as usize, SOL_SOCKET, SO_ERROR, &mut v as *mut i32 as usize, &mut len as *mut u32 as usize, 0],
+            [
+                fd as usize,
+                SOL_SOCKET,
+                SO_ERROR,
+                &mut v as *mut i32 as usize,
+                &mut len as *mut u32 as usize,
+                0,
+            ],
         )
     }?;
     if v != 0 {
@@ -584,9 +631,17 @@ fn sockerror(fd: i32) -> Result<i32, Errno> {
 /// Go's `Listener.Accept`: the next connection, registered with the
 /// poller (TCP_NODELAY on TCP).
 pub fn accept(lfd: i32) -> Result<i32, Errno> {
+    let _rt = crate::preempt::enter();
     let fd = loop {
         // SAFETY: null address pointers: the kernel writes no address.
-        match unsafe { fd::io(lfd, Mode::Read, Sysno::accept4, [lfd as usize, 0, 0, O_NONBLOCK | O_CLOEXEC, 0, 0]) } {
+        match unsafe {
+            fd::io(
+                lfd,
+                Mode::Read,
+                Sysno::accept4,
+                [lfd as usize, 0, 0, O_NONBLOCK | O_CLOEXEC, 0, 0],
+            )
+        } {
             // The connection was reset while queued: take the next (Go).
             Err(Errno::ECONNABORTED) => continue,
             r => break r? as i32,
@@ -606,13 +661,24 @@ fn name(fd: i32, nr: Sysno, sa: &mut SockAddr) -> Result<(), Errno> {
     // SAFETY: the kernel writes at most sa.len bytes into sa.bytes (its
     // first field) and the length into sa.len; both outlive the call.
     unsafe {
-        fd::raw(nr, [fd as usize, sa.bytes.as_mut_ptr() as usize, &mut sa.len as *mut u32 as usize, 0, 0, 0])
+        fd::raw(
+            nr,
+            [
+                fd as usize,
+                sa.bytes.as_mut_ptr() as usize,
+                &mut sa.len as *mut u32 as usize,
+                0,
+                0,
+                0,
+            ],
+        )
     }
     .map(|_| ())
 }
 
 /// The local address of a socket as text.
 pub fn sockname(fd: i32, out: &mut Text) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     let _r = FdRef::get(fd)?;
     let mut sa = SockAddr::empty();
     name(fd, Sysno::getsockname, &mut sa)?;
@@ -622,6 +688,7 @@ pub fn sockname(fd: i32, out: &mut Text) -> Result<(), Errno> {
 
 /// The remote address of a connected socket as text.
 pub fn peername(fd: i32, out: &mut Text) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     let _r = FdRef::get(fd)?;
     let mut sa = SockAddr::empty();
     name(fd, Sysno::getpeername, &mut sa)?;
@@ -631,6 +698,7 @@ pub fn peername(fd: i32, out: &mut Text) -> Result<(), Errno> {
 
 /// `shutdown(2)`.
 pub fn shutdown(fd: i32, how: i32) -> Result<(), Errno> {
+    let _rt = crate::preempt::enter();
     let _r = FdRef::get(fd)?;
     // SAFETY: shutdown takes no pointer.
     unsafe { fd::raw(Sysno::shutdown, [fd as usize, how as usize, 0, 0, 0, 0]) }.map(|_| ())
@@ -639,6 +707,7 @@ pub fn shutdown(fd: i32, how: i32) -> Result<(), Errno> {
 /// One datagram to `to` (or the connected peer when `None`). The address
 /// is parsed for the socket's family.
 pub fn sendto(fd: i32, buf: &[u8], to: Option<&[u8]>) -> Result<usize, Errno> {
+    let _rt = crate::preempt::enter();
     let sa = match to {
         None => None,
         Some(a) => {
@@ -668,18 +737,33 @@ pub fn sendto(fd: i32, buf: &[u8], to: Option<&[u8]>) -> Result<usize, Errno> {
     };
     // SAFETY: the kernel reads buf.len() bytes of buf and l bytes of the
     // address; both outlive the call.
-    unsafe { fd::io(fd, Mode::Write, Sysno::sendto, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, p, l]) }
+    unsafe {
+        fd::io(
+            fd,
+            Mode::Write,
+            Sysno::sendto,
+            [fd as usize, buf.as_ptr() as usize, buf.len(), 0, p, l],
+        )
+    }
 }
 
 /// One datagram received, with its sender's address as text.
 pub fn recvfrom(fd: i32, buf: &mut [u8], from: &mut Text) -> Result<usize, Errno> {
+    let _rt = crate::preempt::enter();
     let mut sa = SockAddr::empty();
     let sp = sa.bytes.as_mut_ptr() as usize;
     let lp = &mut sa.len as *mut u32 as usize;
     // SAFETY: the kernel writes at most buf.len() bytes into buf, at most
     // sa.len bytes of address into sa and its length into sa.len (only on
     // success, so a retry after EAGAIN sees the full length again).
-    let n = unsafe { fd::io(fd, Mode::Read, Sysno::recvfrom, [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, sp, lp]) }?;
+    let n = unsafe {
+        fd::io(
+            fd,
+            Mode::Read,
+            Sysno::recvfrom,
+            [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, sp, lp],
+        )
+    }?;
     sa.format(from);
     Ok(n)
 }
@@ -710,13 +794,28 @@ mod tests {
     #[test]
     fn careless_addresses_are_refused() {
         for bad in [
-            "", "1.2.3", "127.0.0.1", "[::1", ":99999", "[::1]:-1", "1.2.3.4.5:1", "01.2.3.4:1",
-            "256.1.1.1:1", "::1:80", "[1:2:3:4:5:6:7:8:9]:1", "[1::2::3]:1", "[::1]x", "a.b.c.d:1",
+            "",
+            "1.2.3",
+            "127.0.0.1",
+            "[::1",
+            ":99999",
+            "[::1]:-1",
+            "1.2.3.4.5:1",
+            "01.2.3.4:1",
+            "256.1.1.1:1",
+            "::1:80",
+            "[1:2:3:4:5:6:7:8:9]:1",
+            "[1::2::3]:1",
+            "[::1]x",
+            "a.b.c.d:1",
             "[fe80::1%eth0]:1",
         ] {
             assert!(parse_hostport(bad.as_bytes()).is_err(), "{bad}");
         }
         assert_eq!(parse_hostport(b":0").unwrap(), (None, 0));
-        assert_eq!(parse_hostport(b"1.2.3.4:").unwrap(), (Some(Ip::V4([1, 2, 3, 4])), 0));
+        assert_eq!(
+            parse_hostport(b"1.2.3.4:").unwrap(),
+            (Some(Ip::V4([1, 2, 3, 4])), 0)
+        );
     }
 }

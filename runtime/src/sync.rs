@@ -41,6 +41,7 @@ impl RawGoMutex {
     }
 
     pub fn lock(&self) {
+        let _rt = crate::preempt::enter();
         if self
             .state
             .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
@@ -52,6 +53,7 @@ impl RawGoMutex {
     }
 
     pub fn try_lock(&self) -> bool {
+        let _rt = crate::preempt::enter();
         self.state
             .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
@@ -66,7 +68,9 @@ impl RawGoMutex {
         let mut old = self.state.load(Ordering::Relaxed);
         loop {
             // Spin while locked (not starving) and spinning can pay off.
-            if old & (LOCKED | STARVING) == LOCKED && iter < SPIN_ROUNDS && crate::os::linux::ncpu() > 1
+            if old & (LOCKED | STARVING) == LOCKED
+                && iter < SPIN_ROUNDS
+                && crate::os::linux::ncpu() > 1
             {
                 if !awoke
                     && old & WOKEN == 0
@@ -132,6 +136,7 @@ impl RawGoMutex {
     }
 
     pub fn unlock(&self) {
+        let _rt = crate::preempt::enter();
         let new = self
             .state
             .fetch_sub(LOCKED, Ordering::Release)
@@ -209,6 +214,7 @@ impl RawWaitGroup {
     /// Adds `delta` (may be negative) to the counter; at zero, releases
     /// every waiter. A negative counter panics as in Go.
     pub fn add(&self, delta: i64) {
+        let _rt = crate::preempt::enter();
         let state = self
             .state
             .fetch_add((delta as u64) << 32, Ordering::AcqRel)
@@ -232,11 +238,13 @@ impl RawWaitGroup {
     }
 
     pub fn done(&self) {
+        let _rt = crate::preempt::enter();
         self.add(-1)
     }
 
     /// Waits until the counter is zero.
     pub fn wait(&self) {
+        let _rt = crate::preempt::enter();
         let mut state = self.state.load(Ordering::Acquire);
         loop {
             if state >> 32 == 0 {
@@ -279,6 +287,7 @@ impl RawOnce {
     /// Runs `f` if no call has run it yet; every caller returns after it
     /// has finished.
     pub fn call(&self, f: impl FnOnce()) {
+        let _rt = crate::preempt::enter();
         if self.done.load(Ordering::Acquire) != 0 {
             return;
         }

@@ -15,7 +15,7 @@ use crate::runtime2::{allp, getg, getm, gomaxprocs, WaitReason, G, P};
 use crate::sched;
 pub use crate::timers::Timer;
 use alloc::boxed::Box;
-use core::sync::atomic::{AtomicI64, Ordering};
+use core::sync::atomic::{AtomicI64, AtomicPtr, Ordering};
 
 /// Timers in all heaps: lets the scheduler skip the per-P scan (one load
 /// per scheduling round) when a program has none.
@@ -66,6 +66,12 @@ fn sweep_deleted() {
 /// # Safety
 /// `t` stays valid until it fires or, if `owned`, is freed by the heap.
 pub unsafe fn addtimer(t: *mut Timer) {
+    if CHECKTIMERS.load(Ordering::Relaxed).is_null() {
+        // Opaque to the optimiser, which would otherwise call it directly
+        // from the scheduler and link it into every program.
+        let f = core::hint::black_box(run_due_timers as fn() -> usize as *mut ());
+        CHECKTIMERS.store(f, Ordering::Release);
+    }
     let mp = getm();
     // SAFETY: mp is this thread's M (getm), live while the thread runs;
     // only this thread writes its p.
@@ -185,9 +191,24 @@ unsafe fn runtimers(pp: *mut P, now: i64) -> usize {
     }
 }
 
+/// `run_due_timers`, once the first timer exists (`addtimer` installs
+/// it): a program without timers links none of the code that runs them.
+static CHECKTIMERS: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
 /// Runs due timers on every P (the scheduler calls this when it looks for
 /// work). Returns how many fired.
+#[inline]
 pub fn checktimers() -> usize {
+    let f = CHECKTIMERS.load(Ordering::Acquire);
+    if f.is_null() {
+        return 0;
+    }
+    // SAFETY: only `addtimer` stores here, and only `run_due_timers`.
+    let f: fn() -> usize = unsafe { core::mem::transmute(f) };
+    f()
+}
+
+fn run_due_timers() -> usize {
     if NTIMERS.load(Ordering::Relaxed) == 0 {
         return 0;
     }
@@ -323,7 +344,13 @@ pub fn timer_chan(ns: i64, periodic: bool) -> (*mut Hchan, *mut Timer) {
     let c = chan::makechan(core::mem::size_of::<i64>(), 1);
     let period = if periodic { core::cmp::max(ns, 1) } else { 0 };
     let when = nanotime().saturating_add(core::cmp::max(ns, 0));
-    let t = Box::into_raw(Box::new(Timer::new(when, period, send_time, c as *mut u8, true)));
+    let t = Box::into_raw(Box::new(Timer::new(
+        when,
+        period,
+        send_time,
+        c as *mut u8,
+        true,
+    )));
     // SAFETY: an owned timer; the heap frees it.
     unsafe { addtimer(t) };
     (c, t)

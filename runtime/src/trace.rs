@@ -14,8 +14,8 @@
 
 use crate::print::Line;
 use crate::proc;
-use crate::runtime2::{Gstatus, G, M, P};
 use crate::runtime2::{allm, allp, gomaxprocs, SCHED};
+use crate::runtime2::{Gstatus, G, M, P};
 use core::sync::atomic::{AtomicI64, Ordering};
 
 /// When the process started (set at boot), for the reports' times.
@@ -102,7 +102,7 @@ pub fn schedtrace(detail: bool) {
                     &[
                         i as i64 as u64,
                         (*pp).status() as u64,
-                        (*pp).schedtick as u64,
+                        (*pp).schedtick.load(Ordering::Relaxed) as u64,
                         (*pp).syscalltick.load(Ordering::Relaxed) as u64,
                         id_of_m((*pp).m) as u64,
                         (*pp).runq.len() as u64,
@@ -117,17 +117,24 @@ pub fn schedtrace(detail: bool) {
         unsafe {
             let mut l = Line::stderr();
             l.f(
-                "  M%d: p=%d curg=%d mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=",
+                "  M%d: p=%d curg=%d mallocing=0 throwing=0 preemptoff= locks=%d dying=0 spinning=",
                 &[
                     (*mp).id as u64,
                     id_of_p((*mp).p) as u64,
                     id_of_g((*mp).curg) as u64,
+                    (*mp).tls.locks as u64,
                 ],
             )
             .s(if (*mp).spinning { "true" } else { "false" });
             l.s(" blocked=")
                 .s(if (*mp).blocked { "true" } else { "false" })
-                .s(" lockedg=-1")
+                .f(" lockedg=%d", &[id_of_g((*mp).lockedg) as u64])
+                .s(" signalpending=")
+                .s(if (*mp).signal_pending.load(Ordering::Relaxed) {
+                    "true"
+                } else {
+                    "false"
+                })
                 .end();
         }
     }
@@ -140,7 +147,20 @@ pub fn schedtrace(detail: bool) {
             if st == Gstatus::_Gwaiting {
                 l.s((*gp).waitreason().as_str());
             }
-            l.f(") m=%d lockedm=-1", &[id_of_m((*gp).m) as u64]).end();
+            l.f(
+                ") m=%d lockedm=%d inruntime=%u preempt=",
+                &[
+                    id_of_m((*gp).m) as u64,
+                    id_of_m((*gp).lockedm) as u64,
+                    (*gp).in_runtime.load(Ordering::Relaxed) as u64,
+                ],
+            )
+            .s(if (*gp).preempt.load(Ordering::Relaxed) {
+                "true"
+            } else {
+                "false"
+            })
+            .end();
         }
     }
 }

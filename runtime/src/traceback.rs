@@ -9,12 +9,14 @@ use crate::runtime2::Gstatus;
 pub fn print_goroutines() {
     for gp in crate::proc::allgs() {
         // SAFETY: Gs are never freed.
-        let (st, goid, reason) = unsafe { ((*gp).status(), (*gp).goid, (*gp).waitreason().as_str()) };
+        let (st, goid, reason) =
+            unsafe { ((*gp).status(), (*gp).goid, (*gp).waitreason().as_str()) };
         let what = match st {
             Gstatus::_Gidle | Gstatus::_Gdead => continue,
             Gstatus::_Grunnable => "runnable",
             Gstatus::_Grunning => "running",
             Gstatus::_Gsyscall => "syscall",
+            Gstatus::_Gpreempted => "preempted",
             Gstatus::_Gwaiting if reason.is_empty() => "waiting",
             Gstatus::_Gwaiting => reason,
         };

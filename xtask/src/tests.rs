@@ -380,6 +380,8 @@ pub fn cases(t: &Target) -> Vec<Case> {
         );
     }
     v.extend(scheduler_cases(t));
+    v.extend(preemption_cases(t));
+    v.extend(signal_cases());
     v.extend(frame_cases(t));
     v.extend(channel_cases(t));
     v.extend(chanspec_cases());
@@ -413,6 +415,239 @@ pub fn cases(t: &Target) -> Vec<Case> {
                 .stdout(hello),
         );
     }
+    v
+}
+
+/// Asynchronous preemption (tests/c/preempt.c): goroutines that never call
+/// the runtime do not own their P. Bounds are the issue's natively and
+/// looser under qemu, whose emulated threads run several times slower.
+fn preemption_cases(t: &Target) -> Vec<Case> {
+    let (tick_ms, after_ms) = if t.qemu.is_some() {
+        (60, 300)
+    } else {
+        (20, 150)
+    };
+    let mut v = Vec::new();
+    for procs in ["1", "2", "4", "8"] {
+        v.push(
+            Case::new(
+                &format!("preempt: a spinner does not delay a ticker more than {tick_ms} ms (GOMAXPROCS={procs})"),
+                "preempt",
+            )
+            .args(["ticker", &tick_ms.to_string()])
+            .env("GOMAXPROCS", procs)
+            .stdout("ticks=10\n"),
+        );
+        v.push(
+            Case::new(
+                &format!("preempt: with every P spinning, rt_after(100 ms) fires within {after_ms} ms (GOMAXPROCS={procs})"),
+                "preempt",
+            )
+            .args(["after", &after_ms.to_string()])
+            .env("GOMAXPROCS", procs)
+            .stdout("fired\n"),
+        );
+        v.push(
+            Case::new(
+                &format!(
+                    "preempt: rt_gomaxprocs completes while every P spins (GOMAXPROCS={procs})"
+                ),
+                "preempt",
+            )
+            .args(["gomaxprocs"])
+            .env("GOMAXPROCS", procs)
+            .stdout("resized\n"),
+        );
+        v.push(
+            Case::new(
+                &format!(
+                    "preempt: FP and vector registers survive preemption (GOMAXPROCS={procs})"
+                ),
+                "preempt",
+            )
+            .args(["fpu", "2"])
+            .env("GOMAXPROCS", procs)
+            .stdout("checksums=ok\n")
+            .timeout(60),
+        );
+    }
+    v.push(
+        Case::new(
+            "preempt: deadlock detection still works after spinners",
+            "preempt",
+        )
+        .args(["deadlock"])
+        .env("GOMAXPROCS", "4")
+        .code(2)
+        .stderr_has(&[
+            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n",
+        ]),
+    );
+    v.push(
+        Case::new(
+            "preempt: a spinner that ends by itself does not delay the ticker (GOMAXPROCS=1)",
+            "preempt",
+        )
+        .args(["starve", &tick_ms.to_string()])
+        .env("GOMAXPROCS", "1")
+        .stdout("ticks=10\n"),
+    );
+    v.push(
+        Case::new(
+            "preempt: GODEBUG=asyncpreemptoff=1 leaves the spinner its P: the ticker starves",
+            "preempt",
+        )
+        .args(["starve", &tick_ms.to_string()])
+        .env("GOMAXPROCS", "1")
+        .env("GODEBUG", "asyncpreemptoff=1")
+        .code(1)
+        .stdout_has(&["late_ms="]),
+    );
+    v
+}
+
+/// A wrapper that starts the program in the background with SIGINT and
+/// SIGQUIT at their defaults (a shell's background job would ignore them),
+/// sends it `sig` from outside once it is sleeping, and prints its status
+/// (128 + n when signal n killed it).
+fn kill_wrapper(sig: &str, trap: &str) -> Vec<String> {
+    let script =
+        format!(r#"{trap}"$@" & p=$!; sleep 0.7; kill -{sig} $p; wait $p; echo "status=$?""#);
+    [
+        "sh",
+        "-c",
+        &script,
+        "sh",
+        "env",
+        "--default-signal=INT,QUIT",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Signals (tests/c/signals.c), a case per row of Go's table, sent with
+/// `kill` from outside and with `tgkill`/`kill` from inside.
+fn signal_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for (sig, n) in [("HUP", 1), ("INT", 2), ("TERM", 15)] {
+        v.push(
+            Case::new(
+                &format!("signals: SIG{sig} from outside ends the program by SIG{sig}"),
+                "signals",
+            )
+            .args(["wait", "3000"])
+            .wrapper(kill_wrapper(sig, ""))
+            .stdout(&format!("ready\nstatus={}\n", 128 + n))
+            .stderr_has(&[""]),
+        );
+    }
+    for (sig, name) in [
+        ("QUIT", "SIGQUIT: quit"),
+        ("ILL", "SIGILL: illegal instruction"),
+        ("TRAP", "SIGTRAP: trace trap"),
+        ("ABRT", "SIGABRT: abort"),
+        ("SYS", "SIGSYS: bad system call"),
+        ("SEGV", "SIGSEGV: segmentation violation"),
+    ] {
+        v.push(
+            Case::new(
+                &format!("signals: SIG{sig} from outside: Go's report of every goroutine, exit 2"),
+                "signals",
+            )
+            .args(["wait", "3000"])
+            .wrapper(kill_wrapper(sig, ""))
+            .stdout("ready\nstatus=2\n")
+            .stderr_has(&[
+                format!("{name}\nPC=0x"),
+                " m=0 sigcode=0\n\ngoroutine 1 [sleep]:\n".into(),
+            ]),
+        );
+    }
+    for sig in [
+        "USR1", "USR2", "ALRM", "CHLD", "WINCH", "URG", "VTALRM", "PROF", "IO", "PWR", "XCPU",
+        "XFSZ", "40",
+    ] {
+        v.push(
+            Case::new(
+                &format!("signals: SIG{sig} from outside is caught and ignored"),
+                "signals",
+            )
+            .args(["wait", "1500"])
+            .wrapper(kill_wrapper(sig, ""))
+            .stdout("ready\nsurvived\nstatus=0\n"),
+        );
+    }
+    for sig in ["HUP", "INT"] {
+        v.push(
+            Case::new(
+                &format!("signals: an inherited SIG_IGN for SIG{sig} is kept"),
+                "signals",
+            )
+            .args(["wait", "1500"])
+            .wrapper(
+                kill_wrapper(sig, &format!("trap '' {sig}; "))
+                    .into_iter()
+                    .filter(|w| !w.starts_with("--default"))
+                    .collect::<Vec<_>>(),
+            )
+            .stdout("ready\nsurvived\nstatus=0\n"),
+        );
+    }
+    v.push(
+        Case::new("signals: Notify delivers SIGINT and SIGTERM; the program shuts down cleanly", "signals")
+            .args(["notify"])
+            .wrapper(["sh", "-c", r#""$@" & p=$!; sleep 0.7; kill -INT $p; sleep 0.3; kill -TERM $p; wait $p; echo "status=$?""#, "sh", "env", "--default-signal=INT"])
+            .stdout("ready\ngot=2\ngot=15\nshutdown\nstatus=0\n"),
+    );
+    v.push(
+        Case::new(
+            "signals: tgkill and kill from inside reach the channels that asked",
+            "signals",
+        )
+        .args(["self"])
+        .stdout("got=10\ngot=12\n"),
+    );
+    v.push(
+        Case::new(
+            "signals: a full channel drops the signal; the sender never blocks",
+            "signals",
+        )
+        .args(["drop"])
+        .stdout("dropped\n"),
+    );
+    v.push(
+        Case::new(
+            "signals: after Stop the signal is not delivered (and ignored)",
+            "signals",
+        )
+        .args(["stop"])
+        .stdout("not delivered\nsurvived\n"),
+    );
+    v.push(
+        Case::new(
+            "signals: Ignore(SIGTERM): SIGTERM from outside is discarded",
+            "signals",
+        )
+        .args(["ignore", "1500"])
+        .wrapper(kill_wrapper("TERM", ""))
+        .stdout("ready\nsurvived\nstatus=0\n"),
+    );
+    v.push(
+        Case::new(
+            "signals: Reset(SIGTERM) after Notify: SIGTERM ends the program again",
+            "signals",
+        )
+        .args(["reset", "3000"])
+        .wrapper(kill_wrapper("TERM", ""))
+        .stdout("ready\nstatus=143\n")
+        .stderr_has(&[""]),
+    );
+    v.push(
+        Case::new("signals: invalid requests are refused with -EINVAL", "signals")
+            .args(["bad"])
+            .stdout("zero=-22\nnegative=-22\nhuge=-22\nkill=-22\nnull=-22\nwide=-22\nignore0=-22\nreset65=-22\ntwice=0\n"),
+    );
     v
 }
 
@@ -554,8 +789,8 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             .stdout("")
             .stderr("panic: boom in a goroutine\n\ngoroutine 2 [running]:\n"),
     );
-    v.push(Case::new("wild pointer in a goroutine", "crash").args(["wild"]).code(2).stdout("").stderr_has(&[
-        "fatal error: unexpected signal during runtime execution\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x10 pc=0x",
+    v.push(Case::new("wild pointer in a goroutine: Go's nil dereference panic", "crash").args(["wild"]).code(2).stdout("").stderr_has(&[
+        "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x10 pc=0x",
         "]\n\ngoroutine 2 [running]:\n",
     ]));
     v.push(
@@ -971,14 +1206,26 @@ fn io_cases(t: &Target) -> Vec<Case> {
     let mut v = Vec::new();
     for procs in ["1", "2"] {
         for (mode, what, tail) in [
-            ("ticker-read", "rt_read on an empty pipe", "reader-still-blocked=1\nreader-got=1\n"),
-            ("ticker-raw-read", "rt_syscall(read) on an empty pipe", "reader-still-blocked=1\nreader-got=1\n"),
+            (
+                "ticker-read",
+                "rt_read on an empty pipe",
+                "reader-still-blocked=1\nreader-got=1\n",
+            ),
+            (
+                "ticker-raw-read",
+                "rt_syscall(read) on an empty pipe",
+                "reader-still-blocked=1\nreader-got=1\n",
+            ),
             (
                 "ticker-nonblock-read",
                 "rt_read on an empty non-blocking pipe the runtime did not make",
                 "reader-still-blocked=1\nreader-got=1\n",
             ),
-            ("ticker-nanosleep", "a 2 s rt_syscall(nanosleep)", "sleeper-still-asleep=1\nsleeper-done=1\n"),
+            (
+                "ticker-nanosleep",
+                "a 2 s rt_syscall(nanosleep)",
+                "sleeper-still-asleep=1\nsleeper-done=1\n",
+            ),
         ] {
             v.push(
                 Case::new(
@@ -1011,9 +1258,12 @@ fn io_cases(t: &Target) -> Vec<Case> {
         .stdout("reader-still-blocked=1\nclose=0\nreader-got=-9\nend\n"),
     );
     v.push(
-        Case::new("a write to a pipe nobody reads returns EPIPE and the program lives", "io")
-            .args(["epipe"])
-            .stdout("write=-32\nalive=1\nend\n"),
+        Case::new(
+            "a write to a pipe nobody reads returns EPIPE and the program lives",
+            "io",
+        )
+        .args(["epipe"])
+        .stdout("write=-32\nalive=1\nend\n"),
     );
     for procs in ["1", "2", "8"] {
         v.push(
@@ -1041,7 +1291,10 @@ fn io_cases(t: &Target) -> Vec<Case> {
 /// Whether this machine has the IPv6 loopback address (`lo` with ::1).
 fn has_ipv6_loopback() -> bool {
     std::fs::read_to_string("/proc/net/if_inet6")
-        .map(|s| s.lines().any(|l| l.starts_with("00000000000000000000000000000001")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("00000000000000000000000000000001"))
+        })
         .unwrap_or(false)
 }
 
@@ -1058,16 +1311,19 @@ fn net_cases(t: &Target) -> Vec<Case> {
     let many = if qemu { 200 } else { 1000 };
     let mut v = Vec::new();
     v.push(
-        Case::new("net: tcp4 round trip of 1 MiB, sockname and peername agree", "net")
-            .args(["tcp"])
-            .stdout(
-                "listen-ok=1\nsockname-len-right=1\nsockname-loopback=1\nport-in-range=1\ndial-ok=1\n\
+        Case::new(
+            "net: tcp4 round trip of 1 MiB, sockname and peername agree",
+            "net",
+        )
+        .args(["tcp"])
+        .stdout(
+            "listen-ok=1\nsockname-len-right=1\nsockname-loopback=1\nport-in-range=1\ndial-ok=1\n\
                  echoed=1048576\nbytes-equal=1\neof-after-server-close=0\nwriter-wrote=1048576\n\
                  writer-shutdown=0\nserver-read-eof=0\nserver-echoed=1048576\n\
                  client-peer-is-server-sock=1\nserver-peer-is-client-sock=1\n\
                  client-peer-is-listen-addr=1\nserver-names-len-right=1\nclient-sock-loopback=1\n\
                  close-client=0\nclose-listener=0\ndial-closed-listener=-111\nend\n",
-            ),
+        ),
     );
     for procs in ["1", "2", "8"] {
         v.push(
@@ -1099,7 +1355,9 @@ fn net_cases(t: &Target) -> Vec<Case> {
         );
         v.push(
             Case::new(
-                &format!("net: close racing a starting rt_read always gives -9 (GOMAXPROCS={procs})"),
+                &format!(
+                    "net: close racing a starting rt_read always gives -9 (GOMAXPROCS={procs})"
+                ),
                 "net",
             )
             .env("GOMAXPROCS", procs)
@@ -1184,7 +1442,8 @@ fn net_cases(t: &Target) -> Vec<Case> {
                  write-nobody=1\nread-refused=-111\nend\n",
             ),
     );
-    let sock = std::env::temp_dir().join(format!("rt-net-{}-{}.sock", t.arch(), std::process::id()));
+    let sock =
+        std::env::temp_dir().join(format!("rt-net-{}-{}.sock", t.arch(), std::process::id()));
     let abs = format!("@rt-net-{}-{}", t.arch(), std::process::id());
     let unix_one = |n: &str| {
         format!(
@@ -1204,7 +1463,11 @@ fn net_cases(t: &Target) -> Vec<Case> {
                 unix_one("abstract")
             )),
     );
-    let v6 = Case::new("net: tcp6 and udp6 on [::1], \"tcp\" on \":0\" takes IPv4 and IPv6", "net").args(["ipv6"]);
+    let v6 = Case::new(
+        "net: tcp6 and udp6 on [::1], \"tcp\" on \":0\" takes IPv4 and IPv6",
+        "net",
+    )
+    .args(["ipv6"]);
     v.push(if has_ipv6_loopback() {
         v6.stdout(
             "listen-ok=1\nsockname-ipv6-loopback=1\nconnected=1\nserver-peer-is-client-sock=1\n\
@@ -1301,15 +1564,19 @@ fn net_cases(t: &Target) -> Vec<Case> {
                  close-listener-with-backlog=0\nbacklog-connection-reset=-104\nalive=1\nend\n",
             ),
     );
-    let fifo = std::env::temp_dir().join(format!("rt-net-fifo-{}-{}", t.arch(), std::process::id()));
+    let fifo =
+        std::env::temp_dir().join(format!("rt-net-fifo-{}-{}", t.arch(), std::process::id()));
     v.push(
-        Case::new("net: a FIFO from rt_open waits in the poller: deadlines, close wakes its reader", "net")
-            .args(["fifo", fifo.to_str().unwrap_or("/tmp/rt-net-fifo")])
-            .stdout(
-                "mkfifo=0\nopened=1\nfifo-deadline=0\nfifo-read-timeout=-110\nfifo-waited-30ms=1\n\
+        Case::new(
+            "net: a FIFO from rt_open waits in the poller: deadlines, close wakes its reader",
+            "net",
+        )
+        .args(["fifo", fifo.to_str().unwrap_or("/tmp/rt-net-fifo")])
+        .stdout(
+            "mkfifo=0\nopened=1\nfifo-deadline=0\nfifo-read-timeout=-110\nfifo-waited-30ms=1\n\
                  fifo-reader-blocked=1\nfifo-read=1\nfifo-close=0\nfifo-close-woke=-9\n\
                  fifo-write-no-reader=-32\nend\n",
-            ),
+        ),
     );
     for procs in ["1", "2"] {
         v.push(
@@ -1523,7 +1790,10 @@ fn check_executables(root: &Path, t: &Target, tally: &mut Tally, examples: &[Pat
             ))
         }
     });
-    tally.record(&format!("{a}/a debug build (cargo's dev profile) of hello runs"), debug);
+    tally.record(
+        &format!("{a}/a debug build (cargo's dev profile) of hello runs"),
+        debug,
+    );
     let probe = tests_dir.join("memory");
     tally.record(
         &format!("{a}/no undefined symbols (probe)"),

@@ -158,6 +158,14 @@ global_asm!(
     "    mov x8, #139",
     "    svc #0",
     "    brk #1",
+    // rt_sigreturn_to(frame): returns into the signal frame copied to
+    // `frame`; the kernel finds it at sp.
+    ".globl rt_sigreturn_to",
+    "rt_sigreturn_to:",
+    "    mov sp, x0",
+    "    mov x8, #139",
+    "    svc #0",
+    "    brk #1",
 );
 
 /// The kernel's `struct sigaction` here has `sa_restorer`.
@@ -167,6 +175,82 @@ pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA
 /// (`uc_mcontext` is 16-byte aligned at 176: fault_address, x0..x30, sp, pc).
 pub const UC_PC: usize = 176 + 8 + 31 * 8 + 8;
 pub const UC_SP: usize = 176 + 8 + 31 * 8;
+
+/// The signal frame (the kernel's `rt_sigframe`): siginfo (128 bytes),
+/// then the `ucontext`, whose `uc_mcontext.__reserved` holds records: the
+/// FP/SIMD state (q0–q31, fpsr, fpcr), and SVE or an `extra_context`
+/// pointing past the frame when they do not fit. `rt_sigreturn` takes the
+/// frame at sp.
+pub const SIGFRAME_UC: usize = 128;
+/// Offsets into the `ucontext`: `uc_stack` and the frame pointer (x29).
+pub const UC_STACK: usize = 16;
+pub const UC_FP: usize = 184 + 29 * 8;
+/// No red zone on Linux.
+pub const REDZONE: usize = 0;
+/// The frame pointer points at the {previous fp, return address} record.
+pub const FP_BIAS: usize = 0;
+
+const UC_X0: usize = 184;
+const UC_LR: usize = 184 + 30 * 8;
+/// `uc_mcontext.__reserved`, 16-byte aligned after pstate.
+const UC_RESERVED: usize = 464;
+const RESERVED_SIZE: usize = 4096;
+const EXTRA_MAGIC: u32 = 0x4558_5401;
+
+/// A signal frame was copied `delta` bytes away (wrapping) from
+/// `[lo, hi)`: an `extra_context` record's pointer moves with it.
+///
+/// # Safety
+/// `uc` is the `ucontext` of the copy, which ends at `hi + delta`
+/// (wrapping), writable.
+pub unsafe fn sigframe_relocate(uc: *mut u8, lo: usize, hi: usize, delta: usize) {
+    let end = hi.wrapping_add(delta);
+    let mut off = 0;
+    while off + 16 <= RESERVED_SIZE && uc as usize + UC_RESERVED + off + 16 <= end {
+        // SAFETY: off + 16 is within __reserved (loop bound), records are
+        // 16-byte aligned.
+        unsafe {
+            let rec = uc.add(UC_RESERVED + off);
+            let (magic, size) = (
+                (rec as *const u32).read(),
+                (rec as *const u32).add(1).read(),
+            );
+            if magic == 0 || size < 8 {
+                return;
+            }
+            if magic == EXTRA_MAGIC {
+                let datap = rec.add(8) as *mut usize;
+                if (lo..hi).contains(&*datap) {
+                    *datap = (*datap).wrapping_add(delta);
+                }
+            }
+            off += size as usize;
+        }
+    }
+}
+
+/// Makes the context in `uc` call `f(arg)` on the stack `sp` (16-byte
+/// aligned) with frame pointer `fp` and no return address.
+///
+/// # Safety
+/// `uc` is a live, writable `ucontext`.
+pub unsafe fn sigframe_redirect(uc: *mut u8, f: usize, sp: usize, arg: usize, fp: usize) {
+    // SAFETY: the offsets are the kernel's (above), inside the ucontext.
+    unsafe {
+        (uc.add(UC_PC) as *mut usize).write(f);
+        (uc.add(UC_SP) as *mut usize).write(sp);
+        (uc.add(UC_X0) as *mut usize).write(arg);
+        (uc.add(UC_FP) as *mut usize).write(fp);
+        (uc.add(UC_LR) as *mut usize).write(0);
+    }
+}
+
+/// What a copied frame needs from the thread that returns into it (the
+/// thread pointer, tpidr_el0, is not in it: nothing).
+///
+/// # Safety
+/// `uc` is a writable `ucontext`.
+pub unsafe fn sigframe_resume(_uc: *mut u8) {}
 
 // 7. Per-target constants for the layers above.
 

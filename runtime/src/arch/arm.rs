@@ -40,7 +40,9 @@ pub unsafe fn set_thread_pointer(tcb: *mut Tcb) -> Result<(), syscalls::Errno> {
 pub fn tcb() -> *mut Tcb {
     let t: *mut Tcb;
     // SAFETY: reads a coprocessor register.
-    unsafe { asm!("mrc p15, 0, {}, c13, c0, 3", out(reg) t, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        asm!("mrc p15, 0, {}, c13, c0, 3", out(reg) t, options(nomem, nostack, preserves_flags))
+    };
     t
 }
 
@@ -181,6 +183,15 @@ global_asm!(
     "    mov r7, #173",
     "    svc #0",
     "    udf #0",
+    // rt_sigreturn_to(frame): returns into the signal frame copied to
+    // `frame`; the kernel finds it at sp.
+    ".globl rt_sigreturn_to",
+    ".type rt_sigreturn_to, %function",
+    "rt_sigreturn_to:",
+    "    mov sp, r0",
+    "    mov r7, #173",
+    "    svc #0",
+    "    udf #0",
 );
 
 /// The kernel's `struct sigaction` here has `sa_restorer`.
@@ -192,6 +203,59 @@ pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA
 /// fp, ip, sp, lr, pc, cpsr, fault_address).
 pub const UC_PC: usize = 20 + 18 * 4;
 pub const UC_SP: usize = 20 + 16 * 4;
+
+/// The signal frame (the kernel's `rt_sigframe`): siginfo (128 bytes),
+/// then the `ucontext`, whose `uc_regspace` holds the VFP state (d0–d31,
+/// fpscr) by value. `rt_sigreturn` takes the frame at sp (8-aligned).
+pub const SIGFRAME_UC: usize = 128;
+/// Offsets into the `ucontext`: `uc_stack` (after uc_flags and uc_link)
+/// and the frame pointer of Thumb-2 code, r7.
+pub const UC_STACK: usize = 8;
+pub const UC_FP: usize = 20 + (3 + 7) * 4;
+/// No red zone in the AAPCS.
+pub const REDZONE: usize = 0;
+/// r7 points at the {previous r7, lr} record that Thumb-2 code pushes.
+pub const FP_BIAS: usize = 0;
+
+const UC_R0: usize = 20 + 3 * 4;
+const UC_LR: usize = 20 + 17 * 4;
+const UC_CPSR: usize = 20 + 19 * 4;
+const CPSR_T: usize = 1 << 5;
+/// The If-Then state bits, [26:25] and [15:10].
+const CPSR_IT: usize = 0x0600_fc00;
+
+/// Nothing in arm's signal frame points into itself.
+///
+/// # Safety
+/// Nothing to uphold.
+pub unsafe fn sigframe_relocate(_uc: *mut u8, _lo: usize, _hi: usize, _delta: usize) {}
+
+/// Makes the context in `uc` call `f(arg)` on the stack `sp` (8-byte
+/// aligned) with frame pointer `fp` and no return address, in the
+/// instruction set `f`'s address says (bit 0: Thumb), outside any IT block.
+///
+/// # Safety
+/// `uc` is a live, writable `ucontext`.
+pub unsafe fn sigframe_redirect(uc: *mut u8, f: usize, sp: usize, arg: usize, fp: usize) {
+    // SAFETY: the offsets are the kernel's (above), inside the ucontext.
+    unsafe {
+        let cpsr = uc.add(UC_CPSR) as *mut usize;
+        let mode = if f & 1 != 0 { CPSR_T } else { 0 };
+        cpsr.write((cpsr.read() & !(CPSR_T | CPSR_IT)) | mode);
+        (uc.add(UC_PC) as *mut usize).write(f & !1);
+        (uc.add(UC_SP) as *mut usize).write(sp);
+        (uc.add(UC_R0) as *mut usize).write(arg);
+        (uc.add(UC_FP) as *mut usize).write(fp);
+        (uc.add(UC_LR) as *mut usize).write(0);
+    }
+}
+
+/// What a copied frame needs from the thread that returns into it (the
+/// thread pointer, TPIDRURO, is not in it: nothing).
+///
+/// # Safety
+/// `uc` is a writable `ucontext`.
+pub unsafe fn sigframe_resume(_uc: *mut u8) {}
 
 // 7. Per-target constants for the layers above.
 

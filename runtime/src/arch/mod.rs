@@ -83,6 +83,11 @@ extern "C" {
     /// The signal return trampoline (`SA_RESTORER`).
     #[link_name = "rt_sigreturn_tramp"]
     pub fn sigreturn_tramp();
+    /// Returns into the signal frame at `frame` (a copy of one the kernel
+    /// built, see `SIGFRAME_UC`) through `rt_sigreturn`: every register,
+    /// integer, floating point and vector, as the frame holds them.
+    #[link_name = "rt_sigreturn_to"]
+    pub fn sigreturn_to(frame: usize) -> !;
 }
 
 /// A saved goroutine context (Go's `gobuf`): the stack pointer at which
@@ -100,11 +105,14 @@ pub struct Context {
 /// x86_64 (TLS variant II) requires the first word to hold its own address,
 /// so the G goes in the second; on arm and aarch64 (variant I) the G is the
 /// first word. `G_SLOT` gives the index. `held` belongs to `lock`: the
-/// record of the locks this thread holds (checked in debug builds).
+/// record of the locks this thread holds (checked in debug builds);
+/// `locks` counts them in every build (Go's `m.locks`), so that a
+/// preemption signal never stops a thread inside one.
 #[repr(C)]
 pub struct Tcb {
     pub words: [usize; 2],
     pub held: usize,
+    pub locks: usize,
 }
 
 impl Tcb {
@@ -112,6 +120,7 @@ impl Tcb {
         Tcb {
             words: [0; 2],
             held: 0,
+            locks: 0,
         }
     }
 }

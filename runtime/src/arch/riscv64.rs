@@ -226,6 +226,14 @@ global_asm!(
     "    li a7, 139",
     "    ecall",
     "    unimp",
+    // rt_sigreturn_to(frame): returns into the signal frame copied to
+    // `frame`; the kernel finds it at sp.
+    ".globl rt_sigreturn_to",
+    "rt_sigreturn_to:",
+    "    mv sp, a0",
+    "    li a7, 139",
+    "    ecall",
+    "    unimp",
     ".option pop",
 );
 
@@ -256,6 +264,88 @@ pub const SA_RESTORER: usize = 0;
 /// (`uc_mcontext` is 16-byte aligned at 176: pc, ra, sp, …).
 pub const UC_PC: usize = 176;
 pub const UC_SP: usize = 176 + 2 * 8;
+
+/// The signal frame (the kernel's `rt_sigframe`): siginfo (128 bytes),
+/// then the `ucontext`, whose `uc_mcontext` holds x1–x31 and the FP state
+/// (f0–f31, fcsr) by value, then extension records (the vector state,
+/// through a pointer) on kernels and CPUs with V. `rt_sigreturn` takes
+/// the frame at sp.
+pub const SIGFRAME_UC: usize = 128;
+/// Offsets into the `ucontext`: `uc_stack` and the frame pointer (s0).
+pub const UC_STACK: usize = 16;
+pub const UC_FP: usize = 176 + 8 * 8;
+/// No red zone in the psABI.
+pub const REDZONE: usize = 0;
+/// s0 points just above the {previous fp, ra} record.
+pub const FP_BIAS: usize = 16;
+
+const UC_RA: usize = 176 + 8;
+const UC_TP: usize = 176 + 4 * 8;
+const UC_A0: usize = 176 + 10 * 8;
+/// The first extension header: after the registers (256 bytes) and the
+/// padding of `__riscv_extra_ext_header` (520) over the FP union.
+const UC_EXT: usize = 176 + 256 + 520;
+const EXT_LIMIT: usize = 4096;
+const V_MAGIC: u32 = 0x5346_5457;
+
+/// A signal frame was copied `delta` bytes away (wrapping) from
+/// `[lo, hi)`: the vector record's data pointer moves with it.
+///
+/// # Safety
+/// `uc` is the `ucontext` of the copy, which ends at `hi + delta`
+/// (wrapping), writable. (qemu-user's frame is shorter than the kernel's:
+/// the records are read only where the copy has bytes.)
+pub unsafe fn sigframe_relocate(uc: *mut u8, lo: usize, hi: usize, delta: usize) {
+    let end = hi.wrapping_add(delta);
+    let mut off = 0;
+    while off + 56 <= EXT_LIMIT && uc as usize + UC_EXT + off + 56 <= end {
+        // SAFETY: within the records' bytes (loop bound and caller),
+        // aligned for u32 and usize.
+        unsafe {
+            let rec = uc.add(UC_EXT + off);
+            let (magic, size) = (
+                (rec as *const u32).read(),
+                (rec as *const u32).add(1).read(),
+            );
+            if magic == 0 || size < 8 {
+                return;
+            }
+            if magic == V_MAGIC {
+                let datap = rec.add(8 + 5 * 8) as *mut usize;
+                if (lo..hi).contains(&*datap) {
+                    *datap = (*datap).wrapping_add(delta);
+                }
+            }
+            off += size as usize;
+        }
+    }
+}
+
+/// Makes the context in `uc` call `f(arg)` on the stack `sp` (16-byte
+/// aligned) with frame pointer `fp` and no return address.
+///
+/// # Safety
+/// `uc` is a live, writable `ucontext`.
+pub unsafe fn sigframe_redirect(uc: *mut u8, f: usize, sp: usize, arg: usize, fp: usize) {
+    // SAFETY: the offsets are the kernel's (above), inside the ucontext.
+    unsafe {
+        (uc.add(UC_PC) as *mut usize).write(f);
+        (uc.add(UC_SP) as *mut usize).write(sp);
+        (uc.add(UC_A0) as *mut usize).write(arg);
+        (uc.add(UC_FP) as *mut usize).write(fp);
+        (uc.add(UC_RA) as *mut usize).write(0);
+    }
+}
+
+/// A copied frame carries the thread pointer (tp, x4) of the thread it
+/// was taken on: the thread returning into it puts its own there.
+///
+/// # Safety
+/// `uc` is a writable `ucontext`.
+pub unsafe fn sigframe_resume(uc: *mut u8) {
+    // SAFETY: tp is a word of the ucontext (above).
+    unsafe { (uc.add(UC_TP) as *mut usize).write(tcb() as usize) };
+}
 
 // 7. Per-target constants for the layers above.
 

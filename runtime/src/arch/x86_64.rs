@@ -42,7 +42,9 @@ pub fn tcb() -> *mut Tcb {
     let t: *mut Tcb;
     // SAFETY: reads the Tcb's first word, its own address (variant II),
     // through FS, set from rt0_go (or the clone trampoline) on.
-    unsafe { asm!("mov {}, qword ptr fs:[0]", out(reg) t, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        asm!("mov {}, qword ptr fs:[0]", out(reg) t, options(nostack, readonly, preserves_flags))
+    };
     t
 }
 
@@ -160,6 +162,14 @@ global_asm!(
     "    mov eax, 15",
     "    syscall",
     "    ud2",
+    // rt_sigreturn_to(frame): returns into the signal frame copied to
+    // `frame` (see `SIGFRAME_UC`): the kernel finds it at rsp - 8.
+    ".globl rt_sigreturn_to",
+    "rt_sigreturn_to:",
+    "    lea rsp, [rdi + 8]",
+    "    mov eax, 15",
+    "    syscall",
+    "    ud2",
 );
 
 /// The kernel's `struct sigaction` here has `sa_restorer`.
@@ -168,6 +178,67 @@ pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA
 /// Offsets into the kernel's `ucontext_t` of the faulting pc and sp.
 pub const UC_PC: usize = 168;
 pub const UC_SP: usize = 160;
+
+/// The signal frame (the kernel's `rt_sigframe`): the handler's return
+/// address (`pretcode`), then the `ucontext` at this offset, the siginfo,
+/// and above them the `xsave` area that `uc_mcontext.fpstate` points at
+/// (x87, SSE, AVX and any later state the CPU has). `rt_sigreturn` takes
+/// the frame at rsp - 8.
+pub const SIGFRAME_UC: usize = 8;
+/// Offsets into the `ucontext`: `uc_stack` and the frame pointer (rbp).
+pub const UC_STACK: usize = 16;
+pub const UC_FP: usize = 120;
+/// Bytes below sp that a leaf function may use (the psABI's red zone).
+pub const REDZONE: usize = 128;
+/// The frame pointer points at the {previous fp, return address} record.
+pub const FP_BIAS: usize = 0;
+
+const UC_RDI: usize = 104;
+const UC_EFLAGS: usize = 176;
+const UC_FPSTATE: usize = 224;
+
+/// A signal frame was copied `delta` bytes away (wrapping) from
+/// `[lo, hi)`: the pointer to its xsave area moves with it.
+///
+/// # Safety
+/// `uc` is the `ucontext` of the copy, writable.
+pub unsafe fn sigframe_relocate(uc: *mut u8, lo: usize, hi: usize, delta: usize) {
+    // SAFETY: fpstate is a word of the copied ucontext (caller), aligned.
+    unsafe {
+        let p = uc.add(UC_FPSTATE) as *mut usize;
+        if (lo..hi).contains(&*p) {
+            *p = (*p).wrapping_add(delta);
+        }
+    }
+}
+
+/// Makes the context in `uc` call `f(arg)` on the stack `sp` (16-byte
+/// aligned) with frame pointer `fp`, as if called: a zero return address
+/// below `sp` (f never returns).
+///
+/// # Safety
+/// `uc` is a live, writable `ucontext`; `[sp - 8, sp)` is writable.
+pub unsafe fn sigframe_redirect(uc: *mut u8, f: usize, sp: usize, arg: usize, fp: usize) {
+    // SAFETY: the offsets are the kernel's (above), inside the ucontext;
+    // sp - 8 is writable (caller).
+    unsafe {
+        ((sp - 8) as *mut usize).write(0);
+        (uc.add(UC_PC) as *mut usize).write(f);
+        (uc.add(UC_SP) as *mut usize).write(sp - 8);
+        (uc.add(UC_RDI) as *mut usize).write(arg);
+        (uc.add(UC_FP) as *mut usize).write(fp);
+        // The psABI wants the direction flag clear at a call.
+        let fl = uc.add(UC_EFLAGS) as *mut usize;
+        fl.write(fl.read() & !0x400);
+    }
+}
+
+/// What a copied frame needs from the thread that returns into it (the
+/// thread pointer is not in it here: nothing).
+///
+/// # Safety
+/// `uc` is a writable `ucontext`.
+pub unsafe fn sigframe_resume(_uc: *mut u8) {}
 
 // 7. Per-target constants for the layers above.
 

@@ -100,7 +100,11 @@ pub fn getproccount(mut getaffinity: impl FnMut(&mut [u8]) -> Result<usize, i32>
         // The allocator is not set up yet during osinit; map directly.
         // SAFETY: a fresh private mapping, unmapped below.
         let p = match unsafe {
-            super::mmap_anon(size, super::PROT_READ | super::PROT_WRITE, super::MapFlags::empty())
+            super::mmap_anon(
+                size,
+                super::PROT_READ | super::PROT_WRITE,
+                super::MapFlags::empty(),
+            )
         } {
             Ok(p) => p,
             Err(_) => return 1,
@@ -203,9 +207,17 @@ pub unsafe fn newosproc(
         | CloneFlags::SYSVSEM
         | CloneFlags::THREAD
         | CloneFlags::SETTLS;
+    // The child starts with every signal blocked (it inherits this
+    // thread's mask), so that none reaches it before `minit` has given it
+    // a signal stack; `minit` unblocks them (Go's newosproc and
+    // minitSignalMask).
+    let old = super::sigprocmask(!0);
     // SAFETY: the caller's promise; the child never returns into this frame
     // (it starts in `f` on its own stack).
     let r = unsafe { crate::arch::clone(flags.bits(), stack_hi, tls, f, arg) };
+    if let Ok(old) = old {
+        let _ = super::sigprocmask(old);
+    }
     if r < 0 {
         Err(Errno::new(-r as i32))
     } else {
@@ -220,6 +232,12 @@ pub unsafe fn newosproc(
 /// goroutine has no stack left.
 pub fn minit(lo: usize, size: usize) -> Result<(), Errno> {
     super::sigaltstack(lo, size)
+}
+
+/// Go's `minitSignalMask`, for a thread started by `newosproc`: no
+/// signal blocked (the runtime blocks none on its threads).
+pub fn minit_signal_mask() -> Result<(), Errno> {
+    super::sigprocmask(0).map(|_| ())
 }
 
 /// Go's `setsig`: installs `handler(sig, info, ctx)` for `sig` on the
@@ -239,6 +257,19 @@ pub fn setsig(
         &SigAction {
             handler: handler as usize,
             flags,
+            restorer: crate::arch::sigreturn_tramp as *const () as usize,
+            mask: 0,
+        },
+    )
+}
+
+/// Ignores `sig` in the kernel (Go's `setsig(sig, _SIG_IGN)`).
+pub fn setsig_ignore(sig: i32) -> Result<(), Errno> {
+    super::rt_sigaction(
+        sig,
+        &SigAction {
+            handler: 1,
+            flags: SigFlags::RESTORER,
             restorer: crate::arch::sigreturn_tramp as *const () as usize,
             mask: 0,
         },

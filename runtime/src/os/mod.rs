@@ -436,7 +436,8 @@ const SIG_UNBLOCK: usize = 1;
 
 /// `rt_sigaction(2)`.
 pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
-    let k = crate::arch::KernelSigaction::new(act.handler, act.flags.bits(), act.restorer, act.mask);
+    let k =
+        crate::arch::KernelSigaction::new(act.handler, act.flags.bits(), act.restorer, act.mask);
     // SAFETY: k is a valid kernel sigaction for this architecture; no old
     // action is read back.
     unsafe {
@@ -449,6 +450,24 @@ pub fn rt_sigaction(sig: i32, act: &SigAction) -> Result<(), Errno> {
         )
     }
     .map(|_| ())
+}
+
+/// Sets the calling thread's blocked set to `set` (bit `sig - 1` for each
+/// signal), returning the previous one.
+pub fn sigprocmask(set: u64) -> Result<u64, Errno> {
+    const SIG_SETMASK: usize = 2;
+    let mut old: u64 = 0;
+    // SAFETY: the kernel reads one 8-byte sigset and writes one.
+    unsafe {
+        syscall4(
+            Sysno::rt_sigprocmask,
+            SIG_SETMASK,
+            &set as *const u64 as usize,
+            &mut old as *mut u64 as usize,
+            8,
+        )
+    }
+    .map(|_| old)
 }
 
 /// Removes `sig` from the calling thread's blocked set.
@@ -465,6 +484,18 @@ pub fn unblock_signal(sig: i32) -> Result<(), Errno> {
         )
     }
     .map(|_| ())
+}
+
+/// `getpid(2)`.
+pub fn getpid() -> i32 {
+    // SAFETY: no arguments, cannot fail.
+    unsafe { syscalls::syscall0(Sysno::getpid) }.unwrap_or(0) as i32
+}
+
+/// `tgkill(2)`: sends `sig` to thread `tid` of process `pid`.
+pub fn tgkill(pid: i32, tid: i32, sig: i32) -> Result<(), Errno> {
+    // SAFETY: touches no memory of ours.
+    unsafe { syscall3(Sysno::tgkill, pid as usize, tid as usize, sig as usize) }.map(|_| ())
 }
 
 /// Sends `sig` to the calling thread (C's `raise`).

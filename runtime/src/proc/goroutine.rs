@@ -30,6 +30,10 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
         };
         (*newg).startfn = Some(f);
         (*newg).startarg = arg;
+        // In the runtime until `goentry` calls f (see `preempt`).
+        (*newg).in_runtime.store(1, Ordering::Relaxed);
+        (*newg).preempt.store(false, Ordering::Relaxed);
+        (*newg).errno = 0;
         (*newg).sched.sp = arch::prepare_frame((*newg).stack.hi, goentry);
         if (*pp).goidcache == (*pp).goidcacheend {
             let base = SCHED.goidgen.fetch_add(GOID_CACHE_BATCH, Ordering::Relaxed);
@@ -220,7 +224,12 @@ extern "C" fn goentry() -> ! {
     unsafe {
         let gp = getg();
         if let Some(f) = (*gp).startfn {
+            // User code from here (preemptible) until f returns.
+            (*gp).in_runtime.store(0, Ordering::Relaxed);
+            core::sync::atomic::compiler_fence(Ordering::SeqCst);
             f((*gp).startarg);
+            core::sync::atomic::compiler_fence(Ordering::SeqCst);
+            (*gp).in_runtime.store(1, Ordering::Relaxed);
         }
     }
     goexit1()

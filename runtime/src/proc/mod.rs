@@ -62,8 +62,14 @@ static DEBUG: BootCell<DebugVars> = BootCell::new(DebugVars {
     schedtrace: 0,
     scheddetail: 0,
     schedchaos: 0,
+    asyncpreemptoff: 0,
 });
 static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
+
+/// m0, the main thread's M.
+pub fn m0() -> *mut M {
+    addr_of_mut!(M0)
+}
 
 /// True once the thread pointer is set and `getg()` may be called.
 pub fn tls_ready() -> bool {
@@ -138,6 +144,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         unsafe { DEBUG.set(env::parse_godebug(v)) };
     }
     crate::chaos::init(debug().schedchaos);
+    crate::preempt::init(debug().asyncpreemptoff > 0);
     if let Some(mut l) = bt("_rt0") {
         l.kx("sp=", sp as usize as u64).end();
     }
@@ -248,7 +255,7 @@ unsafe fn schedinit() {
     // onto allm (allmadd's contract).
     unsafe { crate::runtime2::allmadd(m0) };
     // SAFETY: single-threaded boot: nothing else touches M0.
-    unsafe { (*m0).gsignal = crate::signal::m0_gsignal() };
+    unsafe { (*m0).gsignal = crate::signal_unix::m0_gsignal() };
     let (procs, src) = env::gomaxprocs(startup().getenv(b"GOMAXPROCS"), ncpu());
     if let Some(mut l) = bt("schedinit") {
         l.f(
@@ -298,7 +305,9 @@ unsafe fn schedinit() {
 /// single-threaded boot.
 pub unsafe fn mcommoninit(mp: *mut M) {
     let seed = &startup().seed;
-    let s = [seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7]];
+    let s = [
+        seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7],
+    ];
     // SAFETY: mp is a new M not yet running (caller): no other thread reads
     // or writes it.
     unsafe {
@@ -348,6 +357,9 @@ fn doinit() -> usize {
 /// Only as the main goroutine's function (`newproc` in `rt0_go`), run once
 /// by `goentry` on a user G of a running M.
 unsafe extern "C" fn runtime_main(_: *mut u8) {
+    // The runtime's own code, not preemptible (see `preempt`), except
+    // main_main itself.
+    let rt = crate::preempt::enter();
     MAIN_STARTED.store(true, Ordering::Release);
     crate::trace::START.store(os::nanotime(), Ordering::Relaxed);
     sched::start_sysmon();
@@ -379,10 +391,12 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
             .s(" constructors (.init_array)")
             .end();
     }
+    drop(rt);
     // SAFETY: main_main is the program's `extern "C" fn()` entry point,
     // resolved at link time; it takes no arguments and runs once, on the
     // main goroutine with the runtime up, as Go's main.main does.
     unsafe { main_main() };
+    let _rt = crate::preempt::enter();
     if let Some(mut l) = bt("exit") {
         l.s("main_main returned -> exit_group(0)").end();
     }

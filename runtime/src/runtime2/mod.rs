@@ -29,7 +29,7 @@ use crate::runq::RunQueue;
 pub use crate::stack::Stack;
 use crate::timers::PTimers;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU8, Ordering};
 
 /// The running goroutine (Go's `getg`): g0 while the M runs the scheduler.
 #[inline(always)]
@@ -71,6 +71,9 @@ pub enum Gstatus {
     _Gwaiting = 4,
     /// Unused: exited, or on a free list.
     _Gdead = 6,
+    /// Stopped by asynchronous preemption, on its way to a run queue
+    /// (`preempt::gopreempt_m`; Go's value).
+    _Gpreempted = 9,
 }
 
 impl Gstatus {
@@ -81,6 +84,7 @@ impl Gstatus {
             2 => Gstatus::_Grunning,
             3 => Gstatus::_Gsyscall,
             4 => Gstatus::_Gwaiting,
+            9 => Gstatus::_Gpreempted,
             _ => Gstatus::_Gdead,
         }
     }
@@ -301,6 +305,15 @@ pub struct M {
     /// The P this M left in `_Psyscall` when its G entered a system call
     /// (`entersyscall`), to take back on the way out if sysmon has not.
     pub oldp: *mut P,
+    /// The thread id (Go's `procid`), for `tgkill`: stored by the thread
+    /// that created the M once `clone` returns; 0 until then, and for m0
+    /// until sysmon first needs it.
+    pub procid: AtomicI32,
+    /// A preemption signal is on its way to this thread (Go's
+    /// `signalPending`): sysmon sends one at a time; the handler clears it.
+    pub signal_pending: AtomicBool,
+    /// Go's `lockedg`: the goroutine locked to this M, if any.
+    pub lockedg: *mut G,
 }
 
 impl M {
@@ -323,6 +336,9 @@ impl M {
             waitunlockf: None,
             waitlock: null_mut(),
             oldp: null_mut(),
+            procid: AtomicI32::new(0),
+            signal_pending: AtomicBool::new(false),
+            lockedg: null_mut(),
         }
     }
 
@@ -369,8 +385,9 @@ pub struct P {
     status: AtomicU32,
     /// Link on `sched.pidle`.
     pub link: *mut P,
-    /// Incremented on every scheduler call that picks a new G.
-    pub schedtick: u32,
+    /// Incremented on every scheduler call that picks a new G. Written by
+    /// the owner only; sysmon reads it to find a G that has run too long.
+    pub schedtick: AtomicU32,
     /// Gs run in a row from `runnext`, inheriting one time slice (see
     /// `sched::RUNNEXT_SLICE`).
     pub inherited: u32,
@@ -397,6 +414,8 @@ pub struct P {
 pub struct SysmonTick {
     pub syscalltick: u32,
     pub syscallwhen: i64,
+    pub schedtick: u32,
+    pub schedwhen: i64,
 }
 
 impl P {
@@ -439,7 +458,7 @@ impl P {
             id,
             status: AtomicU32::new(Pstatus::_Pgcstop as u32),
             link: null_mut(),
-            schedtick: 0,
+            schedtick: AtomicU32::new(0),
             inherited: 0,
             m: null_mut(),
             goidcache: 0,
@@ -468,6 +487,9 @@ mod tests {
                 assert_eq!(r, WaitReason::None);
             }
         }
-        assert_eq!(WaitReason::from_u8(WaitReason::Select as u8).as_str(), "select");
+        assert_eq!(
+            WaitReason::from_u8(WaitReason::Select as u8).as_str(),
+            "select"
+        );
     }
 }

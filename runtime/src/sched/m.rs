@@ -4,8 +4,8 @@
 
 use super::checkdead::checkdead;
 use super::{acquirep, injectglist, pidleget, schedule};
-use crate::netpoll;
 use crate::arch;
+use crate::netpoll;
 use crate::os;
 use crate::panic::throw;
 use crate::runtime2::{allmadd, getg, GQueue, SchedLocked, G, M, P, SCHED};
@@ -219,7 +219,7 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
         (*mp).nextp = pp;
         (*mp).spinning = spinning;
         (*mp).mstartfn = startfn;
-        (*mp).gsignal = crate::signal::alloc_gsignal();
+        (*mp).gsignal = crate::signal_unix::alloc_gsignal();
     }
     // SAFETY: mp.tls is a field of a live, unshared M, so valid for
     // writes, as init_tcb requires.
@@ -242,23 +242,30 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
             mp as *mut u8,
         )
     };
-    if let Err(e) = r {
-        let errno = e.into_raw();
-        crate::panic::throw_with(
-            &|l| {
-                l.ki(
-                    "failed to create new OS thread (have ",
-                    SCHED.lock.lock().mcount - 1,
-                )
-                .ki(" already; errno=", errno as i64)
-                .s(")");
-                if errno == 11 {
-                    l.s("\nruntime: may need to increase max user processes (ulimit -u)");
-                }
-            },
-            "newosproc",
-        );
+    match r {
+        // For sysmon's preemption signals (`preempt::preemptone`).
+        // SAFETY: mp is live (never freed); procid is atomic.
+        Ok(tid) => unsafe { (*mp).procid.store(tid, Ordering::Release) },
+        Err(e) => newosproc_failed(e.into_raw()),
     }
+}
+
+#[cold]
+fn newosproc_failed(errno: i32) -> ! {
+    crate::panic::throw_with(
+        &|l| {
+            l.ki(
+                "failed to create new OS thread (have ",
+                SCHED.lock.lock().mcount - 1,
+            )
+            .ki(" already; errno=", errno as i64)
+            .s(")");
+            if errno == 11 {
+                l.s("\nruntime: may need to increase max user processes (ulimit -u)");
+            }
+        },
+        "newosproc",
+    )
 }
 
 /// Go's `mstart`/`mstart1`, for m0 (called by `rt0_go`) and every new M
@@ -287,12 +294,12 @@ pub unsafe extern "C" fn mstart(arg: *mut u8) -> ! {
     // SAFETY: we run on mp's thread (our contract), and mp.gsignal was
     // allocated before it started (newm; m0's in schedinit), as minit
     // requires.
-    unsafe { crate::signal::minit(mp) };
+    unsafe { crate::signal_unix::minit(mp) };
     // SAFETY: mp is the calling thread's M: its `id` was set before the
     // thread started.
     let m0 = unsafe { (*mp).id } == 0;
     if m0 {
-        crate::signal::initsig();
+        crate::signal_unix::initsig();
         if let Some(mut l) = crate::proc::bt("mstart") {
             l.f(
                 "m%d g0.sched.sp=%x sigaltstack=[%x, %x) -> schedule",
@@ -471,9 +478,10 @@ pub(crate) unsafe fn stopm_netpoll(mp: *mut M) {
             break list;
         }
     };
-    let _ = SCHED
-        .timer_sleeper
-        .compare_exchange(mp, null_mut(), Ordering::SeqCst, Ordering::SeqCst);
+    let _ =
+        SCHED
+            .timer_sleeper
+            .compare_exchange(mp, null_mut(), Ordering::SeqCst, Ordering::SeqCst);
     let mut s = SCHED.lock.lock();
     // SAFETY: sched.lock is held (s); the idle list holds only Ps put there
     // by pidleget.
@@ -573,4 +581,3 @@ pub fn wake_for_timer(when: i64) {
         }
     }
 }
-

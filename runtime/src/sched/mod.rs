@@ -65,15 +65,17 @@ mod stw;
 mod syscall;
 mod sysmon;
 
-pub use syscall::{entersyscall, entersyscallblock, exitsyscall, syscall6, syscall6_blocking};
-use syscall::handoffp;
-pub use sysmon::{start_sysmon, wake_sysmon};
-pub(crate) use sysmon::poll_overdue;
-pub use m::{mstart, newm, mreserveid, poller_installed, register_m0, timers_in_use, wake_for_timer, wakep};
-pub use park::{gopark, goparkunlock, gosched, mcall, ready};
-pub use queues::{globrunqput, runqput};
+pub use m::{
+    mreserveid, mstart, newm, poller_installed, register_m0, timers_in_use, wake_for_timer, wakep,
+};
+pub use park::{dropg, gopark, goparkunlock, gosched, mcall, ready};
 use queues::{globrunqget, injectglist, steal_work};
+pub use queues::{globrunqput, runqput};
 pub use stw::{procresize, set_gomaxprocs};
+use syscall::handoffp;
+pub use syscall::{entersyscall, entersyscallblock, exitsyscall, syscall6, syscall6_blocking};
+pub(crate) use sysmon::poll_overdue;
+pub use sysmon::{start_sysmon, wake_sysmon};
 
 use crate::arch;
 use crate::chaos::{self, Site};
@@ -82,14 +84,17 @@ use crate::netpoll;
 use crate::os;
 use crate::panic::throw;
 use crate::runq::RUNQ_SIZE;
-use crate::runtime2::{getg, getm, gomaxprocs, allp, setg, GQueue, Gstatus, Pstatus, SchedLocked, G, M, P, SCHED, WaitReason};
+pub use crate::runtime2::{allp, gomaxprocs};
+use crate::runtime2::{
+    getg, getm, setg, GQueue, Gstatus, Pstatus, SchedLocked, WaitReason, G, M, P, SCHED,
+};
 use crate::stack;
+use checkdead::checkdead;
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{fence, Ordering};
-use m::{startm, stopm};
 pub(crate) use m::stopm_netpoll;
+use m::{startm, stopm};
 use stw::{gcstopm, stopped_one};
-use checkdead::checkdead;
 
 /// The most Gs that run in a row from `runnext` on one time slice. A G
 /// readied by the running one (a channel hand-off) runs next and inherits
@@ -238,7 +243,9 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         // Fairness: every 61st tick look at the global queue first.
         // SAFETY: pp is ours (we hold it in _Prunning; Ps are never
         // freed): only we write its `schedtick`.
-        if unsafe { (*pp).schedtick } % 61 == 0 && SCHED.runqsize.load(Ordering::Relaxed) > 0 {
+        if unsafe { (*pp).schedtick.load(Ordering::Relaxed) } % 61 == 0
+            && SCHED.runqsize.load(Ordering::Relaxed) > 0
+        {
             // SAFETY: sched.lock is held (the guard lives to the end of the
             // `if let`) and pp is our own P, as globrunqget requires.
             if let Some(gp) = unsafe { globrunqget(&mut SCHED.lock.lock(), pp, 1) } {
@@ -450,11 +457,17 @@ unsafe fn execute(gp: *mut G, inherit: bool) -> ! {
         (*mp).curg = gp;
         (*gp).m = mp;
         (*gp).casgstatus(Gstatus::_Grunnable, Gstatus::_Grunning);
+        // A request to yield was for the time slice that has ended (Go's
+        // execute clears `preempt` too).
+        (*gp).preempt.store(false, Ordering::Relaxed);
     }
     if !inherit {
         // SAFETY: the M's P is ours (we hold it in _Prunning; Ps are never
         // freed): only we write its `schedtick`.
-        unsafe { (*(*mp).p).schedtick = (*(*mp).p).schedtick.wrapping_add(1) };
+        unsafe {
+            let t = &(*(*mp).p).schedtick;
+            t.store(t.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+        }
     }
     // SAFETY: the thread pointer is set (we run on g0 of a started M) and gp
     // is now a G of this M (its `m` is set above), as setg requires.

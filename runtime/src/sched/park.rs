@@ -24,7 +24,7 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
     if !stack::sp_within(unsafe { &(*gp).stack }, sp) {
         // SAFETY: gp is the live G that overflowed, as stack_overflow
         // requires.
-        unsafe { crate::signal::stack_overflow(gp, sp) };
+        unsafe { crate::signal_unix::stack_overflow(gp, sp) };
     }
     // SAFETY: the thread pointer is set (a user G runs) and g0 is this M's
     // g0, a G of this M, as setg requires.
@@ -41,7 +41,7 @@ pub unsafe fn mcall(f: unsafe extern "C" fn(*mut u8)) {
 /// # Safety
 /// `mp` is the calling thread's M and `gp` the G it was running, now off
 /// it (on g0).
-pub(super) unsafe fn dropg(mp: *mut M, gp: *mut G) {
+pub unsafe fn dropg(mp: *mut M, gp: *mut G) {
     // SAFETY: mp is the calling thread's M and gp its G (our contract):
     // only this thread writes these fields now.
     unsafe {
@@ -114,7 +114,13 @@ pub unsafe fn gopark(
 /// As for `gopark`; `lock` is held by the caller.
 pub unsafe fn goparkunlock(lock: &RawMutex, reason: WaitReason) {
     // SAFETY: the caller's promise.
-    unsafe { gopark(Some(parkunlock_c), lock as *const RawMutex as *mut u8, reason) }
+    unsafe {
+        gopark(
+            Some(parkunlock_c),
+            lock as *const RawMutex as *mut u8,
+            reason,
+        )
+    }
 }
 
 /// `goparkunlock`'s unlock function (Go's `parkunlock_c`).
@@ -197,4 +203,3 @@ pub unsafe fn ready(gp: *mut G) {
     wakep();
     chaos::point(Site::Ready);
 }
-

@@ -11,14 +11,16 @@
 //! Goroutines only stop at scheduling points (no asynchronous preemption),
 //! so a goroutine that never yields delays a resize.
 
-
-use super::{acquirep, pidleget, pidleput, releasep};
 use super::m::{startm, stopm, wakep};
+use super::{acquirep, pidleget, pidleput, releasep};
 use crate::chaos::{self, Site};
 use crate::env::MAX_GOMAXPROCS;
 use crate::panic::throw;
-use crate::runtime2::{allp, allp_slot, getm, gomaxprocs, set_gomaxprocs_value, GQueue, Pstatus, SchedLocked, M, P, SCHED};
 use crate::runtime2::WaitReason;
+use crate::runtime2::{
+    allp, allp_slot, getm, gomaxprocs, set_gomaxprocs_value, GQueue, Pstatus, SchedLocked, M, P,
+    SCHED,
+};
 use crate::sema::{semacquire, semrelease};
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -201,9 +203,25 @@ fn stop_the_world() {
         drop(s);
         chaos::point(Site::StopTheWorld);
         // Idle Ms hold no P; each running one stops its P at its next
-        // scheduling point (`gcstopm`) and the last one wakes us.
+        // scheduling point (`gcstopm`) and the last one wakes us. Running
+        // goroutines are asked to get there (preemption), again every
+        // 100 µs until they all have, as in Go.
         if wait {
-            SCHED.stopnote.sleep();
+            loop {
+                if let Some(h) = crate::preempt::hooks() {
+                    (h.preemptall)();
+                }
+                let seen = SCHED.stopnote.observe();
+                if SCHED.stopnote.is_set() {
+                    break;
+                }
+                SCHED
+                    .stopnote
+                    .sleep_until(seen, crate::os::nanotime() + 100_000);
+                if SCHED.stopnote.is_set() {
+                    break;
+                }
+            }
         }
         if SCHED.lock.lock().stopwait != 0 {
             throw("stopTheWorld: not stopped");
@@ -268,4 +286,3 @@ pub(super) unsafe fn gcstopm(mp: *mut M) {
     // (released above) and not spinning (`end` above), as stopm requires.
     unsafe { stopm(mp) };
 }
-

@@ -8,9 +8,9 @@
 //! wakes an M for a timer that is overdue while a P sits idle, and prints `GODEBUG=schedtrace` reports when
 //! asked. When every P is idle it parks on `sched.sysmonnote` until the
 //! next timer (at most 60 s, Go's `forcegcperiod / 2`) or until a
-//! goroutine enters a system call or the world restarts. Preempting
-//! goroutines that run too long is the next duty it will take (the
-//! `_Prunning` case in `retake`).
+//! goroutine enters a system call or the world restarts. It also asks a
+//! goroutine that has run for 10 ms without a pause to yield (the
+//! `_Prunning` case in `retake`; see `preempt`).
 //!
 //! sysmon is counted in `sched.nmsys`, so deadlock detection ignores it.
 
@@ -166,11 +166,27 @@ fn retake(now: i64) -> u32 {
         // SAFETY: Ps below gomaxprocs exist and are never freed; the status
         // and tick are atomics; `sysmontick` is sysmon's alone.
         unsafe {
-            if (*pp).status_seqcst() != Pstatus::_Psyscall {
+            let st = (*pp).status_seqcst();
+            let pd = &mut *addr_of_mut!((*pp).sysmontick);
+            if st == Pstatus::_Prunning || st == Pstatus::_Psyscall {
+                // Go's preemption of a G that has run for a whole slice
+                // (the same `schedtick` for FORCE_PREEMPT_NS).
+                let t = (*pp).schedtick.load(Ordering::Relaxed);
+                if pd.schedtick != t {
+                    pd.schedtick = t;
+                    pd.schedwhen = now;
+                } else if pd.schedwhen + crate::preempt::FORCE_PREEMPT_NS <= now
+                    && st == Pstatus::_Prunning
+                {
+                    if let Some(h) = crate::preempt::hooks() {
+                        (h.preemptone)(pp);
+                    }
+                }
+            }
+            if st != Pstatus::_Psyscall {
                 continue;
             }
             let t = (*pp).syscalltick.load(Ordering::Relaxed);
-            let pd = &mut *addr_of_mut!((*pp).sysmontick);
             if pd.syscalltick != t {
                 pd.syscalltick = t;
                 pd.syscallwhen = now;
