@@ -73,45 +73,64 @@ const PANIC: u8 = 8;
 /// Left at its default until asked for (its default does no harm).
 const DEFAULT: u8 = 16;
 
-/// Go's `sigtable` for Linux, by signal number (1–31; above, NOTIFY).
-const SIGTABLE: [(u8, &str); 32] = [
-    (0, "SIGNONE: no trap"),
-    (NOTIFY | KILL | DEFAULT, "SIGHUP: terminal line hangup"),
-    (NOTIFY | KILL | DEFAULT, "SIGINT: interrupt"),
-    (NOTIFY | THROW, "SIGQUIT: quit"),
-    (THROW, "SIGILL: illegal instruction"),
-    (THROW, "SIGTRAP: trace trap"),
-    (NOTIFY | THROW, "SIGABRT: abort"),
-    (PANIC, "SIGBUS: bus error"),
-    (PANIC, "SIGFPE: floating-point exception"),
-    (0, "SIGKILL: kill"),
-    (NOTIFY, "SIGUSR1: user-defined signal 1"),
-    (PANIC, "SIGSEGV: segmentation violation"),
-    (NOTIFY, "SIGUSR2: user-defined signal 2"),
-    (NOTIFY, "SIGPIPE: write to broken pipe"),
-    (NOTIFY, "SIGALRM: alarm clock"),
-    (NOTIFY | KILL, "SIGTERM: termination"),
-    (THROW, "SIGSTKFLT: stack fault"),
-    (NOTIFY | DEFAULT, "SIGCHLD: child status has changed"),
-    (NOTIFY | DEFAULT, "SIGCONT: continue"),
-    (0, "SIGSTOP: stop, unblockable"),
-    (NOTIFY | DEFAULT, "SIGTSTP: keyboard stop"),
-    (NOTIFY | DEFAULT, "SIGTTIN: background read from tty"),
-    (NOTIFY | DEFAULT, "SIGTTOU: background write to tty"),
-    (NOTIFY | DEFAULT, "SIGURG: urgent condition on socket"),
-    (NOTIFY, "SIGXCPU: cpu limit exceeded"),
-    (NOTIFY, "SIGXFSZ: file size limit exceeded"),
-    (NOTIFY, "SIGVTALRM: virtual alarm clock"),
-    (NOTIFY, "SIGPROF: profiling alarm clock"),
-    (NOTIFY | DEFAULT, "SIGWINCH: window size change"),
-    (NOTIFY, "SIGIO: i/o now possible"),
-    (NOTIFY, "SIGPWR: power failure restart"),
-    (THROW, "SIGSYS: bad system call"),
+/// Go's `sigtable` for Linux, by signal number (1–31; above, NOTIFY):
+/// HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM
+/// STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO
+/// PWR SYS. The names, which only reports print, are in `name`.
+const SIGTABLE: [u8; 32] = [
+    0,
+    NOTIFY | KILL | DEFAULT,
+    NOTIFY | KILL | DEFAULT,
+    NOTIFY | THROW,
+    THROW,
+    THROW,
+    NOTIFY | THROW,
+    PANIC,
+    PANIC,
+    0,
+    NOTIFY,
+    PANIC,
+    NOTIFY,
+    NOTIFY,
+    NOTIFY,
+    NOTIFY | KILL,
+    THROW,
+    NOTIFY | DEFAULT,
+    NOTIFY | DEFAULT,
+    0,
+    NOTIFY | DEFAULT,
+    NOTIFY | DEFAULT,
+    NOTIFY | DEFAULT,
+    NOTIFY | DEFAULT,
+    NOTIFY,
+    NOTIFY,
+    NOTIFY,
+    NOTIFY,
+    NOTIFY | DEFAULT,
+    NOTIFY,
+    NOTIFY,
+    THROW,
 ];
+
+/// Go's name line of the signals a report names (THROW and PANIC ones).
+fn name(sig: i32) -> &'static str {
+    match sig {
+        3 => "SIGQUIT: quit",
+        4 => "SIGILL: illegal instruction",
+        5 => "SIGTRAP: trace trap",
+        6 => "SIGABRT: abort",
+        7 => "SIGBUS: bus error",
+        8 => "SIGFPE: floating-point exception",
+        11 => "SIGSEGV: segmentation violation",
+        16 => "SIGSTKFLT: stack fault",
+        31 => "SIGSYS: bad system call",
+        _ => "signal",
+    }
+}
 
 fn flags(sig: i32) -> u8 {
     match sig {
-        1..=31 => SIGTABLE[sig as usize].0,
+        1..=31 => SIGTABLE[sig as usize],
         32..=NSIG => NOTIFY,
         _ => 0,
     }
@@ -246,7 +265,7 @@ pub unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
             // live G, bound to a live M (never freed).
             mid = unsafe { (*(*getg()).m).id };
         }
-        crate::panic::signal_report(SIGTABLE[sig as usize].1, &|l| {
+        crate::panic::signal_report(name(sig), &|l| {
             l.kx("PC=", pc as u64)
                 .ki(" m=", mid)
                 .ki(" sigcode=", code as i64);
@@ -316,7 +335,7 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
             }
         }
     }
-    let name = SIGTABLE[sig as usize].1;
+    let name = name(sig);
     let detail = |l: &mut crate::print::Line| {
         l.s("[signal ")
             .s(name)
