@@ -18,8 +18,8 @@
 //! values still buffered in it dropped, when the last handle goes.
 
 use crate::chan::{self, Hchan};
-use crate::lock::{Guard, Locked};
 pub use crate::select::Scase;
+use crate::lock::{Guard, Locked};
 use crate::sync::{RawGoMutex, RawOnce, RawWaitGroup};
 use crate::time;
 use alloc::sync::Arc;

@@ -207,10 +207,7 @@ pub unsafe extern "C" fn rt_pwrite(fd: c_int, buf: *const c_void, n: c_ulong, of
 #[no_mangle]
 pub extern "C" fn rt_close(fd: c_int) -> c_int {
     let _rt = crate::preempt::enter();
-    match crate::fd::close(fd) {
-        Ok(()) => 0,
-        Err(e) => neg(e) as c_int,
-    }
+    c_status(crate::fd::close(fd))
 }
 
 /// # Safety
@@ -244,6 +241,11 @@ fn c_fd(r: Result<i32, syscalls::Errno>) -> c_int {
     }
 }
 
+/// A C status: 0 or -errno.
+fn c_status(r: Result<(), syscalls::Errno>) -> c_int {
+    c_fd(r.map(|()| 0))
+}
+
 /// A C count from a byte count or -errno.
 fn c_count(r: Result<usize, syscalls::Errno>) -> c_long {
     match r {
@@ -264,12 +266,7 @@ unsafe fn net_args<'a>(
         return Err(syscalls::Errno::EFAULT);
     }
     // SAFETY: both are non-null NUL-terminated strings (caller).
-    let (n, a) = unsafe {
-        (
-            cstr_bytes(network as *const u8),
-            cstr_bytes(address as *const u8),
-        )
-    };
+    let (n, a) = unsafe { (cstr_bytes(network as *const u8), cstr_bytes(address as *const u8)) };
     Ok((crate::socket::Network::parse(n)?, a))
 }
 
@@ -351,12 +348,7 @@ pub unsafe extern "C" fn rt_peername(fd: c_int, buf: *mut c_char, n: c_ulong) ->
 /// `buf` is NULL or valid for `n` reads; `address` NULL or a
 /// NUL-terminated string.
 #[no_mangle]
-pub unsafe extern "C" fn rt_sendto(
-    fd: c_int,
-    buf: *const c_void,
-    n: c_ulong,
-    address: *const c_char,
-) -> c_long {
+pub unsafe extern "C" fn rt_sendto(fd: c_int, buf: *const c_void, n: c_ulong, address: *const c_char) -> c_long {
     let _rt = crate::preempt::enter();
     // SAFETY: the caller's promise.
     let Some(b) = (unsafe { c_buf(buf, n) }) else {
@@ -404,11 +396,7 @@ fn c_deadline(fd: c_int, ns: i64, modes: &[crate::netpoll::Mode]) -> c_int {
 #[no_mangle]
 pub extern "C" fn rt_set_deadline(fd: c_int, ns: i64) -> c_int {
     let _rt = crate::preempt::enter();
-    c_deadline(
-        fd,
-        ns,
-        &[crate::netpoll::Mode::Read, crate::netpoll::Mode::Write],
-    )
+    c_deadline(fd, ns, &[crate::netpoll::Mode::Read, crate::netpoll::Mode::Write])
 }
 
 #[no_mangle]
@@ -783,10 +771,7 @@ pub unsafe extern "C" fn rt_signal_notify(c: *mut Hchan, sig: c_int) -> c_int {
     let _rt = crate::preempt::enter();
     // SAFETY: c is NULL or live until rt_signal_stop (caller); no
     // keep-alive for a C channel.
-    match unsafe { crate::signal_unix::notify(c, sig, core::ptr::null_mut(), None) } {
-        Ok(()) => 0,
-        Err(e) => neg(e) as c_int,
-    }
+    c_status(unsafe { crate::signal_unix::notify(c, sig, core::ptr::null_mut(), None) })
 }
 
 /// Go's `signal.Stop(c)`.
@@ -800,18 +785,12 @@ pub extern "C" fn rt_signal_stop(c: *mut Hchan) {
 #[no_mangle]
 pub extern "C" fn rt_signal_ignore(sig: c_int) -> c_int {
     let _rt = crate::preempt::enter();
-    match crate::signal_unix::ignore(sig) {
-        Ok(()) => 0,
-        Err(e) => neg(e) as c_int,
-    }
+    c_status(crate::signal_unix::ignore(sig))
 }
 
 /// Go's `signal.Reset(sig)`: 0, or -EINVAL.
 #[no_mangle]
 pub extern "C" fn rt_signal_reset(sig: c_int) -> c_int {
     let _rt = crate::preempt::enter();
-    match crate::signal_unix::reset(sig) {
-        Ok(()) => 0,
-        Err(e) => neg(e) as c_int,
-    }
+    c_status(crate::signal_unix::reset(sig))
 }

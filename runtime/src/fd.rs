@@ -107,13 +107,7 @@ pub(crate) unsafe fn io(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result
 ///
 /// # Safety
 /// As for `io`, with `a` = `[fd, buf, len, ...]` of a `write`.
-unsafe fn io_with(
-    fd: i32,
-    mode: Mode,
-    nr: Sysno,
-    a: [usize; 6],
-    all: bool,
-) -> Result<usize, Errno> {
+unsafe fn io_with(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> Result<usize, Errno> {
     match netpoll::poller() {
         // SAFETY: the caller's promise.
         Some(p) => unsafe { (p.io)(fd, mode, nr, a, all) },
@@ -131,13 +125,7 @@ unsafe fn io_with(
 ///
 /// # Safety
 /// As for `io`.
-pub(crate) unsafe fn io_polled(
-    fd: i32,
-    mode: Mode,
-    nr: Sysno,
-    a: [usize; 6],
-    all: bool,
-) -> Result<usize, Errno> {
+pub(crate) unsafe fn io_polled(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6], all: bool) -> Result<usize, Errno> {
     if let Some(r) = FdRef::get(fd)? {
         // SAFETY: the caller's promise.
         return unsafe { io_ref(&r, mode, nr, a, all) };
@@ -159,13 +147,7 @@ pub(crate) unsafe fn io_polled(
 ///
 /// # Safety
 /// As for `io`.
-unsafe fn io_ref(
-    r: &FdRef,
-    mode: Mode,
-    nr: Sysno,
-    mut a: [usize; 6],
-    all: bool,
-) -> Result<usize, Errno> {
+unsafe fn io_ref(r: &FdRef, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool) -> Result<usize, Errno> {
     let pd = r.pd();
     if !pd.pollable() {
         // SAFETY: the caller's promise.
@@ -220,11 +202,7 @@ unsafe fn blocking(fd: i32, mode: Mode, nr: Sysno, a: [usize; 6]) -> Result<usiz
                     events: i16,
                     revents: i16,
                 }
-                let mut pfd = PollFd {
-                    fd,
-                    events,
-                    revents: 0,
-                };
+                let mut pfd = PollFd { fd, events, revents: 0 };
                 let a = [&mut pfd as *mut PollFd as usize, 1, 0, 0, 8, 0];
                 // Known to block: the P is handed off at once. EINTR just
                 // comes round again.
@@ -250,12 +228,8 @@ pub unsafe fn open(path: *const u8, flags: i32, mode: u32) -> Result<i32, Errno>
     let _rt = crate::preempt::enter();
     let flags = flags as u32 as usize | O_CLOEXEC;
     // SAFETY: path is NUL-terminated (caller); openat reads only it.
-    let fd = unsafe {
-        retrying(
-            Sysno::openat,
-            [AT_FDCWD as usize, path as usize, flags, mode as usize, 0, 0],
-        )
-    }? as i32;
+    let fd = unsafe { retrying(Sysno::openat, [AT_FDCWD as usize, path as usize, flags, mode as usize, 0, 0]) }?
+        as i32;
     match netpoll::register(fd, true) {
         // SAFETY: registrations are PollDescs, never freed.
         Ok(pd) if !pd.is_null() && unsafe { (*pd).pollable() } => set_nonblock(fd)?,
@@ -271,13 +245,7 @@ fn set_nonblock(fd: i32) -> Result<(), Errno> {
     // SAFETY: fcntl takes no pointer.
     let fl = unsafe { raw(Sysno::fcntl, [fd as usize, F_GETFL, 0, 0, 0, 0]) }?;
     // SAFETY: as above.
-    unsafe {
-        raw(
-            Sysno::fcntl,
-            [fd as usize, F_SETFL, fl | O_NONBLOCK, 0, 0, 0],
-        )
-    }
-    .map(|_| ())
+    unsafe { raw(Sysno::fcntl, [fd as usize, F_SETFL, fl | O_NONBLOCK, 0, 0, 0]) }.map(|_| ())
 }
 
 /// `read(2)`: up to `buf.len()` bytes; 0 at end of file. A descriptor
@@ -304,14 +272,7 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
 pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     let _rt = crate::preempt::enter();
     // SAFETY: the kernel reads at most buf.len() bytes from a live slice.
-    unsafe {
-        io(
-            fd,
-            Mode::Write,
-            Sysno::write,
-            [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0],
-        )
-    }
+    unsafe { io(fd, Mode::Write, Sysno::write, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0]) }
 }
 
 /// Writes all of `buf`, retrying short writes (Go's `poll.FD.Write`):
@@ -341,14 +302,7 @@ fn offset_args(fd: i32, buf: usize, n: usize, off: i64) -> [usize; 6] {
     #[cfg(target_pointer_width = "32")]
     {
         let off = off as u64;
-        [
-            fd as usize,
-            buf,
-            n,
-            0,
-            off as u32 as usize,
-            (off >> 32) as usize,
-        ]
+        [fd as usize, buf, n, 0, off as u32 as usize, (off >> 32) as usize]
     }
 }
 
@@ -403,19 +357,7 @@ pub fn pipe() -> Result<[i32; 2], Errno> {
     let _rt = crate::preempt::enter();
     let mut fds = [0i32; 2];
     // SAFETY: the kernel writes two ints into fds, which outlives the call.
-    unsafe {
-        raw(
-            Sysno::pipe2,
-            [
-                fds.as_mut_ptr() as usize,
-                O_CLOEXEC | O_NONBLOCK,
-                0,
-                0,
-                0,
-                0,
-            ],
-        )
-    }?;
+    unsafe { raw(Sysno::pipe2, [fds.as_mut_ptr() as usize, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0]) }?;
     for fd in fds {
         if let Err(e) = netpoll::register(fd, true) {
             // (`close` closes a registered end through the poller.)

@@ -38,8 +38,8 @@
 //! frames to the interrupted ones, so a traceback of a preempted G goes on
 //! into its own code.
 //!
-//! Installed with the program's second goroutine (`install`, from
-//! `newproc`): until there are two, nothing needs the P back, and a
+//! Installed with the program's second goroutine (`install`, from the
+//! APIs that start one): until there are two, nothing needs the P back, and a
 //! program that never starts one (hello) links none of this but the
 //! guard.
 //!
@@ -93,8 +93,8 @@ pub fn hooks() -> Option<&'static Hooks> {
 }
 
 /// Installs preemption (the SIGURG handler, then the hooks): called by
-/// `newproc` for every goroutine after the main one; only the first call
-/// does anything.
+/// every API that starts a goroutine (`rt_go_stack`, `api::go_with_stack`,
+/// the signal receiver); only the first call does anything.
 #[inline]
 pub fn install() {
     if INSTALLING.load(Ordering::Relaxed) || INSTALLING.swap(true, Ordering::AcqRel) {

@@ -31,11 +31,7 @@ pub const SIGWINCH: i32 = 28;
 /// (nothing is registered then).
 pub fn notify(c: &Chan<i32>, sigs: &[i32]) -> Result<(), Errno> {
     let _rt = crate::preempt::enter();
-    for &s in sigs {
-        if !(1..=NSIG).contains(&s) || s == 9 || s == 19 {
-            return Err(Errno::EINVAL);
-        }
-    }
+    sigs.iter().try_for_each(|&s| imp::valid(s))?;
     for &s in sigs {
         // One keep-alive per call of imp::notify; it drops the extra ones.
         let keep = crate::malloc::leak(c.clone()) as *mut u8;

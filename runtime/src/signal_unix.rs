@@ -409,7 +409,8 @@ unsafe impl Send for Reg {}
 static REGS: spin::Mutex<alloc::vec::Vec<Reg>> = spin::Mutex::new(alloc::vec::Vec::new());
 static LOOP_STARTED: spin::Once<()> = spin::Once::new();
 
-fn valid(sig: i32) -> Result<(), Errno> {
+/// A signal a program may name: 1–64 but SIGKILL and SIGSTOP.
+pub fn valid(sig: i32) -> Result<(), Errno> {
     if (1..=NSIG).contains(&sig) && sig != SIGKILL && sig != SIGSTOP {
         Ok(())
     } else {
@@ -424,19 +425,21 @@ fn rewant(regs: &[Reg]) {
     let before = WANTED.swap(want, Ordering::SeqCst);
     for sig in 1..=NSIG {
         if before & !want & bit(sig) != 0 {
-            restore(sig);
+            // rt_sigaction fails only for a number it does not know, and
+            // these were all installed before.
+            let _ = restore(sig);
         }
     }
 }
 
 /// The runtime's own disposition of `sig`: its handler, or the default.
-fn restore(sig: i32) {
-    if installed_at_boot(sig) || (sig == SIGURG && crate::preempt::hooks().is_some()) {
-        let _ = linux::setsig(sig, sighandler, true);
-    } else {
-        let _ = linux::setsig_default(sig);
-    }
+fn restore(sig: i32) -> Result<(), Errno> {
     HANDLING.fetch_and(!bit(sig), Ordering::SeqCst);
+    if installed_at_boot(sig) || (sig == SIGURG && crate::preempt::hooks().is_some()) {
+        linux::setsig(sig, sighandler, true)
+    } else {
+        linux::setsig_default(sig)
+    }
 }
 
 /// Go's `signal.Notify` for one signal: `sig` is sent, as an `i32`, on
@@ -485,11 +488,11 @@ pub unsafe fn notify(
         }
         WANTED.fetch_or(bit(sig), Ordering::SeqCst);
     }
-    IGNORED.fetch_and(!bit(sig), Ordering::SeqCst);
-    if !installed_at_boot(sig) && HANDLING.fetch_or(bit(sig), Ordering::SeqCst) & bit(sig) == 0 {
-        linux::setsig(sig, sighandler, true)?;
-    } else if installed_at_boot(sig) {
-        // After `ignore`, which set SIG_IGN.
+    // The handler is (re)installed for a signal `ignore` set to SIG_IGN,
+    // and for one that had no runtime handler (`installed_at_boot`).
+    let was_ignored = IGNORED.fetch_and(!bit(sig), Ordering::SeqCst) & bit(sig) != 0;
+    let new = !installed_at_boot(sig) && HANDLING.fetch_or(bit(sig), Ordering::SeqCst) & bit(sig) == 0;
+    if was_ignored || new {
         linux::setsig(sig, sighandler, true)?;
     }
     Ok(())
@@ -535,9 +538,12 @@ pub fn ignore(sig: i32) -> Result<(), Errno> {
 /// does by default (the table above).
 pub fn reset(sig: i32) -> Result<(), Errno> {
     valid(sig)?;
+    // A signal asked for gets its disposition back as the last channel
+    // lets go of it (`forget`); one `ignore` set to SIG_IGN, here.
     forget(sig);
-    IGNORED.fetch_and(!bit(sig), Ordering::SeqCst);
-    restore(sig);
+    if IGNORED.fetch_and(!bit(sig), Ordering::SeqCst) & bit(sig) != 0 {
+        restore(sig)?;
+    }
     Ok(())
 }
 
@@ -567,6 +573,9 @@ unsafe extern "C" fn sigloop(_: *mut u8) {
         let bits = PENDING.swap(0, Ordering::SeqCst);
         if bits == 0 {
             const FUTEX_WAIT_PRIVATE: usize = 128;
+            // Woken, EAGAIN (RECV_NOTE moved) or EINTR: the loop looks
+            // again either way, so the result needs no check. The P is
+            // handed off for the wait (entersyscallblock).
             // SAFETY: futex wait on a static word, no timeout.
             unsafe {
                 crate::sched::syscall6_blocking(

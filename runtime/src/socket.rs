@@ -81,10 +81,7 @@ pub struct SockAddr {
 
 impl SockAddr {
     const fn empty() -> SockAddr {
-        SockAddr {
-            bytes: [0; 112],
-            len: 112,
-        }
+        SockAddr { bytes: [0; 112], len: 112 }
     }
 
     fn family(&self) -> u16 {
@@ -117,11 +114,7 @@ impl SockAddr {
         a.bytes[..2].copy_from_slice(&AF_UNIX.to_ne_bytes());
         // sun_path holds 108 bytes: a path and its NUL, or a NUL and an
         // abstract name.
-        let room = if path.first() == Some(&b'@') {
-            108
-        } else {
-            107
-        };
+        let room = if path.first() == Some(&b'@') { 108 } else { 107 };
         if path.is_empty() || path.len() > room || path.contains(&0) {
             return Err(Errno::EINVAL);
         }
@@ -187,10 +180,7 @@ pub struct Text {
 
 impl Text {
     pub const fn new() -> Text {
-        Text {
-            buf: [0; 128],
-            len: 0,
-        }
+        Text { buf: [0; 128], len: 0 }
     }
 
     fn push(&mut self, b: u8) {
@@ -402,11 +392,7 @@ pub fn parse_hostport(s: &[u8]) -> Result<(Option<Ip>, u16), Errno> {
             // An IPv6 literal must be bracketed when a port follows.
             return Err(Errno::EINVAL);
         }
-        let ip = if h.is_empty() {
-            None
-        } else {
-            Some(Ip::V4(parse_v4(h).ok_or(Errno::EINVAL)?))
-        };
+        let ip = if h.is_empty() { None } else { Some(Ip::V4(parse_v4(h).ok_or(Errno::EINVAL)?)) };
         (ip, &s[colon + 1..])
     };
     if port.len() > 5 || !port.iter().all(u8::is_ascii_digit) {
@@ -456,12 +442,7 @@ fn resolve(net: Network, address: &[u8], listen: bool) -> Result<(SockAddr, bool
 
 fn socket(family: u16, kind: usize) -> Result<i32, Errno> {
     // SAFETY: socket takes no pointer.
-    let fd = unsafe {
-        fd::raw(
-            Sysno::socket,
-            [family as usize, kind | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0],
-        )
-    }?;
+    let fd = unsafe { fd::raw(Sysno::socket, [family as usize, kind | O_NONBLOCK | O_CLOEXEC, 0, 0, 0, 0]) }?;
     Ok(fd as i32)
 }
 
@@ -510,20 +491,8 @@ fn with_socket(
 
 fn bind(fd: i32, sa: &SockAddr) -> Result<(), Errno> {
     // SAFETY: the kernel reads sa.len bytes of sa, which outlives the call.
-    unsafe {
-        fd::raw(
-            Sysno::bind,
-            [
-                fd as usize,
-                sa as *const SockAddr as usize,
-                sa.len as usize,
-                0,
-                0,
-                0,
-            ],
-        )
-    }
-    .map(|_| ())
+    unsafe { fd::raw(Sysno::bind, [fd as usize, sa as *const SockAddr as usize, sa.len as usize, 0, 0, 0]) }
+        .map(|_| ())
 }
 
 /// Go's `net.Listen` (stream networks) and `net.ListenPacket` (datagram
@@ -560,14 +529,7 @@ pub fn dial(net: Network, address: &[u8]) -> Result<i32, Errno> {
         let r = unsafe {
             crate::os::raw_syscall6(
                 Sysno::connect as usize,
-                [
-                    fd as usize,
-                    &sa as *const SockAddr as usize,
-                    sa.len as usize,
-                    0,
-                    0,
-                    0,
-                ],
+                [fd as usize, &sa as *const SockAddr as usize, sa.len as usize, 0, 0, 0],
             )
         };
         if r < 0 {
@@ -606,14 +568,7 @@ fn sockerror(fd: i32) -> Result<i32, Errno> {
     unsafe {
         fd::raw(
             Sysno::getsockopt,
-            [
-                fd as usize,
-                SOL_SOCKET,
-                SO_ERROR,
-                &mut v as *mut i32 as usize,
-                &mut len as *mut u32 as usize,
-                0,
-            ],
+            [fd as usize, SOL_SOCKET, SO_ERROR, &mut v as *mut i32 as usize, &mut len as *mut u32 as usize, 0],
         )
     }?;
     if v != 0 {
@@ -634,14 +589,7 @@ pub fn accept(lfd: i32) -> Result<i32, Errno> {
     let _rt = crate::preempt::enter();
     let fd = loop {
         // SAFETY: null address pointers: the kernel writes no address.
-        match unsafe {
-            fd::io(
-                lfd,
-                Mode::Read,
-                Sysno::accept4,
-                [lfd as usize, 0, 0, O_NONBLOCK | O_CLOEXEC, 0, 0],
-            )
-        } {
+        match unsafe { fd::io(lfd, Mode::Read, Sysno::accept4, [lfd as usize, 0, 0, O_NONBLOCK | O_CLOEXEC, 0, 0]) } {
             // The connection was reset while queued: take the next (Go).
             Err(Errno::ECONNABORTED) => continue,
             r => break r? as i32,
@@ -661,17 +609,7 @@ fn name(fd: i32, nr: Sysno, sa: &mut SockAddr) -> Result<(), Errno> {
     // SAFETY: the kernel writes at most sa.len bytes into sa.bytes (its
     // first field) and the length into sa.len; both outlive the call.
     unsafe {
-        fd::raw(
-            nr,
-            [
-                fd as usize,
-                sa.bytes.as_mut_ptr() as usize,
-                &mut sa.len as *mut u32 as usize,
-                0,
-                0,
-                0,
-            ],
-        )
+        fd::raw(nr, [fd as usize, sa.bytes.as_mut_ptr() as usize, &mut sa.len as *mut u32 as usize, 0, 0, 0])
     }
     .map(|_| ())
 }
@@ -737,14 +675,7 @@ pub fn sendto(fd: i32, buf: &[u8], to: Option<&[u8]>) -> Result<usize, Errno> {
     };
     // SAFETY: the kernel reads buf.len() bytes of buf and l bytes of the
     // address; both outlive the call.
-    unsafe {
-        fd::io(
-            fd,
-            Mode::Write,
-            Sysno::sendto,
-            [fd as usize, buf.as_ptr() as usize, buf.len(), 0, p, l],
-        )
-    }
+    unsafe { fd::io(fd, Mode::Write, Sysno::sendto, [fd as usize, buf.as_ptr() as usize, buf.len(), 0, p, l]) }
 }
 
 /// One datagram received, with its sender's address as text.
@@ -756,14 +687,7 @@ pub fn recvfrom(fd: i32, buf: &mut [u8], from: &mut Text) -> Result<usize, Errno
     // SAFETY: the kernel writes at most buf.len() bytes into buf, at most
     // sa.len bytes of address into sa and its length into sa.len (only on
     // success, so a retry after EAGAIN sees the full length again).
-    let n = unsafe {
-        fd::io(
-            fd,
-            Mode::Read,
-            Sysno::recvfrom,
-            [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, sp, lp],
-        )
-    }?;
+    let n = unsafe { fd::io(fd, Mode::Read, Sysno::recvfrom, [fd as usize, buf.as_mut_ptr() as usize, buf.len(), 0, sp, lp]) }?;
     sa.format(from);
     Ok(n)
 }
@@ -794,28 +718,13 @@ mod tests {
     #[test]
     fn careless_addresses_are_refused() {
         for bad in [
-            "",
-            "1.2.3",
-            "127.0.0.1",
-            "[::1",
-            ":99999",
-            "[::1]:-1",
-            "1.2.3.4.5:1",
-            "01.2.3.4:1",
-            "256.1.1.1:1",
-            "::1:80",
-            "[1:2:3:4:5:6:7:8:9]:1",
-            "[1::2::3]:1",
-            "[::1]x",
-            "a.b.c.d:1",
+            "", "1.2.3", "127.0.0.1", "[::1", ":99999", "[::1]:-1", "1.2.3.4.5:1", "01.2.3.4:1",
+            "256.1.1.1:1", "::1:80", "[1:2:3:4:5:6:7:8:9]:1", "[1::2::3]:1", "[::1]x", "a.b.c.d:1",
             "[fe80::1%eth0]:1",
         ] {
             assert!(parse_hostport(bad.as_bytes()).is_err(), "{bad}");
         }
         assert_eq!(parse_hostport(b":0").unwrap(), (None, 0));
-        assert_eq!(
-            parse_hostport(b"1.2.3.4:").unwrap(),
-            (Some(Ip::V4([1, 2, 3, 4])), 0)
-        );
+        assert_eq!(parse_hostport(b"1.2.3.4:").unwrap(), (Some(Ip::V4([1, 2, 3, 4])), 0));
     }
 }

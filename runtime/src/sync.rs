@@ -68,9 +68,7 @@ impl RawGoMutex {
         let mut old = self.state.load(Ordering::Relaxed);
         loop {
             // Spin while locked (not starving) and spinning can pay off.
-            if old & (LOCKED | STARVING) == LOCKED
-                && iter < SPIN_ROUNDS
-                && crate::os::linux::ncpu() > 1
+            if old & (LOCKED | STARVING) == LOCKED && iter < SPIN_ROUNDS && crate::os::linux::ncpu() > 1
             {
                 if !awoke
                     && old & WOKEN == 0

@@ -204,29 +204,8 @@ const EXTRA_MAGIC: u32 = 0x4558_5401;
 /// `uc` is the `ucontext` of the copy, which ends at `hi + delta`
 /// (wrapping), writable.
 pub unsafe fn sigframe_relocate(uc: *mut u8, lo: usize, hi: usize, delta: usize) {
-    let end = hi.wrapping_add(delta);
-    let mut off = 0;
-    while off + 16 <= RESERVED_SIZE && uc as usize + UC_RESERVED + off + 16 <= end {
-        // SAFETY: off + 16 is within __reserved (loop bound), records are
-        // 16-byte aligned.
-        unsafe {
-            let rec = uc.add(UC_RESERVED + off);
-            let (magic, size) = (
-                (rec as *const u32).read(),
-                (rec as *const u32).add(1).read(),
-            );
-            if magic == 0 || size < 8 {
-                return;
-            }
-            if magic == EXTRA_MAGIC {
-                let datap = rec.add(8) as *mut usize;
-                if (lo..hi).contains(&*datap) {
-                    *datap = (*datap).wrapping_add(delta);
-                }
-            }
-            off += size as usize;
-        }
-    }
+    // SAFETY: the records start inside the copied ucontext (caller).
+    unsafe { super::relocate_record(uc.wrapping_add(UC_RESERVED), RESERVED_SIZE, EXTRA_MAGIC, 8, (lo, hi, delta)) }
 }
 
 /// Makes the context in `uc` call `f(arg)` on the stack `sp` (16-byte

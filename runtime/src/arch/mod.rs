@@ -160,5 +160,44 @@ impl SigactionWithRestorer {
     }
 }
 
+/// Moves, in a signal frame copied `delta` bytes away (wrapping) from
+/// `[lo, hi)`, the one pointer into the frame that an extension record
+/// holds (aarch64's `extra_context`, riscv64's vector state): the records
+/// are {magic u32, size u32, …} from `first`, within `limit` bytes, ended
+/// by magic 0; the record with `magic` has the pointer `ptr_at` bytes in.
+/// Only records that lie inside the copy (which ends at `hi + delta`) are
+/// read: qemu-user's frames are shorter than the kernel's.
+///
+/// # Safety
+/// `first` is inside a writable copy ending at `hi + delta`.
+pub unsafe fn relocate_record(
+    first: *mut u8,
+    limit: usize,
+    magic: u32,
+    ptr_at: usize,
+    (lo, hi, delta): (usize, usize, usize),
+) {
+    let end = hi.wrapping_add(delta);
+    let mut off = 0;
+    while off + ptr_at + 8 <= limit && first as usize + off + ptr_at + 8 <= end {
+        // SAFETY: the record's header and pointer word lie inside the copy
+        // (loop bound, caller); records are aligned for u32 and usize.
+        unsafe {
+            let rec = first.add(off);
+            let (m, size) = ((rec as *const u32).read(), (rec as *const u32).add(1).read());
+            if m == 0 || size < 8 {
+                return;
+            }
+            if m == magic {
+                let p = rec.add(ptr_at) as *mut usize;
+                if (lo..hi).contains(&*p) {
+                    *p = (*p).wrapping_add(delta);
+                }
+            }
+            off += size as usize;
+        }
+    }
+}
+
 /// `SA_RESTORER` where it exists: the handler returns through `restorer`.
 pub const SA_RESTORER_FLAG: usize = 0x0400_0000;

@@ -296,29 +296,8 @@ const V_MAGIC: u32 = 0x5346_5457;
 /// (wrapping), writable. (qemu-user's frame is shorter than the kernel's:
 /// the records are read only where the copy has bytes.)
 pub unsafe fn sigframe_relocate(uc: *mut u8, lo: usize, hi: usize, delta: usize) {
-    let end = hi.wrapping_add(delta);
-    let mut off = 0;
-    while off + 56 <= EXT_LIMIT && uc as usize + UC_EXT + off + 56 <= end {
-        // SAFETY: within the records' bytes (loop bound and caller),
-        // aligned for u32 and usize.
-        unsafe {
-            let rec = uc.add(UC_EXT + off);
-            let (magic, size) = (
-                (rec as *const u32).read(),
-                (rec as *const u32).add(1).read(),
-            );
-            if magic == 0 || size < 8 {
-                return;
-            }
-            if magic == V_MAGIC {
-                let datap = rec.add(8 + 5 * 8) as *mut usize;
-                if (lo..hi).contains(&*datap) {
-                    *datap = (*datap).wrapping_add(delta);
-                }
-            }
-            off += size as usize;
-        }
-    }
+    // SAFETY: the records start inside the copied ucontext (caller).
+    unsafe { super::relocate_record(uc.wrapping_add(UC_EXT), EXT_LIMIT, V_MAGIC, 8 + 5 * 8, (lo, hi, delta)) }
 }
 
 /// Makes the context in `uc` call `f(arg)` on the stack `sp` (16-byte

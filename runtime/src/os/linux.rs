@@ -211,13 +211,12 @@ pub unsafe fn newosproc(
     // thread's mask), so that none reaches it before `minit` has given it
     // a signal stack; `minit` unblocks them (Go's newosproc and
     // minitSignalMask).
-    let old = super::sigprocmask(!0);
+    let old = super::sigprocmask(!0)?;
     // SAFETY: the caller's promise; the child never returns into this frame
     // (it starts in `f` on its own stack).
     let r = unsafe { crate::arch::clone(flags.bits(), stack_hi, tls, f, arg) };
-    if let Ok(old) = old {
-        let _ = super::sigprocmask(old);
-    }
+    // This thread's own mask back; a failure is newm's fatal error.
+    super::sigprocmask(old)?;
     if r < 0 {
         Err(Errno::new(-r as i32))
     } else {

@@ -206,22 +206,19 @@ fn stop_the_world() {
         // scheduling point (`gcstopm`) and the last one wakes us. Running
         // goroutines are asked to get there (preemption), again every
         // 100 µs until they all have, as in Go.
-        if wait {
-            loop {
-                if let Some(h) = crate::preempt::hooks() {
+        // (Without preemption installed only this goroutine exists.)
+        match crate::preempt::hooks() {
+            Some(h) if wait => {
+                while !SCHED.stopnote.is_set() {
                     (h.preemptall)();
-                }
-                let seen = SCHED.stopnote.observe();
-                if SCHED.stopnote.is_set() {
-                    break;
-                }
-                SCHED
-                    .stopnote
-                    .sleep_until(seen, crate::os::nanotime() + 100_000);
-                if SCHED.stopnote.is_set() {
-                    break;
+                    let seen = SCHED.stopnote.observe();
+                    if !SCHED.stopnote.is_set() {
+                        SCHED.stopnote.sleep_until(seen, crate::os::nanotime() + 100_000);
+                    }
                 }
             }
+            None if wait => SCHED.stopnote.sleep(),
+            _ => {}
         }
         if SCHED.lock.lock().stopwait != 0 {
             throw("stopTheWorld: not stopped");

@@ -16,6 +16,7 @@
 
 use super::*;
 use crate::proc;
+use crate::runtime2::SysmonTick;
 
 /// sysmon's longest sleep between rounds (Go: 10 ms).
 const MAX_DELAY_US: i64 = 10_000;
@@ -155,6 +156,26 @@ pub fn wake_sysmon() {
     }
 }
 
+/// Go's preemption in `retake`: a P seen with the same `schedtick` for
+/// `FORCE_PREEMPT_NS` has run one G all that time; if it is `running`
+/// (not in a system call), ask that G to yield.
+///
+/// # Safety
+/// `pp` is a P of `allp`; `pd` its `sysmontick`, sysmon's alone.
+unsafe fn preempt_long_slice(pp: *mut P, pd: &mut SysmonTick, now: i64, running: bool) {
+    // SAFETY: pp is live (caller); schedtick is atomic.
+    let t = unsafe { (*pp).schedtick.load(Ordering::Relaxed) };
+    if pd.schedtick != t {
+        pd.schedtick = t;
+        pd.schedwhen = now;
+    } else if running && pd.schedwhen + crate::preempt::FORCE_PREEMPT_NS <= now {
+        if let Some(h) = crate::preempt::hooks() {
+            // SAFETY: as above.
+            unsafe { (h.preemptone)(pp) };
+        }
+    }
+}
+
 /// Go's `retake`: takes back every P that has been in one system call
 /// since the previous round, unless it has nothing queued and other Ms
 /// could pick up new work, for up to `SYSCALL_GRACE_NS`. Returns how many
@@ -169,19 +190,7 @@ fn retake(now: i64) -> u32 {
             let st = (*pp).status_seqcst();
             let pd = &mut *addr_of_mut!((*pp).sysmontick);
             if st == Pstatus::_Prunning || st == Pstatus::_Psyscall {
-                // Go's preemption of a G that has run for a whole slice
-                // (the same `schedtick` for FORCE_PREEMPT_NS).
-                let t = (*pp).schedtick.load(Ordering::Relaxed);
-                if pd.schedtick != t {
-                    pd.schedtick = t;
-                    pd.schedwhen = now;
-                } else if pd.schedwhen + crate::preempt::FORCE_PREEMPT_NS <= now
-                    && st == Pstatus::_Prunning
-                {
-                    if let Some(h) = crate::preempt::hooks() {
-                        (h.preemptone)(pp);
-                    }
-                }
+                preempt_long_slice(pp, pd, now, st == Pstatus::_Prunning);
             }
             if st != Pstatus::_Psyscall {
                 continue;
