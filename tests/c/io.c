@@ -49,7 +49,11 @@ static void kernel_sleeper(void *arg)
         ts[0] = (long)arg / 1000;
         ts[1] = (long)arg % 1000 * 1000000L;
     }
-    rt_syscall(NR_nanosleep, (long)ts, 0, 0, 0, 0, 0);
+    /* A signal may interrupt the sleep (the runtime's SIGURG, sent to a
+     * thread whose goroutine has just left user code): sleep what is left,
+     * as a program calling nanosleep must. */
+    while (rt_syscall(NR_nanosleep, (long)ts, (long)ts, 0, 0, 0, 0) == -4)
+        ;
     done_flag = 1;
     rt_wg_done(&wg);
 }

@@ -1,7 +1,9 @@
 /* A CPU-bound fan-out: main and GOMAXPROCS-1 workers each spin, without
  * yielding, until two different threads have run the spinners (or a cap).
  * With GOMAXPROCS >= 2 they must really run in parallel. Prints how many
- * threads ran them (at most 2). */
+ * threads ran them (at most 2). A spinner notes its thread as it goes, not
+ * only when it starts: preemption moves spinners between threads, so two
+ * of them may well start on the same one. */
 #include "common.h"
 
 static unsigned long mask;
@@ -15,11 +17,10 @@ static int threads(void)
 static void spin(void *arg)
 {
     (void)arg;
-    long m = rt_mid();
-    __atomic_fetch_or(&mask, 1UL << (m & 63), __ATOMIC_SEQ_CST);
     /* No yield: only another thread can run the other spinners. */
     for (volatile long i = 0; i < 100000000L && threads() < 2; i++)
-        ;
+        if (i % 4096 == 0)
+            __atomic_fetch_or(&mask, 1UL << (rt_mid() & 63), __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&finished, 1, __ATOMIC_SEQ_CST);
 }
 
