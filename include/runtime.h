@@ -196,6 +196,21 @@ void rt_gosched(void);
  * "fatal error: no goroutines (main called runtime.Goexit) - deadlock!". */
 void rt_goexit(void) __attribute__((noreturn));
 
+/* Wires the calling goroutine to the OS thread it runs on
+ * (runtime.LockOSThread): until it has called rt_unlock_os_thread as many
+ * times as this, it runs on that thread only, and the thread runs no other
+ * goroutine (it sleeps while the goroutine blocks). For thread state that
+ * must not leak to other goroutines: unshare(2), setns(2), a thread's
+ * signal mask, a library bound to one thread. A goroutine that ends while
+ * locked ends its thread with it (the thread leaves the process: its
+ * state cannot reach other goroutines); the main goroutine's thread only
+ * sleeps instead. Nesting deeper than 2^32-1 panics. */
+void rt_lock_os_thread(void);
+
+/* Undoes one rt_lock_os_thread (runtime.UnlockOSThread); without a
+ * matching lock it does nothing. */
+void rt_unlock_os_thread(void);
+
 /* The calling goroutine's id: 1 for main_main, then increasing, never
  * reused. */
 long rt_goid(void);

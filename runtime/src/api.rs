@@ -519,6 +519,30 @@ pub fn goexit() -> ! {
     crate::proc::goexit1()
 }
 
+/// Wires the calling goroutine to the thread it runs on
+/// (`runtime.LockOSThread`): until as many `unlock_os_thread` calls, it
+/// runs on that thread only and the thread runs nothing else. A goroutine
+/// that ends while locked ends its thread too, as in Go: use it for thread
+/// state (`unshare`, `setns`, a per-thread signal mask, a thread-bound
+/// library) that must not leak to other goroutines.
+///
+/// ```no_run
+/// runtime::lock_os_thread();
+/// // ... system calls that change this thread's state ...
+/// runtime::unlock_os_thread();
+/// ```
+pub fn lock_os_thread() {
+    let _rt = crate::preempt::enter();
+    crate::sched::lock_os_thread()
+}
+
+/// Undoes one `lock_os_thread` (`runtime.UnlockOSThread`); without a
+/// matching lock it does nothing.
+pub fn unlock_os_thread() {
+    let _rt = crate::preempt::enter();
+    crate::sched::unlock_os_thread()
+}
+
 /// The calling goroutine's id; main's is 1.
 pub fn goid() -> i64 {
     let _rt = crate::preempt::enter();

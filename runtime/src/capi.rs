@@ -517,6 +517,20 @@ pub extern "C" fn rt_goexit() -> ! {
     proc::goexit1()
 }
 
+/// Wires the calling goroutine to its thread (`runtime.LockOSThread`).
+#[no_mangle]
+pub extern "C" fn rt_lock_os_thread() {
+    let _rt = crate::preempt::enter();
+    sched::lock_os_thread()
+}
+
+/// Undoes one `rt_lock_os_thread` (`runtime.UnlockOSThread`).
+#[no_mangle]
+pub extern "C" fn rt_unlock_os_thread() {
+    let _rt = crate::preempt::enter();
+    sched::unlock_os_thread()
+}
+
 /// The calling goroutine's id (main is 1).
 #[no_mangle]
 pub extern "C" fn rt_goid() -> c_long {

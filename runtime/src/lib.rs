@@ -80,8 +80,8 @@ pub mod signal;
 mod handshake;
 
 pub use api::{
-    after, args, exit, getenv, go, go_with_stack, goexit, goid, gomaxprocs, gosched, nanotime,
-    num_cpu, num_goroutine, sleep, tick, write, Chan, Mutex, MutexGuard, Once, Ticker, WaitGroup,
+    after, args, exit, getenv, go, go_with_stack, goexit, goid, gomaxprocs, gosched, lock_os_thread, nanotime,
+    num_cpu, num_goroutine, sleep, tick, unlock_os_thread, write, Chan, Mutex, MutexGuard, Once, Ticker, WaitGroup,
 };
 pub use print::Line;
 

@@ -180,7 +180,7 @@ fn cooperate(gp: *mut G) {
     // call) and Gs are never freed.
     unsafe {
         let mp = (*gp).m;
-        if mp.is_null() || (*mp).curg != gp || !(*gp).lockedm.is_null() {
+        if mp.is_null() || (*mp).curg != gp {
             return;
         }
         (*gp).preempt.store(false, Ordering::Relaxed);
@@ -302,7 +302,6 @@ unsafe fn try_preempt(gp: *mut G, mp: *mut M, info: *mut u8, ctx: *mut u8) {
         (*mp).curg == gp
             && (*gp).preempt.load(Ordering::Relaxed)
             && (*gp).in_runtime.load(Ordering::Relaxed) == 0
-            && (*gp).lockedm.is_null()
             && (*gp).status() == Gstatus::_Grunning
             && !(*mp).p.is_null()
             && (*(*mp).p).status() == Pstatus::_Prunning

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! With `scheddetail=1` the bracketed list is replaced by
-//! ` gcwaiting=… nmidlelocked=0 stopwait=… sysmonwait=…` and one line per
+//! ` gcwaiting=… nmidlelocked=… stopwait=… sysmonwait=…` and one line per
 //! P, M and G follows.
 
 use crate::print::Line;
@@ -53,9 +53,9 @@ fn id_of_g(gp: *mut G) -> i64 {
 pub fn schedtrace(detail: bool) {
     let now = (crate::os::nanotime() - START.load(Ordering::Relaxed)) / 1_000_000;
     let procs = gomaxprocs();
-    let (mcount, nmidle, runq, stopwait) = {
+    let (mcount, nmidle, runq, stopwait, nmidlelocked) = {
         let s = SCHED.lock.lock();
-        (s.mcount, s.nmidle, s.runq.len, s.stopwait)
+        (s.mcount(), s.nmidle, s.runq.len, s.stopwait, s.nmidlelocked)
     };
     let mut l = Line::stderr();
     l.f(
@@ -72,9 +72,10 @@ pub fn schedtrace(detail: bool) {
     );
     if detail {
         l.f(
-            " gcwaiting=%u nmidlelocked=0 stopwait=%d sysmonwait=%u",
+            " gcwaiting=%u nmidlelocked=%d stopwait=%d sysmonwait=%u",
             &[
                 SCHED.gcwaiting.load(Ordering::Relaxed) as u64,
+                nmidlelocked as i64 as u64,
                 stopwait as i64 as u64,
                 SCHED.sysmonwait.load(Ordering::Relaxed) as u64,
             ],

@@ -381,6 +381,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
     }
     v.extend(scheduler_cases(t));
     v.extend(preemption_cases(t));
+    v.extend(lock_os_thread_cases());
     v.extend(signal_cases());
     v.extend(frame_cases(t));
     v.extend(channel_cases(t));
@@ -507,6 +508,74 @@ fn preemption_cases(t: &Target) -> Vec<Case> {
         .stdout_has(&["late_ms="]),
     );
     }
+    v
+}
+
+/// `rt_lock_os_thread` (tests/c/lockthread.c): a locked goroutine keeps
+/// its thread id across every kind of blocking and has the thread to
+/// itself; one that exits locked ends its thread.
+fn lock_os_thread_cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for procs in ["1", "2", "4", "8"] {
+        for (mode, what, want) in [
+            (
+                "stable",
+                "a locked goroutine keeps its thread (gettid) across sleep, channels, yield, system calls and pipe reads, and no other goroutine runs there",
+                "locked-moved=0
+others-on-locked-thread=0
+",
+            ),
+            (
+                "main",
+                "the main goroutine locked keeps its thread while others work",
+                "main-moved=0
+others-on-locked-thread=0
+",
+            ),
+            (
+                "concurrent",
+                "8 goroutines at a time lock, block and exit, 20 rounds: none moves, every thread ends",
+                "moved=0
+threads-alive=0
+",
+            ),
+        ] {
+            v.push(
+                Case::new(&format!("LockOSThread: {what} (GOMAXPROCS={procs})"), "lockthread")
+                    .args([mode])
+                    .env("GOMAXPROCS", procs)
+                    .stdout(&format!("{want}end\n"))
+                    .timeout(120),
+            );
+        }
+    }
+    for (mode, what, want) in [
+        ("exit", "a goroutine that exits locked ends its thread", "thread-ended=1
+"),
+        ("nest", "locked twice and unlocked once is still locked: its exit ends the thread", "thread-ended=1
+"),
+        ("unlocked", "locked and unlocked again: its exit leaves the thread to others", "thread-ended=0
+"),
+        ("many", "300 goroutines exiting locked one after another leave no threads behind", "threads-bounded=1
+"),
+        ("spin", "a locked goroutine spinning at GOMAXPROCS=1 is preempted: a ticker runs", "ticks-while-locked-spinner=5
+"),
+    ] {
+        v.push(
+            Case::new(&format!("LockOSThread: {what}"), "lockthread")
+                .args([mode])
+                .env("GOMAXPROCS", if mode == "spin" { "1" } else { "2" })
+                .stdout(&format!("{want}end\n"))
+                .timeout(120),
+        );
+    }
+    v.push(
+        Case::new("LockOSThread: a locked goroutine asleep forever is still a deadlock", "lockthread")
+            .args(["deadlock"])
+            .env("GOMAXPROCS", "2")
+            .code(2)
+            .stderr_has(&["fatal error: all goroutines are asleep - deadlock!\n"]),
+    );
     v
 }
 

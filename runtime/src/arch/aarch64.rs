@@ -166,6 +166,16 @@ global_asm!(
     "    mov x8, #139",
     "    svc #0",
     "    brk #1",
+    // rt_exit_thread(wait): the last store to *wait (a store-release:
+    // every earlier access of this thread's stacks comes before it), then
+    // exit(0) for this thread alone, touching no stack in between.
+    ".globl rt_exit_thread",
+    "rt_exit_thread:",
+    "    stlr wzr, [x0]",
+    "    mov x0, #0",
+    "    mov x8, #93",
+    "    svc #0",
+    "    brk #1",
 );
 
 /// The kernel's `struct sigaction` here has `sa_restorer`.

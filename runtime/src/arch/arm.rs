@@ -192,6 +192,19 @@ global_asm!(
     "    mov r7, #173",
     "    svc #0",
     "    udf #0",
+    // rt_exit_thread(wait): the last store to *wait (release: the barrier
+    // orders every earlier access of this thread's stacks before it), then
+    // exit(0) for this thread alone, touching no stack in between.
+    ".globl rt_exit_thread",
+    ".type rt_exit_thread, %function",
+    "rt_exit_thread:",
+    "    dmb ish",
+    "    movs r1, #0",
+    "    str r1, [r0]",
+    "    movs r0, #0",
+    "    movs r7, #1",
+    "    svc #0",
+    "    udf #0",
 );
 
 /// The kernel's `struct sigaction` here has `sa_restorer`.

@@ -88,6 +88,13 @@ extern "C" {
     /// integer, floating point and vector, as the frame holds them.
     #[link_name = "rt_sigreturn_to"]
     pub fn sigreturn_to(frame: usize) -> !;
+    /// Go's `exitThread`: stores 0 to `*wait` with release ordering, then
+    /// ends the calling thread (`exit`, not `exit_group`) without touching
+    /// its stack after the store, so that whoever sees the 0 may reuse the
+    /// stack at once. The caller has blocked signals and left its signal
+    /// stack.
+    #[link_name = "rt_exit_thread"]
+    pub fn exit_thread(wait: *mut u32) -> !;
 }
 
 /// A saved goroutine context (Go's `gobuf`): the stack pointer at which

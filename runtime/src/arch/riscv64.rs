@@ -234,6 +234,17 @@ global_asm!(
     "    li a7, 139",
     "    ecall",
     "    unimp",
+    // rt_exit_thread(wait): the last store to *wait (release: the fence
+    // orders every earlier access of this thread's stacks before it), then
+    // exit(0) for this thread alone, touching no stack in between.
+    ".globl rt_exit_thread",
+    "rt_exit_thread:",
+    "    fence rw, w",
+    "    sw zero, 0(a0)",
+    "    li a0, 0",
+    "    li a7, 93",
+    "    ecall",
+    "    unimp",
     ".option pop",
 );
 

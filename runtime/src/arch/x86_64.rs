@@ -170,6 +170,17 @@ global_asm!(
     "    mov eax, 15",
     "    syscall",
     "    ud2",
+    // rt_exit_thread(wait): the last store to *wait (x86 stores are
+    // release stores: every earlier access of this thread's stacks comes
+    // before it), then exit(0) for this thread alone, touching no stack in
+    // between.
+    ".globl rt_exit_thread",
+    "rt_exit_thread:",
+    "    mov dword ptr [rdi], 0",
+    "    xor edi, edi",
+    "    mov eax, 60",
+    "    syscall",
+    "    ud2",
 );
 
 /// The kernel's `struct sigaction` here has `sa_restorer`.

@@ -233,6 +233,15 @@ pub fn minit(lo: usize, size: usize) -> Result<(), Errno> {
     super::sigaltstack(lo, size)
 }
 
+/// Go's `unminit` before `exitThread`: the calling thread, about to exit,
+/// blocks every signal (those sent to it die with it; the process's go to
+/// another thread) and leaves its signal stack, which may serve a new
+/// thread as soon as this one is gone.
+pub fn unminit() -> Result<(), Errno> {
+    super::sigprocmask(!0)?;
+    super::sigaltstack_disable()
+}
+
 /// Go's `minitSignalMask`, for a thread started by `newosproc`: no
 /// signal blocked (the runtime blocks none on its threads).
 pub fn minit_signal_mask() -> Result<(), Errno> {

@@ -524,6 +524,15 @@ pub fn sigaltstack(sp: usize, size: usize) -> Result<(), Errno> {
     unsafe { syscall2(Sysno::sigaltstack, &ss as *const SigStack as usize, 0) }.map(|_| ())
 }
 
+/// `sigaltstack(2)` with `SS_DISABLE`: the calling thread has no signal
+/// stack any more.
+pub fn sigaltstack_disable() -> Result<(), Errno> {
+    const SS_DISABLE: i32 = 2;
+    let ss = SigStack { sp: 0, flags: SS_DISABLE, size: 0 };
+    // SAFETY: ss is valid for the call.
+    unsafe { syscall2(Sysno::sigaltstack, &ss as *const SigStack as usize, 0) }.map(|_| ())
+}
+
 #[repr(C)]
 struct Timespec {
     sec: isize,

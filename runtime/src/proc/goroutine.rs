@@ -252,17 +252,29 @@ unsafe extern "C" fn goexit0(arg: *mut u8) {
     let mp = getm();
     // SAFETY: gp is the G that just left this M for good (caller): only
     // this thread touches it; mp is this thread's live M.
-    unsafe {
+    let locked = unsafe {
         (*gp).casgstatus(Gstatus::_Grunning, Gstatus::_Gdead);
         (*gp).m = null_mut();
         (*gp).startfn = None;
         (*gp).startarg = null_mut();
         (*mp).curg = null_mut();
-    }
+        let locked = !(*gp).lockedm.is_null();
+        (*gp).lockedm = null_mut();
+        (*gp).lockedcount = 0;
+        (*mp).lockedg = null_mut();
+        locked
+    };
     NGOROUTINE.fetch_sub(1, Ordering::Relaxed);
     // SAFETY: mp still holds the P its G ran on, so (*mp).p is this M's P;
     // gp is now dead, ours, and on no list (gfput's contract).
     unsafe { gfput((*mp).p, gp) };
+    if locked {
+        // The goroutine may have put its thread in a state meant for it
+        // alone: the thread ends with it instead of serving others (Go).
+        // SAFETY: on g0 of this thread's M, which holds a P; its G is gone
+        // and its lockedg cleared above, as mexit requires.
+        unsafe { sched::mexit(mp) }
+    }
     sched::schedule()
 }
 

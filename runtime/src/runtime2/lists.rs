@@ -3,7 +3,7 @@
 
 use super::{G, M};
 use core::ptr::null_mut;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// Gs and Ms, which are never freed, are published on push-only lists
 /// (`allgs`, `allm`) linked through their `alllink` field.
@@ -31,9 +31,10 @@ impl AllLink for M {
     }
 }
 
-/// A lock-free list that only grows: pushes race by CAS on the head, and a
-/// reader walks a snapshot (elements are never freed and their link never
-/// changes once published).
+/// A lock-free list: pushes race by CAS on the head, and a reader walks a
+/// snapshot. Elements are never freed, so a reader standing on one that is
+/// removed meanwhile (`remove`, for exited Ms) still finds its link, which
+/// leads back into the list; links are read and written atomically.
 pub struct AllList<T> {
     head: core::sync::atomic::AtomicPtr<T>,
 }
@@ -52,9 +53,10 @@ impl<T: AllLink> AllList<T> {
     pub unsafe fn push(&self, p: *mut T) {
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
-            // SAFETY: p is live and not yet on the list (caller), so its
-            // link is ours to write until the CAS below publishes it.
-            unsafe { *T::alllink(p) = head };
+            // SAFETY: p is live and not on the list (caller), so its link
+            // is ours to write until the CAS below publishes it (atomically:
+            // a slow reader may still stand on a removed element).
+            unsafe { AtomicPtr::from_ptr(T::alllink(p)) }.store(head, Ordering::Relaxed);
             match self
                 .head
                 .compare_exchange_weak(head, p, Ordering::AcqRel, Ordering::Relaxed)
@@ -73,10 +75,44 @@ impl<T: AllLink> AllList<T> {
                 return None;
             }
             let cur = p;
-            // SAFETY: published elements live forever; their link is fixed.
-            p = unsafe { *T::alllink(cur) };
+            // SAFETY: published elements live forever, and their link is
+            // a pointer-sized, aligned field only accessed atomically once
+            // published.
+            p = unsafe { AtomicPtr::from_ptr(T::alllink(cur)) }.load(Ordering::Acquire);
             Some(cur)
         })
+    }
+
+    /// Unlinks `p`. A reader on `p` goes on from `p`'s link, unchanged.
+    /// An element removed may be pushed again once no reader can still
+    /// stand on it from before; a slow reader then sees some elements
+    /// twice, never a cycle (pushes go to the head).
+    ///
+    /// # Safety
+    /// `p` is on the list, and removals are serialised (one lock).
+    pub unsafe fn remove(&self, p: *mut T) {
+        // SAFETY: p is on the list (caller): published, live forever.
+        let next = unsafe { AtomicPtr::from_ptr(T::alllink(p)) }.load(Ordering::Acquire);
+        if self
+            .head
+            .compare_exchange(p, next, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            return;
+        }
+        // Not the head (pushes come only at the head, so p's predecessor
+        // stays its predecessor while we look: removals are serialised).
+        let mut q = self.head.load(Ordering::Acquire);
+        while !q.is_null() {
+            // SAFETY: q is a published element (live forever).
+            let link = unsafe { AtomicPtr::from_ptr(T::alllink(q)) };
+            let n = link.load(Ordering::Acquire);
+            if n == p {
+                link.store(next, Ordering::Release);
+                return;
+            }
+            q = n;
+        }
     }
 }
 

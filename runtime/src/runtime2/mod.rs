@@ -312,8 +312,16 @@ pub struct M {
     /// A preemption signal is on its way to this thread (Go's
     /// `signalPending`): sysmon sends one at a time; the handler clears it.
     pub signal_pending: AtomicBool,
-    /// Go's `lockedg`: the goroutine locked to this M, if any.
+    /// Go's `lockedg`: the goroutine locked to this M, if any
+    /// (`rt_lock_os_thread`). While set, this M runs that G only: when the
+    /// G blocks, the M hands its P off and sleeps on `park` until a
+    /// scheduler that picks the G hands it a P (`sched::locked`).
     pub lockedg: *mut G,
+    /// Go's `freeWait`: 1 from the moment this M's thread starts to exit
+    /// (`mexit`) until its last store, made once nothing runs on its
+    /// stacks any more, sets it to 0 (`arch::exit_thread`); then the M,
+    /// its g0 and their stacks may serve a new thread (`newm`).
+    pub free_wait: AtomicU32,
 }
 
 impl M {
@@ -339,6 +347,7 @@ impl M {
             procid: AtomicI32::new(0),
             signal_pending: AtomicBool::new(false),
             lockedg: null_mut(),
+            free_wait: AtomicU32::new(0),
         }
     }
 

@@ -19,10 +19,19 @@ pub struct SchedLocked {
     /// Idle Ms, linked through `M::schedlink`.
     pub midle: *mut M,
     pub nmidle: i32,
-    /// Ms created so far (ids are 0..mcount).
-    pub mcount: i64,
+    /// Ms created so far (ids are 0..mnext), Go's `mnext`.
+    pub mnext: i64,
+    /// Ms whose thread has exited (`mexit`), Go's `nmfreed`.
+    pub nmfreed: i64,
     /// System Ms (sysmon), which never run goroutines.
     pub nmsys: i32,
+    /// Ms asleep until their locked goroutine can run (`stoplockedm`),
+    /// Go's `nmidlelocked`.
+    pub nmidlelocked: i32,
+    /// Ms whose thread has exited or is exiting, linked through
+    /// `M::schedlink`; `newm` reuses one once its `free_wait` is 0 (Go's
+    /// `sched.freem`).
+    pub freem: *mut M,
     /// Ps still to stop before the world is stopped.
     pub stopwait: i32,
     /// sysmon is taking a P back from a system call (Go's
@@ -37,6 +46,13 @@ pub struct SchedLocked {
 // SAFETY: the raw pointers are to Ps and Ms, which live forever; access is
 // under the lock.
 unsafe impl Send for SchedLocked {}
+
+impl SchedLocked {
+    /// Go's `mcount()`: the Ms whose thread lives (sysmon's included).
+    pub fn mcount(&self) -> i64 {
+        self.mnext - self.nmfreed
+    }
+}
 
 /// Go's `schedt`.
 pub struct SchedT {
@@ -79,8 +95,11 @@ pub static SCHED: SchedT = SchedT {
         pidle: null_mut(),
         midle: null_mut(),
         nmidle: 0,
-        mcount: 0,
+        mnext: 0,
+        nmfreed: 0,
         nmsys: 0,
+        nmidlelocked: 0,
+        freem: null_mut(),
         stopwait: 0,
         retaking: 0,
     }),
@@ -210,4 +229,14 @@ pub fn allm() -> impl Iterator<Item = *mut M> {
 pub unsafe fn allmadd(mp: *mut M) {
     // SAFETY: the caller's promise.
     unsafe { ALLM.push(mp) }
+}
+
+/// Takes an exiting M off `allm` (Go's `mexit`).
+///
+/// # Safety
+/// `mp` is on the list; `_s` is `SCHED.lock`'s state, held, which
+/// serialises removals.
+pub unsafe fn allmremove(_s: &mut SchedLocked, mp: *mut M) {
+    // SAFETY: the caller's promise; removals are serialised by the lock.
+    unsafe { ALLM.remove(mp) }
 }

@@ -9,7 +9,8 @@ use crate::runtime2::{Gstatus, SchedLocked};
 /// # Safety
 /// `s` is `SCHED.lock`'s state, held: the counts must be consistent.
 pub(super) unsafe fn checkdead(s: &SchedLocked) {
-    let run = s.mcount - s.nmidle as i64 - s.nmsys as i64 + s.retaking as i64;
+    let run = s.mcount() - s.nmidle as i64 - s.nmidlelocked as i64 - s.nmsys as i64
+        + s.retaking as i64;
     if run > 0 {
         return;
     }

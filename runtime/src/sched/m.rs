@@ -139,9 +139,9 @@ pub(super) unsafe fn startm(mut pp: *mut P, spinning: bool) {
 /// Go's `mReserveID`: the id of a new M, counted in `mcount` (every M,
 /// sysmon's too), refused past `MAX_MCOUNT` as Go does.
 pub fn mreserveid(s: &mut SchedLocked) -> i64 {
-    let id = s.mcount;
-    s.mcount += 1;
-    if s.mcount > MAX_MCOUNT {
+    let id = s.mnext;
+    s.mnext += 1;
+    if s.mcount() > MAX_MCOUNT {
         crate::panic::throw_with(
             &|l| {
                 l.ki("program exceeds ", MAX_MCOUNT).s("-thread limit");
@@ -193,39 +193,25 @@ pub(super) unsafe fn resetspinning(mp: *mut M) {
 /// `pp` is null (with `startfn`) or an idle P handed to the new M; `id` was
 /// reserved with `mreserveid`.
 pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> !>) {
-    let mp = crate::malloc::leak(M::new());
-    // SAFETY: mp was just allocated (a leaked Box, never freed) and is not
-    // shared yet: no other thread can see it.
+    let mp = super::locked::reuse_freem().unwrap_or_else(allocm);
+    // SAFETY: mp is new or reset (allocm, reuse_freem), on no list and
+    // without a thread: no other thread can see it.
     unsafe { (*mp).id = id };
     // SAFETY: mp is a new M not yet running, as mcommoninit requires.
     unsafe { crate::proc::mcommoninit(mp) };
-    let g0 = crate::malloc::leak(G::new());
-    match stack::stackalloc(G0_STACK_SIZE) {
-        Ok(st) => {
-            // SAFETY: g0 was just allocated and is not shared yet.
-            unsafe {
-                (*g0).stack = st;
-                (*g0).stackguard0 = st.lo + stack::STACK_GUARD;
-                (*g0).stackguard1 = (*g0).stackguard0;
-            }
-        }
-        Err(_) => throw("newm: cannot allocate g0 stack"),
-    }
-    // SAFETY: mp and g0 were just allocated and are not shared yet (mp is
-    // not on allm and its thread does not exist).
+    // SAFETY: mp and its g0 are not shared yet (mp is not on allm and its
+    // thread does not exist).
     unsafe {
-        (*g0).m = mp;
-        (*mp).g0 = g0;
+        (*(*mp).g0).m = mp;
         (*mp).nextp = pp;
         (*mp).spinning = spinning;
         (*mp).mstartfn = startfn;
-        (*mp).gsignal = crate::signal_unix::alloc_gsignal();
     }
     // SAFETY: mp.tls is a field of a live, unshared M, so valid for
     // writes, as init_tcb requires.
     unsafe { arch::init_tcb(addr_of_mut!((*mp).tls)) };
     // SAFETY: mp is still unshared.
-    unsafe { (*mp).tls.words[arch::G_SLOT] = g0 as usize };
+    unsafe { (*mp).tls.words[arch::G_SLOT] = (*mp).g0 as usize };
     // SAFETY: mp is a live M (never freed) not yet on allm, as allmadd
     // requires.
     unsafe { allmadd(mp) };
@@ -236,7 +222,7 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
     // holds too.
     let r = unsafe {
         os::linux::newosproc(
-            (*g0).stack.hi,
+            (*(*mp).g0).stack.hi,
             addr_of_mut!((*mp).tls) as usize,
             mstart,
             mp as *mut u8,
@@ -250,13 +236,37 @@ pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> 
     }
 }
 
+/// A new M with its g0, their stacks and its signal stack (Go's `allocm`).
+fn allocm() -> *mut M {
+    let mp = crate::malloc::leak(M::new());
+    let g0 = crate::malloc::leak(G::new());
+    match stack::stackalloc(G0_STACK_SIZE) {
+        Ok(st) => {
+            // SAFETY: g0 was just allocated and is not shared yet.
+            unsafe {
+                (*g0).stack = st;
+                (*g0).stackguard0 = st.lo + stack::STACK_GUARD;
+                (*g0).stackguard1 = (*g0).stackguard0;
+            }
+        }
+        Err(_) => throw("newm: cannot allocate g0 stack"),
+    }
+    // SAFETY: mp was just allocated (a leaked Box, never freed) and is not
+    // shared yet.
+    unsafe {
+        (*mp).g0 = g0;
+        (*mp).gsignal = crate::signal_unix::alloc_gsignal();
+    }
+    mp
+}
+
 #[cold]
 fn newosproc_failed(errno: i32) -> ! {
     crate::panic::throw_with(
         &|l| {
             l.ki(
                 "failed to create new OS thread (have ",
-                SCHED.lock.lock().mcount - 1,
+                SCHED.lock.lock().mcount() - 1,
             )
             .ki(" already; errno=", errno as i64)
             .s(")");

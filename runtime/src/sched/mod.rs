@@ -55,9 +55,12 @@
 //!   `exitsyscall`) and `handoffp`;
 //! - `sysmon.rs`: sysmon, which takes Ps back from blocked system calls
 //!   and polls the network when nobody has for 10 ms;
-//! - `checkdead.rs`: deadlock detection.
+//! - `checkdead.rs`: deadlock detection;
+//! - `locked.rs`: goroutines locked to their thread (`LockOSThread`), and
+//!   threads that end with them (`mexit`).
 
 mod checkdead;
+mod locked;
 mod m;
 mod park;
 mod queues;
@@ -68,6 +71,8 @@ mod sysmon;
 pub use m::{
     mreserveid, mstart, newm, poller_installed, register_m0, timers_in_use, wake_for_timer, wakep,
 };
+pub use locked::{lock_os_thread, unlock_os_thread};
+pub(crate) use locked::mexit;
 pub use park::{dropg, gopark, goparkunlock, gosched, mcall, ready};
 use queues::{globrunqget, injectglist, steal_work};
 pub use queues::{globrunqput, runqput};
@@ -176,6 +181,9 @@ pub(super) unsafe fn pidleget(s: &mut SchedLocked) -> *mut P {
 // ---- Scheduling --------------------------------------------------------
 
 /// Go's `schedule`: one round of the scheduler. Never returns.
+///
+/// An M with a locked G runs that G only (`locked.rs`); a G picked here
+/// that is locked to another M goes to that M, with our P.
 pub fn schedule() -> ! {
     // SAFETY: runs on g0 of an M that holds a P.
     unsafe {
@@ -183,11 +191,28 @@ pub fn schedule() -> ! {
         if (*mp).p.is_null() {
             throw("schedule: no p");
         }
-        let (gp, inherit) = findrunnable(mp);
-        if (*mp).spinning {
-            m::resetspinning(mp);
+        if !(*mp).lockedg.is_null() {
+            // SAFETY: mp is this thread's M on g0, its locked G not running
+            // (it came here through mcall), as stoplockedm requires; it
+            // returns holding a P with the G runnable and handed to us.
+            locked::stoplockedm(mp);
+            execute((*mp).lockedg, false)
         }
-        execute(gp, inherit)
+        loop {
+            let (gp, inherit) = findrunnable(mp);
+            if (*mp).spinning {
+                m::resetspinning(mp);
+            }
+            if !(*gp).lockedm.is_null() {
+                // SAFETY: on g0 holding a P, no longer spinning; gp came
+                // off a run queue, locked to another M (ours has no locked
+                // G, checked above), as startlockedm requires. It returns
+                // with a new P.
+                locked::startlockedm(gp);
+                continue;
+            }
+            execute(gp, inherit)
+        }
     }
 }
 

@@ -192,9 +192,17 @@ unsafe extern "C" fn exitsyscall0(arg: *mut u8) {
         unsafe { s.runq.push_back(gp) };
         SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
         drop(s);
-        // SAFETY: mp is this thread's M, on g0, without a P, not spinning
-        // (it was running a G), as stopm requires; it returns with a P.
-        unsafe { stopm(mp) };
+        // SAFETY: mp is this thread's M, on g0: locked to gp, it waits
+        // without a P for the M that dequeues gp to hand it one, as
+        // stoplockedm requires; else it is without a P, not spinning (it
+        // was running a G), as stopm requires. Either returns with a P.
+        unsafe {
+            if !(*mp).lockedg.is_null() {
+                super::locked::stoplockedm(mp);
+                execute(gp, false)
+            }
+            stopm(mp)
+        };
         schedule()
     }
     drop(s);
