@@ -1,12 +1,13 @@
 //! `cargo xtask bench`: the same workloads in this runtime and in Go,
 //! side by side, on each `--target` (by default the host's).
 //!
-//! Each of the seven workloads exists twice: `benches/c/<name>.c` (linked
+//! Each of the eight workloads exists twice: `benches/c/<name>.c` (linked
 //! with the runtime by `build::cc`) and `benches/go/<name>/main.go` (built
 //! by Debian's Go, `CGO_ENABLED=0`, `GOARCH`/`GOARM` from the target's
 //! descriptor); hello world is the C example `hello-c` against
-//! `benches/go/hello`. `fanout` runs twice, at GOMAXPROCS=1 and 2; the
-//! others with whatever GOMAXPROCS the environment has, the same for both.
+//! `benches/go/hello`. `fanout` runs twice, at GOMAXPROCS=1 and 2,
+//! `preempt` at GOMAXPROCS=1; the others with whatever GOMAXPROCS the
+//! environment has, the same for both.
 //! Ours and Go's run alternately, `--runs` times each (default 5), under
 //! the same qemu (or natively). The table shows the medians of wall time,
 //! their ratio (ours / Go: below 1 is faster), the peak RSS of each (the
@@ -17,7 +18,10 @@
 //! per Gosched (the medians of `spawn` and `yield`, whole runs, over their
 //! 1,000,000 operations), the speed-up of `fanout` from GOMAXPROCS=1 to 2,
 //! the peak RSS per parked goroutine (`parked`'s above hello's, over its
-//! 100,000 goroutines), and hello's executable sizes and system calls
+//! 100,000 goroutines), the preemption latency (`preempt`'s 100 rounds
+//! each last 10 ms, the time a goroutine may run before it is preempted,
+//! plus the time until the goroutine waiting behind it runs: the median
+//! run's time per round minus 10 ms), and hello's executable sizes and system calls
 //! (strace natively, qemu's -strace otherwise).
 //!
 //! Then the network benchmarks (`mod net` below): an echo server at 1,
@@ -35,7 +39,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-const WORKLOADS: [&str; 7] = ["spawn", "pingpong", "yield", "sieve", "parked", "fanout", "syscall"];
+const WORKLOADS: [&str; 8] =
+    ["spawn", "pingpong", "yield", "sieve", "parked", "fanout", "syscall", "preempt"];
 
 /// The network benchmarks (module `net` below), by their `--filter` names.
 const NET: [&str; 3] = ["net/echo", "net/idle", "net/http"];
@@ -286,7 +291,8 @@ fn workloads(root: &Path, t: &Target, runs: usize, filter: Option<&str>) -> Resu
                 ));
             }
         } else {
-            cases.push((w.clone(), ours.clone(), go.clone(), vec![], None));
+            let procs = (w == "preempt").then_some("1");
+            cases.push((w.clone(), ours.clone(), go.clone(), vec![], procs));
         }
     }
     cases.push((
@@ -342,6 +348,14 @@ fn workloads(root: &Path, t: &Target, runs: usize, filter: Option<&str>) -> Resu
             "fanout speed-up from GOMAXPROCS=1 to 2: ours {:.2}x, go {:.2}x",
             p1.0 / p2.0,
             p1.1 / p2.1
+        );
+    }
+    if let Some(p) = results.get("preempt") {
+        let latency = |secs: f64| secs * 1e3 / 100.0 - 10.0;
+        println!(
+            "preemption latency beyond the 10 ms slice: ours {:.2} ms, go {:.2} ms (per round of `preempt`)",
+            latency(p.0),
+            latency(p.1)
         );
     }
     if let (Some(parked), Some(hello)) = (results.get("parked"), results.get("hello")) {

@@ -20,6 +20,11 @@ use crate::runtime2::SysmonTick;
 
 /// sysmon's longest sleep between rounds (Go: 10 ms).
 const MAX_DELAY_US: i64 = 10_000;
+/// sysmon's longest sleep while a goroutine runs and preemption is
+/// installed: a slice is timed from the round that first sees it, so this
+/// bounds how late past its 10 ms a spinner is preempted (Go lets the
+/// sleep grow to 10 ms here too, and preempts up to 10 ms late).
+const RUNNING_DELAY_US: i64 = 1_000;
 /// A P in a system call with nothing queued is left alone this long while
 /// other Ms could take new work (Go: 10 ms).
 const SYSCALL_GRACE_NS: i64 = 10_000_000;
@@ -46,6 +51,8 @@ fn sysmon() -> ! {
     let mut lasttrace = 0i64;
     let mut idle = 0u32;
     let mut delay = 0i64;
+    // When the earliest running slice ends (`retake`), as of `now`.
+    let (mut slice_end, mut now) = (i64::MAX, 0i64);
     loop {
         if idle == 0 {
             delay = 20;
@@ -53,12 +60,19 @@ fn sysmon() -> ! {
             delay *= 2;
         }
         delay = delay.min(MAX_DELAY_US);
+        if slice_end != i64::MAX {
+            // Wake when the earliest slice ends, and soon enough to time
+            // the next one well.
+            delay = delay.min(RUNNING_DELAY_US).min(((slice_end - now) / 1000).max(20));
+        }
         os::usleep_ns(delay * 1000);
         if trace_ns <= 0 && everything_idle() && park() {
             idle = 0;
         }
-        let now = os::nanotime();
-        let mut busy = retake(now) != 0;
+        now = os::nanotime();
+        let retaken;
+        (retaken, slice_end) = retake(now);
+        let mut busy = retaken != 0;
         // Poll the network if nobody has for 10 ms (`poll_overdue`).
         if let Some(poller) = crate::netpoll::poller() {
             busy |= (poller.sysmon)(now);
@@ -158,30 +172,39 @@ pub fn wake_sysmon() {
 
 /// Go's preemption in `retake`: a P seen with the same `schedtick` for
 /// `FORCE_PREEMPT_NS` has run one G all that time; if it is `running`
-/// (not in a system call), ask that G to yield.
+/// (not in a system call), ask that G to yield. Returns when the running
+/// G's slice ends, if it has not yet and preemption is installed (else
+/// `i64::MAX`).
 ///
 /// # Safety
 /// `pp` is a P of `allp`; `pd` its `sysmontick`, sysmon's alone.
-unsafe fn preempt_long_slice(pp: *mut P, pd: &mut SysmonTick, now: i64, running: bool) {
+unsafe fn preempt_long_slice(pp: *mut P, pd: &mut SysmonTick, now: i64, running: bool) -> i64 {
     // SAFETY: pp is live (caller); schedtick is atomic.
     let t = unsafe { (*pp).schedtick.load(Ordering::Relaxed) };
     if pd.schedtick != t {
         pd.schedtick = t;
         pd.schedwhen = now;
-    } else if running && pd.schedwhen + crate::preempt::FORCE_PREEMPT_NS <= now {
-        if let Some(h) = crate::preempt::hooks() {
-            // SAFETY: as above.
-            unsafe { (h.preemptone)(pp) };
-        }
     }
+    let (Some(h), true) = (crate::preempt::hooks(), running) else {
+        return i64::MAX;
+    };
+    let end = pd.schedwhen + crate::preempt::FORCE_PREEMPT_NS;
+    if end > now {
+        return end;
+    }
+    // SAFETY: as above.
+    unsafe { (h.preemptone)(pp) };
+    i64::MAX
 }
 
 /// Go's `retake`: takes back every P that has been in one system call
 /// since the previous round, unless it has nothing queued and other Ms
 /// could pick up new work, for up to `SYSCALL_GRACE_NS`. Returns how many
-/// it took.
-fn retake(now: i64) -> u32 {
+/// it took, and when the earliest running slice ends (`i64::MAX`: none
+/// to watch).
+fn retake(now: i64) -> (u32, i64) {
     let mut n = 0;
+    let mut slice_end = i64::MAX;
     for i in 0..gomaxprocs() {
         let pp = allp(i);
         // SAFETY: Ps below gomaxprocs exist and are never freed; the status
@@ -190,7 +213,8 @@ fn retake(now: i64) -> u32 {
             let st = (*pp).status_seqcst();
             let pd = &mut *addr_of_mut!((*pp).sysmontick);
             if st == Pstatus::_Prunning || st == Pstatus::_Psyscall {
-                preempt_long_slice(pp, pd, now, st == Pstatus::_Prunning);
+                let end = preempt_long_slice(pp, pd, now, st == Pstatus::_Prunning);
+                slice_end = slice_end.min(end);
             }
             if st != Pstatus::_Psyscall {
                 continue;
@@ -223,5 +247,5 @@ fn retake(now: i64) -> u32 {
             checkdead(&s);
         }
     }
-    n
+    (n, slice_end)
 }
