@@ -57,6 +57,19 @@ use core::sync::atomic::{compiler_fence, AtomicBool, AtomicI32, AtomicPtr, Order
 pub const SIGURG: i32 = 23;
 /// Go's `forcePreemptNS`: a G's time slice.
 pub const FORCE_PREEMPT_NS: i64 = 10_000_000;
+/// The time slice in chaos mode (`GODEBUG=schedchaos`): ten times as many
+/// preemption signals, landing in user code and runtime calls alike, for
+/// the stress runs that check that none takes effect inside the runtime.
+const CHAOS_PREEMPT_NS: i64 = 1_000_000;
+
+/// The time slice sysmon allows a G.
+pub fn slice_ns() -> i64 {
+    if crate::chaos::enabled() {
+        CHAOS_PREEMPT_NS
+    } else {
+        FORCE_PREEMPT_NS
+    }
+}
 /// Stack the preempted G needs below the copied frame: `async_preempt`'s
 /// frames and the registers `mcall` saves.
 const ASYNC_ROOM: usize = 2048;

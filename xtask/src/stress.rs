@@ -49,6 +49,7 @@ fn stress_programs() -> Vec<Case> {
         Case::new("gomaxprocs", "stress_gomaxprocs").stdout("resizes=90\n"),
         Case::new("syscall", "stress_syscall").stdout("rounds=1200\n"),
         Case::new("net", "stress_net").stdout("connections=320\ncloses=80\n"),
+        Case::new("preempt", "stress_preempt").stdout("counter=18000\nchecksums-equal=6\n"),
     ]
 }
 

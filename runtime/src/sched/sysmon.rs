@@ -171,7 +171,7 @@ pub fn wake_sysmon() {
 }
 
 /// Go's preemption in `retake`: a P seen with the same `schedtick` for
-/// `FORCE_PREEMPT_NS` has run one G all that time; if it is `running`
+/// a slice (`preempt::slice_ns`) has run one G all that time; if it is `running`
 /// (not in a system call), ask that G to yield. Returns when the running
 /// G's slice ends, if it has not yet and preemption is installed (else
 /// `i64::MAX`).
@@ -188,7 +188,7 @@ unsafe fn preempt_long_slice(pp: *mut P, pd: &mut SysmonTick, now: i64, running:
     let (Some(h), true) = (crate::preempt::hooks(), running) else {
         return i64::MAX;
     };
-    let end = pd.schedwhen + crate::preempt::FORCE_PREEMPT_NS;
+    let end = pd.schedwhen + crate::preempt::slice_ns();
     if end > now {
         return end;
     }
