@@ -273,7 +273,7 @@ unsafe extern "C" fn goexit0(arg: *mut u8) {
         // alone: the thread ends with it instead of serving others (Go).
         // SAFETY: on g0 of this thread's M, which holds a P; its G is gone
         // and its lockedg cleared above, as mexit requires.
-        unsafe { sched::mexit(mp) }
+        unsafe { sched::exit_locked(mp) }
     }
     sched::schedule()
 }

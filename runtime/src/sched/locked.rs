@@ -27,10 +27,51 @@
 use super::checkdead::checkdead;
 use super::*;
 use crate::runtime2::allmremove;
+use core::sync::atomic::AtomicPtr;
+
+/// What the scheduler reaches once a goroutine has locked its thread:
+/// installed by the first `lock_os_thread`, so that a program that never
+/// locks one (hello) links none of it.
+pub(super) struct Ops {
+    pub stoplockedm: unsafe fn(*mut M),
+    pub startlockedm: unsafe fn(*mut G),
+    pub mexit: unsafe fn(*mut M) -> !,
+    pub reuse_freem: fn() -> Option<*mut M>,
+}
+
+static OPS: Ops = Ops {
+    stoplockedm,
+    startlockedm,
+    mexit,
+    reuse_freem,
+};
+
+static INSTALLED: AtomicPtr<Ops> = AtomicPtr::new(null_mut());
+
+/// The operations on locked goroutines, once one has been locked.
+pub(super) fn installed() -> Option<&'static Ops> {
+    // SAFETY: null or `&OPS`, a static (stored by `lock_os_thread`).
+    unsafe { INSTALLED.load(Ordering::Acquire).as_ref() }
+}
+
+/// The operations, where a locked goroutine or M says they are installed.
+pub(super) fn ops() -> &'static Ops {
+    match installed() {
+        Some(o) => o,
+        None => throw("locked goroutine without LockOSThread"),
+    }
+}
 
 /// Go's `LockOSThread`: wires the calling goroutine to its thread, one
 /// level deeper.
 pub fn lock_os_thread() {
+    if INSTALLED.load(Ordering::Relaxed).is_null() {
+        // Opaque to the optimiser, which would otherwise call the
+        // functions directly from the scheduler and link them everywhere.
+        let o = core::hint::black_box(&OPS as *const Ops as *mut Ops);
+        // Release: published before any G or M is marked locked below.
+        INSTALLED.store(o, Ordering::Release);
+    }
     let gp = getg();
     // SAFETY: gp is the running G (getg) and mp its M: only this thread
     // writes these fields while gp runs, and gp cannot move to another M
@@ -75,7 +116,7 @@ pub fn unlock_os_thread() {
 /// # Safety
 /// `mp` is the calling thread's M, on g0, with a locked G that is not
 /// running; it holds a P or (leaving a system call) none.
-pub(super) unsafe fn stoplockedm(mp: *mut M) {
+unsafe fn stoplockedm(mp: *mut M) {
     // SAFETY: mp is the calling thread's M (our contract): only this
     // thread writes its `p`, and its P is ours (releasep then makes it
     // ours alone, wired to no M and on no list, as handoffp requires).
@@ -113,7 +154,7 @@ pub(super) unsafe fn stoplockedm(mp: *mut M) {
 /// # Safety
 /// On g0 of the calling thread's M, holding a P and not spinning; `gp` is
 /// runnable, just taken off a run queue, with `lockedm` set.
-pub(super) unsafe fn startlockedm(gp: *mut G) {
+unsafe fn startlockedm(gp: *mut G) {
     let mp = getm();
     // SAFETY: gp is ours (just dequeued, our contract); its lockedm is a
     // live M (never freed) asleep in stoplockedm or about to be, which
@@ -137,12 +178,12 @@ pub(super) unsafe fn startlockedm(gp: *mut G) {
 }
 
 /// Go's `mexit`: the goroutine locked to `mp` has exited, so its thread
-/// ends too (module comment). Never returns.
+/// ends too (module comment). Never returns. (Through `Ops`: `exit_locked`.)
 ///
 /// # Safety
 /// `mp` is the calling thread's M, on g0, holding a P, its goroutine gone
 /// (`goexit0`), its `lockedg` cleared.
-pub(crate) unsafe fn mexit(mp: *mut M) -> ! {
+unsafe fn mexit(mp: *mut M) -> ! {
     if core::ptr::eq(mp, crate::proc::m0()) {
         // SAFETY: mp is the calling thread's M and holds a P (our
         // contract), which releasep makes ours for handoffp.
@@ -190,7 +231,7 @@ pub(crate) unsafe fn mexit(mp: *mut M) -> ! {
 
 /// An M of `sched.freem` whose thread has gone, with its g0 and stacks,
 /// for `newm`; its other fields are reset.
-pub(super) fn reuse_freem() -> Option<*mut M> {
+fn reuse_freem() -> Option<*mut M> {
     let mut s = SCHED.lock.lock();
     let mut link: *mut *mut M = &mut s.freem;
     // SAFETY: link points at s.freem or at the `schedlink` of an M on the
@@ -222,4 +263,13 @@ pub(super) fn reuse_freem() -> Option<*mut M> {
         }
     }
     None
+}
+
+/// `goexit0`'s end for a goroutine that exited locked: its thread ends.
+///
+/// # Safety
+/// As `mexit`.
+pub(crate) unsafe fn exit_locked(mp: *mut M) -> ! {
+    // SAFETY: our contract is mexit's.
+    unsafe { (ops().mexit)(mp) }
 }

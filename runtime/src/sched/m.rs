@@ -193,7 +193,9 @@ pub(super) unsafe fn resetspinning(mp: *mut M) {
 /// `pp` is null (with `startfn`) or an idle P handed to the new M; `id` was
 /// reserved with `mreserveid`.
 pub unsafe fn newm(pp: *mut P, spinning: bool, id: i64, startfn: Option<fn() -> !>) {
-    let mp = super::locked::reuse_freem().unwrap_or_else(allocm);
+    let mp = super::locked::installed()
+        .and_then(|o| (o.reuse_freem)())
+        .unwrap_or_else(allocm);
     // SAFETY: mp is new or reset (allocm, reuse_freem), on no list and
     // without a thread: no other thread can see it.
     unsafe { (*mp).id = id };

@@ -72,7 +72,7 @@ pub use m::{
     mreserveid, mstart, newm, poller_installed, register_m0, timers_in_use, wake_for_timer, wakep,
 };
 pub use locked::{lock_os_thread, unlock_os_thread};
-pub(crate) use locked::mexit;
+pub(crate) use locked::exit_locked;
 pub use park::{dropg, gopark, goparkunlock, gosched, mcall, ready};
 use queues::{globrunqget, injectglist, steal_work};
 pub use queues::{globrunqput, runqput};
@@ -195,7 +195,7 @@ pub fn schedule() -> ! {
             // SAFETY: mp is this thread's M on g0, its locked G not running
             // (it came here through mcall), as stoplockedm requires; it
             // returns holding a P with the G runnable and handed to us.
-            locked::stoplockedm(mp);
+            (locked::ops().stoplockedm)(mp);
             execute((*mp).lockedg, false)
         }
         loop {
@@ -208,7 +208,7 @@ pub fn schedule() -> ! {
                 // off a run queue, locked to another M (ours has no locked
                 // G, checked above), as startlockedm requires. It returns
                 // with a new P.
-                locked::startlockedm(gp);
+                (locked::ops().startlockedm)(gp);
                 continue;
             }
             execute(gp, inherit)

@@ -198,7 +198,7 @@ unsafe extern "C" fn exitsyscall0(arg: *mut u8) {
         // was running a G), as stopm requires. Either returns with a P.
         unsafe {
             if !(*mp).lockedg.is_null() {
-                super::locked::stoplockedm(mp);
+                (super::locked::ops().stoplockedm)(mp);
                 execute(gp, false)
             }
             stopm(mp)
