@@ -16,11 +16,17 @@ use syscalls::Errno;
 #[derive(Debug)]
 pub struct File(Fd);
 
+/// Open for reading only (Linux's `O_RDONLY`), for [`File::open_with`].
 pub const O_RDONLY: i32 = 0;
+/// Open for writing only (`O_WRONLY`).
 pub const O_WRONLY: i32 = 1;
+/// Open for reading and writing (`O_RDWR`).
 pub const O_RDWR: i32 = 2;
+/// Create the file if it does not exist (`O_CREAT`), with the mode given.
 pub const O_CREAT: i32 = 0o100;
+/// Truncate an existing file to length 0 (`O_TRUNC`).
 pub const O_TRUNC: i32 = 0o1000;
+/// Every write goes to the end of the file (`O_APPEND`).
 pub const O_APPEND: i32 = 0o2000;
 
 impl File {

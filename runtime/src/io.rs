@@ -30,6 +30,7 @@ use syscalls::Errno;
 pub struct Error(Errno);
 
 impl Error {
+    /// The error for an errno, as a system call reported it.
     pub fn from_errno(e: Errno) -> Error {
         Error(e)
     }
@@ -115,6 +116,7 @@ impl embedded_io::Error for Error {
     }
 }
 
+/// The result of an I/O call: a value or the [`Error`] it failed with.
 pub type Result<T> = core::result::Result<T, Error>;
 
 pub(crate) fn res<T>(r: core::result::Result<T, Errno>) -> Result<T> {
@@ -137,6 +139,7 @@ impl Fd {
         Fd { fd, owned: true }
     }
 
+    /// The descriptor's number, still owned by this value.
     pub fn raw(&self) -> i32 {
         self.fd
     }

@@ -44,8 +44,11 @@ fn dial(net: Network, addr: &str) -> Result<Fd> {
 /// Which halves `shutdown` closes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shutdown {
+    /// No more reads: later reads return end of file.
     Read = 0,
+    /// No more writes: the peer reads end of file.
     Write = 1,
+    /// Both halves.
     Both = 2,
 }
 
@@ -125,10 +128,12 @@ impl TcpStream {
         dial(Network::Tcp, addr).map(TcpStream)
     }
 
+    /// The remote address, as Go prints it.
     pub fn peer_addr(&self) -> Result<String> {
         peer(&self.0)
     }
 
+    /// Closes the reading or writing half, or both (`shutdown(2)`).
     pub fn shutdown(&self, how: Shutdown) -> Result<()> {
         res(socket::shutdown(self.0.raw(), how as i32))
     }
@@ -145,6 +150,7 @@ impl UdpSocket {
         dial(Network::Udp, addr).map(UdpSocket)
     }
 
+    /// Sends one datagram to `addr`.
     pub fn send_to(&self, buf: &[u8], addr: &str) -> Result<usize> {
         res(socket::sendto(self.0.raw(), buf, Some(addr.as_bytes())))
     }
@@ -156,10 +162,12 @@ impl UdpSocket {
         Ok((n, text(&t)))
     }
 
+    /// Sends one datagram to the address given to `connect`.
     pub fn send(&self, buf: &[u8]) -> Result<usize> {
         res(socket::sendto(self.0.raw(), buf, None))
     }
 
+    /// Receives one datagram (on a connected socket, from its peer).
     pub fn recv(&self, buf: &mut [u8]) -> Result<usize> {
         self.recv_from(buf).map(|(n, _)| n)
     }
@@ -171,20 +179,24 @@ impl UnixListener {
         listen(Network::Unix, path).map(UnixListener)
     }
 
+    /// Waits for the next connection.
     pub fn accept(&self) -> Result<UnixStream> {
         res(socket::accept(self.0.raw())).map(|fd| UnixStream(Fd::from_raw(fd)))
     }
 }
 
 impl UnixStream {
+    /// Go's `net.Dial("unix", path)` (`@name`: abstract).
     pub fn connect(path: &str) -> Result<UnixStream> {
         dial(Network::Unix, path).map(UnixStream)
     }
 
+    /// The remote address, as Go prints it.
     pub fn peer_addr(&self) -> Result<String> {
         peer(&self.0)
     }
 
+    /// Closes the reading or writing half, or both (`shutdown(2)`).
     pub fn shutdown(&self, how: Shutdown) -> Result<()> {
         res(socket::shutdown(self.0.raw(), how as i32))
     }

@@ -11,19 +11,24 @@
 //! if the channel is full, that channel misses it (Go's rule: give it
 //! room for one). The runtime's handler only records it; a goroutine of
 //! the runtime does the sending. What a signal does when nobody asked is
-//! listed in the runtime's `signal_unix` module (Go's table).
+//! Go's rule, listed in `include/runtime.h` under "Signals": SIGHUP, SIGINT
+//! and SIGTERM end the program, SIGQUIT prints every goroutine, SIGPIPE
+//! fails the write (and ends the program on standard output or error).
 
 use crate::api::Chan;
 use crate::signal_unix as imp;
 pub use crate::signal_unix::{NSIG, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGTERM};
 use syscalls::Errno;
 
-/// SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD, SIGWINCH: common signals a program
-/// asks for.
+/// User-defined signal 1 (ignored unless asked for).
 pub const SIGUSR1: i32 = 10;
+/// User-defined signal 2 (ignored unless asked for).
 pub const SIGUSR2: i32 = 12;
+/// A timer's alarm (ignored unless asked for).
 pub const SIGALRM: i32 = 14;
+/// A child process stopped or ended.
 pub const SIGCHLD: i32 = 17;
+/// The terminal's window size changed.
 pub const SIGWINCH: i32 = 28;
 
 /// Go's `signal.Notify(c, sigs...)`: each signal in `sigs` is sent on `c`
