@@ -6,9 +6,50 @@
 //! Go's boot sequence — `rt0_go`, `args`, `checkgoarm`, `osinit`,
 //! `schedinit`, `newproc(runtime.main)`, `mstart`, `schedule` — and the
 //! main goroutine calls `main_main`. When it returns the process exits 0.
-//! See `proc` for the sequence and `GODEBUG=boottrace=1` to watch it.
+//! `GODEBUG=boottrace=1` prints each step with its values.
+//!
+//! ```no_run
+//! #![no_std]
+//! #![no_main]
+//!
+//! use core::time::Duration;
+//!
+//! #[no_mangle]
+//! pub extern "C" fn main_main() {
+//!     let results = runtime::Chan::new(0);
+//!     for i in 0..4u64 {
+//!         let tx = results.clone();
+//!         runtime::go(move || tx.send(i * i));
+//!     }
+//!     for _ in 0..4 {
+//!         runtime::select! {
+//!             recv(results) -> v => runtime::println!("{v:?}"),
+//!             recv(runtime::after(Duration::from_secs(1))) -> _ => runtime::exit(1),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! # The API
+//!
+//! - goroutines: [`go`], [`go_with_stack`], [`gosched`], [`goexit`],
+//!   [`goid`], [`num_goroutine`], [`gomaxprocs`], [`num_cpu`];
+//! - channels and [`select!`]: [`Chan`], [`after`], [`tick`] ([`Ticker`]);
+//! - sync: [`Mutex`], [`WaitGroup`], [`Once`]; time: [`sleep`],
+//!   [`nanotime`];
+//! - the process: [`args`], [`getenv`], [`exit`], [`write()`], and output
+//!   with [`println!`] and its family ([`fmt`]) or [`Line`];
+//! - files, pipes and sockets: [`io`], [`fs`], [`net`]; signals:
+//!   [`signal`] (Go's `os/signal`).
+//!
+//! Blocking calls park the goroutine, not the thread; failures are Go's
+//! (`panic: ...`, `fatal error: ...`, exit status 2). Executables are built
+//! by `cargo xtask build` (see the repository's README).
 //!
 //! # Layers
+//!
+//! How the crate is built inside (its modules are hidden from this
+//! documentation; read them in the source):
 //!
 //! Dependencies point down: no module imports one from a level above its
 //! own. Circles exist only inside the core (level 6), as in Go's

@@ -42,6 +42,13 @@ fn dial(net: Network, addr: &str) -> Result<Fd> {
 }
 
 /// Which halves `shutdown` closes.
+///
+/// ```no_run
+/// use runtime::io::Write;
+/// let mut c = runtime::net::TcpStream::connect("127.0.0.1:8080")?;
+/// c.write_all(b"request")?;
+/// c.shutdown(runtime::net::Shutdown::Write)?; // the server reads end of file
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shutdown {
     /// No more reads: later reads return end of file.
@@ -89,22 +96,59 @@ macro_rules! socket_type {
 
 socket_type!(
     /// Go's `net.TCPListener`.
+    ///
+    /// ```no_run
+    /// let l = runtime::net::TcpListener::bind(":0")?;
+    /// runtime::println!("listening on {}", l.local_addr()?);
+    /// while let Ok(c) = l.accept() {
+    ///     runtime::go(move || drop(c));
+    /// }
+    /// ```
     TcpListener
 );
 socket_type!(
     /// Go's `net.TCPConn`: reads and writes through `Fd`.
+    ///
+    /// ```no_run
+    /// use runtime::io::{Read, Write};
+    /// let mut c = runtime::net::TcpStream::connect("127.0.0.1:7")?;
+    /// c.set_read_deadline(Some(runtime::nanotime() + 2_000_000_000))?;
+    /// c.write_all(b"ping")?;
+    /// let mut buf = [0u8; 4];
+    /// c.read_exact(&mut buf).ok();
+    /// ```
     TcpStream
 );
 socket_type!(
     /// Go's `net.UDPConn`.
+    ///
+    /// ```no_run
+    /// let s = runtime::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// s.send_to(b"hello", "127.0.0.1:9999")?;
+    /// let mut buf = [0u8; 1500];
+    /// let (n, from) = s.recv_from(&mut buf)?;
+    /// runtime::println!("{n} bytes from {from}");
+    /// ```
     UdpSocket
 );
 socket_type!(
     /// Go's `net.UnixListener`.
+    ///
+    /// ```no_run
+    /// let l = runtime::net::UnixListener::bind("@example")?; // abstract
+    /// let c = l.accept()?;
+    /// runtime::println!("peer {}", c.peer_addr()?);
+    /// ```
     UnixListener
 );
 socket_type!(
     /// Go's `net.UnixConn` (stream).
+    ///
+    /// ```no_run
+    /// use runtime::io::Write;
+    /// let mut c = runtime::net::UnixStream::connect("/run/app.sock")?;
+    /// c.write_all(b"status\n")?;
+    /// ```
     UnixStream
 );
 

@@ -34,6 +34,15 @@ pub const SIGWINCH: i32 = 28;
 /// Go's `signal.Notify(c, sigs...)`: each signal in `sigs` is sent on `c`
 /// from now on. `EINVAL` for a number outside 1–64, SIGKILL or SIGSTOP
 /// (nothing is registered then).
+///
+/// ```no_run
+/// use runtime::{signal, Chan};
+/// let c: Chan<i32> = Chan::new(1);
+/// signal::notify(&c, &[signal::SIGHUP]).expect("SIGHUP is a signal");
+/// while let Some(_) = c.recv() {
+///     runtime::println!("reloading the configuration");
+/// }
+/// ```
 pub fn notify(c: &Chan<i32>, sigs: &[i32]) -> Result<(), Errno> {
     let _rt = crate::preempt::enter();
     sigs.iter().try_for_each(|&s| imp::valid(s))?;
@@ -58,6 +67,14 @@ unsafe fn release(keep: *mut u8) {
 
 /// Go's `signal.Stop(c)`: no more signals on `c`; when it returns, none is
 /// on its way to `c` either.
+///
+/// ```no_run
+/// use runtime::{signal, Chan};
+/// let c: Chan<i32> = Chan::new(1);
+/// signal::notify(&c, &[signal::SIGINT]).unwrap();
+/// // ... a phase where Ctrl-C is handled ...
+/// signal::stop(&c); // SIGINT ends the program again
+/// ```
 pub fn stop(c: &Chan<i32>) {
     let _rt = crate::preempt::enter();
     imp::stop(c.raw())
@@ -65,6 +82,10 @@ pub fn stop(c: &Chan<i32>) {
 
 /// Go's `signal.Ignore(sigs...)`: each is asked for by no channel and
 /// discarded by the kernel from now on.
+///
+/// ```no_run
+/// runtime::signal::ignore(&[runtime::signal::SIGHUP]).unwrap(); // as nohup does
+/// ```
 pub fn ignore(sigs: &[i32]) -> Result<(), Errno> {
     let _rt = crate::preempt::enter();
     sigs.iter().try_for_each(|&s| imp::ignore(s))
@@ -72,6 +93,13 @@ pub fn ignore(sigs: &[i32]) -> Result<(), Errno> {
 
 /// Go's `signal.Reset(sigs...)`: each is asked for by no channel and does
 /// what it does by default again.
+///
+/// ```no_run
+/// use runtime::signal;
+/// signal::ignore(&[signal::SIGINT]).unwrap();
+/// // ... a section that must not be interrupted ...
+/// signal::reset(&[signal::SIGINT]).unwrap(); // Ctrl-C ends the program again
+/// ```
 pub fn reset(sigs: &[i32]) -> Result<(), Errno> {
     let _rt = crate::preempt::enter();
     sigs.iter().try_for_each(|&s| imp::reset(s))
