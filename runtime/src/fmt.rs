@@ -78,14 +78,86 @@ static STDERR_LOCK: RawGoMutex = RawGoMutex::new();
 
 /// Formats `args` (and a newline if `newline`) and writes the text to
 /// `fd`, 1 or 2, in one piece. Used by the macros.
+///
+/// Inlined, so that a call with a plain string (`println!("done")`),
+/// whose `as_str` the compiler then knows, links none of `core::fmt`'s
+/// formatting machinery (about 6 KiB of every executable).
 #[doc(hidden)]
-#[inline(never)]
+#[inline(always)]
 pub fn print_to(fd: i32, args: fmt::Arguments<'_>, newline: bool) {
-    let mut buf = Buf {
+    match args.as_str() {
+        Some(s) if newline => print_line(fd, s),
+        Some(s) => write_locked(fd, s.as_bytes()),
+        None => print_args(fd, args, newline),
+    }
+}
+
+fn new_buf() -> Buf {
+    Buf {
         len: 0,
         stack: [0; STACK_BYTES],
         heap: Vec::new(),
+    }
+}
+
+/// Bytes on the heap for `print_line`, freed on drop. (Not a `Vec`: its
+/// capacity checks would link the panic machinery, `core::fmt` and all,
+/// into programs that print plain strings.)
+struct HeapBytes {
+    p: *mut u8,
+    layout: core::alloc::Layout,
+}
+
+impl HeapBytes {
+    fn new(n: usize) -> HeapBytes {
+        let Ok(layout) = core::alloc::Layout::from_size_align(n, 1) else {
+            crate::panic::throw("println: text too long")
+        };
+        // SAFETY: n > 0 (the caller asks for a line and its newline).
+        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
+        if p.is_null() {
+            // The runtime's allocator ends the program itself first.
+            crate::panic::throw("out of memory")
+        }
+        HeapBytes { p, layout }
+    }
+
+    fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: p holds layout.size() zeroed bytes, owned by self and
+        // borrowed through &mut self only.
+        unsafe { core::slice::from_raw_parts_mut(self.p, self.layout.size()) }
+    }
+}
+
+impl Drop for HeapBytes {
+    fn drop(&mut self) {
+        // SAFETY: p came from alloc with this layout and is freed once.
+        unsafe { alloc::alloc::dealloc(self.p, self.layout) }
+    }
+}
+
+/// `println!` of a plain string: the text and its newline in one write,
+/// copied on the stack or, when longer, on the heap.
+#[inline(never)]
+fn print_line(fd: i32, s: &str) {
+    // No overflow: a str is at most isize::MAX bytes.
+    let n = s.len() + 1;
+    let mut stack = [0u8; STACK_BYTES];
+    let mut heap = (n > STACK_BYTES).then(|| HeapBytes::new(n));
+    let line = match &mut heap {
+        Some(h) => h.bytes(),
+        None => stack.get_mut(..n).unwrap_or(&mut []),
     };
+    for (d, c) in line.iter_mut().zip(s.as_bytes().iter().chain(b"\n")) {
+        *d = *c;
+    }
+    write_locked(fd, line);
+}
+
+/// `print_to` for text with arguments to format.
+#[inline(never)]
+fn print_args(fd: i32, args: fmt::Arguments<'_>, newline: bool) {
+    let mut buf = new_buf();
     // A failing Display impl ends the text where it failed (module text).
     let _ = buf.write_fmt(args);
     if newline {
@@ -181,11 +253,7 @@ mod tests {
     use super::*;
 
     fn buf() -> Buf {
-        Buf {
-            len: 0,
-            stack: [0; STACK_BYTES],
-            heap: Vec::new(),
-        }
+        new_buf()
     }
 
     #[test]

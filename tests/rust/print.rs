@@ -4,7 +4,8 @@
 //!   line built from several formatted pieces (so that a line written
 //!   piece by piece would show interleaving); xtask checks every line.
 //! - `long`: one line of 70,000 bytes (past a 64 KiB pipe's capacity)
-//!   formatted from 7,000 pieces, then a short one.
+//!   formatted from 7,000 pieces, then a short one, then a 600-byte
+//!   plain string (no arguments, longer than the stack buffer).
 //! - `stderr`: `eprint!` and `eprintln!`, and `print!` without a newline.
 //! - `epipe`: `println!` into a pipe nobody reads: the program must end as
 //!   killed by SIGPIPE.
@@ -17,6 +18,13 @@ extern crate alloc;
 
 use core::fmt;
 use runtime as rt;
+
+/// 60 bytes of text, for a long literal.
+macro_rules! sixty {
+    () => {
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWX"
+    };
+}
 
 /// 70,000 bytes in 7,000 `write_str` calls of 10 bytes: `0123456789`...
 struct Long;
@@ -60,6 +68,9 @@ pub extern "C" fn main_main() {
         b"long" => {
             rt::println!("{}", Long);
             rt::println!("after");
+            // A plain string longer than the stack buffer (the path
+            // without formatting arguments): 600 bytes and its newline.
+            rt::println!(concat!(sixty!(), sixty!(), sixty!(), sixty!(), sixty!(), sixty!(), sixty!(), sixty!(), sixty!(), sixty!()));
         }
         b"stderr" => {
             rt::print!("out ");

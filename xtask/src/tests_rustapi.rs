@@ -55,14 +55,16 @@ fn print_lines_whole(out: &str) -> Result<(), String> {
     Err("no output".into())
 }
 
-/// `print.rs long`: the 70,000-byte line whole, then `after`.
+/// `print.rs long`: the 70,000-byte line whole, then `after`, then the
+/// 600-byte literal.
 fn long_line_whole(out: &str) -> Result<(), String> {
-    let want = format!("{}\nafter\n", "0123456789".repeat(7000));
+    let sixty = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWX";
+    let want = format!("{}\nafter\n{}\n", "0123456789".repeat(7000), sixty.repeat(10));
     if out == want {
         Ok(())
     } else {
         let first = out.find('\n').unwrap_or(out.len());
-        Err(format!("{} bytes, first line {first} bytes; want 70,000 then \"after\"", out.len()))
+        Err(format!("{} bytes, first line {first} bytes; want 70,000, \"after\", then 600", out.len()))
     }
 }
 
@@ -130,7 +132,7 @@ pub fn cases(_t: &Target) -> Vec<Case> {
         );
     }
     v.extend([
-        Case::new("println!: a 70,000-byte line comes out whole", "rust-print")
+        Case::new("println!: a 70,000-byte line and a 600-byte literal come out whole", "rust-print")
             .args(["long"])
             .stdout_check(long_line_whole),
         Case::new("print!, eprint!, eprintln!: formatted, to their streams", "rust-print")
