@@ -15,7 +15,7 @@ fn primes_out(n: usize) -> String {
     let mut v: Vec<u64> = Vec::new();
     let mut k = 2u64;
     while v.len() < n {
-        if v.iter().take_while(|p| *p * *p <= k).all(|p| k % p != 0) {
+        if v.iter().take_while(|p| *p * *p <= k).all(|p| !k.is_multiple_of(*p)) {
             v.push(k);
         }
         k += 1;
