@@ -131,6 +131,15 @@ pub fn cases(_t: &Target) -> Vec<Case> {
                 .stdout_check(print_lines_whole),
         );
     }
+    // Chaos mode slows the hand-offs, so that printers meet at the
+    // stream's lock and park there.
+    v.push(
+        Case::new("println!: 8 goroutines × 1000 lines, none mixed or lost, GOMAXPROCS=4, schedchaos=10", "rust-print")
+            .args(["lines"])
+            .env("GOMAXPROCS", "4")
+            .env("GODEBUG", "schedchaos=10")
+            .stdout_check(print_lines_whole),
+    );
     v.extend([
         Case::new("println!: a 70,000-byte line and a 600-byte literal come out whole", "rust-print")
             .args(["long"])
