@@ -63,6 +63,20 @@ impl<T> Drop for ChanBox<T> {
 }
 
 /// A channel of `T` (Go's `chan T`): clone the handle to share it.
+///
+/// ```no_run
+/// let ch: runtime::Chan<u32> = runtime::Chan::new(0);
+/// let tx = ch.clone();
+/// runtime::go(move || {
+///     for i in 0..3 {
+///         tx.send(i);
+///     }
+///     tx.close();
+/// });
+/// while let Some(v) = ch.recv() {
+///     runtime::println!("{v}");
+/// }
+/// ```
 pub struct Chan<T> {
     inner: Arc<ChanBox<T>>,
 }
@@ -154,11 +168,13 @@ impl<T: Send> Chan<T> {
         unsafe { chan::chanlen(self.raw()) }
     }
 
+    /// No value is buffered now.
     pub fn is_empty(&self) -> bool {
         let _rt = crate::preempt::enter();
         self.len() == 0
     }
 
+    /// The buffer's size, as given to `new`.
     pub fn cap(&self) -> usize {
         let _rt = crate::preempt::enter();
         // SAFETY: the channel is live.
@@ -258,6 +274,17 @@ pub fn select_raw(cases: &mut [Scase], block: bool) -> (isize, bool) {
 /// the channel is closed), `send(ch, value) => expr`, and an optional
 /// `default => expr`, separated by commas. One ready case is chosen
 /// uniformly at random; without `default` the goroutine waits for one.
+///
+/// ```no_run
+/// use core::time::Duration;
+/// let (work, quit) = (runtime::Chan::<u32>::new(1), runtime::Chan::<()>::new(0));
+/// work.send(7);
+/// runtime::select! {
+///     recv(work) -> v => runtime::println!("got {v:?}"),
+///     recv(quit) -> _ => runtime::println!("told to stop"),
+///     recv(runtime::after(Duration::from_secs(1))) -> _ => runtime::println!("timeout"),
+/// }
+/// ```
 #[macro_export]
 macro_rules! select {
     ($($t:tt)*) => { $crate::__select_parse!([] [] $($t)*) };
@@ -309,15 +336,41 @@ macro_rules! __select_parse {
 
 /// A mutex for goroutines (Go's `sync.Mutex`) around the data it guards:
 /// waiting parks the goroutine, not the thread.
+///
+/// ```no_run
+/// static COUNT: runtime::Mutex<u64> = runtime::Mutex::new(0);
+/// let wg = alloc::sync::Arc::new(runtime::WaitGroup::new());
+/// for _ in 0..10 {
+///     wg.add(1);
+///     let wg = wg.clone();
+///     runtime::go(move || {
+///         *COUNT.lock() += 1;
+///         wg.done();
+///     });
+/// }
+/// wg.wait();
+/// assert_eq!(*COUNT.lock(), 10);
+/// ```
 pub type Mutex<T> = Locked<RawGoMutex, T>;
 /// Holds a `Mutex` locked; unlocks when dropped.
+///
+/// ```no_run
+/// let m = runtime::Mutex::new(alloc::vec::Vec::new());
+/// {
+///     let mut g: runtime::MutexGuard<'_, _> = m.lock();
+///     g.push(1);
+/// } // unlocked here
+/// assert!(m.try_lock().is_some());
+/// ```
 pub type MutexGuard<'a, T> = Guard<'a, RawGoMutex, T>;
 
 impl<T> Locked<RawGoMutex, T> {
+    /// An unlocked mutex around `v` (usable in a `static`).
     pub const fn new(v: T) -> Self {
         Locked::with(RawGoMutex::new(), v)
     }
 
+    /// Locks if that can be done without waiting.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let _rt = crate::preempt::enter();
         // SAFETY: the lock was just taken.
@@ -328,10 +381,25 @@ impl<T> Locked<RawGoMutex, T> {
 }
 
 /// Go's `sync.WaitGroup`.
+///
+/// ```no_run
+/// use alloc::sync::Arc;
+/// let wg = Arc::new(runtime::WaitGroup::new());
+/// for i in 0..4 {
+///     wg.add(1);
+///     let wg = wg.clone();
+///     runtime::go(move || {
+///         runtime::println!("worker {i}");
+///         wg.done();
+///     });
+/// }
+/// wg.wait(); // all four have printed
+/// ```
 #[derive(Default)]
 pub struct WaitGroup(RawWaitGroup);
 
 impl WaitGroup {
+    /// A counter of 0.
     pub const fn new() -> WaitGroup {
         WaitGroup(RawWaitGroup::new())
     }
@@ -340,6 +408,7 @@ impl WaitGroup {
         let _rt = crate::preempt::enter();
         self.0.add(delta)
     }
+    /// Subtracts one from the counter.
     pub fn done(&self) {
         let _rt = crate::preempt::enter();
         self.0.done()
@@ -352,10 +421,18 @@ impl WaitGroup {
 }
 
 /// Go's `sync.Once`.
+///
+/// ```no_run
+/// static INIT: runtime::Once = runtime::Once::new();
+/// for _ in 0..3 {
+///     INIT.call_once(|| runtime::println!("only once"));
+/// }
+/// ```
 #[derive(Default)]
 pub struct Once(RawOnce);
 
 impl Once {
+    /// A `Once` that has not run yet.
     pub const fn new() -> Once {
         Once(RawOnce::new())
     }
@@ -372,12 +449,24 @@ fn nanos(d: Duration) -> i64 {
 }
 
 /// Parks the calling goroutine for at least `d` (Go's `time.Sleep`).
+///
+/// ```no_run
+/// let t0 = runtime::nanotime();
+/// runtime::sleep(core::time::Duration::from_millis(10));
+/// assert!(runtime::nanotime() - t0 >= 10_000_000);
+/// ```
 pub fn sleep(d: Duration) {
     let _rt = crate::preempt::enter();
     time::sleep(nanos(d))
 }
 
 /// Monotonic time in nanoseconds.
+///
+/// ```no_run
+/// let t0 = runtime::nanotime();
+/// // ... the work to time ...
+/// runtime::println!("took {} µs", (runtime::nanotime() - t0) / 1000);
+/// ```
 pub fn nanotime() -> i64 {
     let _rt = crate::preempt::enter();
     time::nanotime()
@@ -385,12 +474,30 @@ pub fn nanotime() -> i64 {
 
 /// A channel that receives the time (`nanotime`) once, after `d` (Go's
 /// `time.After`).
+///
+/// ```no_run
+/// use core::time::Duration;
+/// let results: runtime::Chan<u32> = runtime::Chan::new(1);
+/// runtime::select! {
+///     recv(results) -> r => runtime::println!("result {r:?}"),
+///     recv(runtime::after(Duration::from_millis(100))) -> _ => runtime::println!("gave up"),
+/// }
+/// ```
 pub fn after(d: Duration) -> Chan<i64> {
     let _rt = crate::preempt::enter();
     Chan::from_raw(time::timer_chan(nanos(d), false).0, false)
 }
 
 /// Receives the time every period until dropped (Go's `time.Ticker`).
+///
+/// ```no_run
+/// let t = runtime::tick(core::time::Duration::from_millis(100));
+/// for _ in 0..3 {
+///     let at = t.c.recv();
+///     runtime::println!("tick at {at:?}");
+/// }
+/// drop(t); // stops the ticker
+/// ```
 pub struct Ticker {
     /// The ticks; a slow receiver misses some, as in Go.
     pub c: Chan<i64>,
@@ -405,6 +512,13 @@ unsafe impl Send for Ticker {}
 /// # Panics
 /// When `d` is zero, with Go's message `non-positive interval for
 /// NewTicker`: a ticker that fires every instant is never what was meant.
+///
+/// ```no_run
+/// let t = runtime::tick(core::time::Duration::from_secs(1));
+/// while let Some(now) = t.c.recv() {
+///     runtime::println!("{now}");
+/// }
+/// ```
 #[track_caller]
 pub fn tick(d: Duration) -> Ticker {
     let _rt = crate::preempt::enter();
@@ -429,6 +543,12 @@ impl Drop for Ticker {
 // ---- goroutines, the process, output ------------------------------------
 
 /// The command-line arguments, as bytes without their NUL.
+///
+/// ```no_run
+/// for (i, a) in runtime::args().enumerate() {
+///     runtime::println!("argv[{i}] = {}", core::str::from_utf8(a).unwrap_or("(not UTF-8)"));
+/// }
+/// ```
 pub fn args() -> impl Iterator<Item = &'static [u8]> {
     let _rt = crate::preempt::enter();
     let st = crate::os::linux::startup();
@@ -436,6 +556,11 @@ pub fn args() -> impl Iterator<Item = &'static [u8]> {
 }
 
 /// The value of environment variable `name`, if set.
+///
+/// ```no_run
+/// let home = runtime::getenv("HOME").unwrap_or(b"/");
+/// runtime::println!("HOME is {}", core::str::from_utf8(home).unwrap_or("?"));
+/// ```
 pub fn getenv(name: &str) -> Option<&'static [u8]> {
     let _rt = crate::preempt::enter();
     crate::os::linux::startup().getenv(name.as_bytes())
@@ -446,6 +571,12 @@ pub fn getenv(name: &str) -> Option<&'static [u8]> {
 /// A broken pipe on standard output or standard error ends the program as
 /// killed by SIGPIPE, as in Go (a pipeline like `prog | head` stops `prog`
 /// quietly); on any other descriptor it is the error `EPIPE`.
+///
+/// ```no_run
+/// if runtime::write(2, b"no input given\n").is_err() {
+///     runtime::exit(1);
+/// }
+/// ```
 pub fn write(fd: i32, buf: &[u8]) -> Result<(), syscalls::Errno> {
     let _rt = crate::preempt::enter();
     let r = crate::fd::write_all(fd, buf);
@@ -461,12 +592,23 @@ pub(crate) fn epipecheck(fd: i32, r: &Result<(), syscalls::Errno>) {
 }
 
 /// Ends the process with `code`, whatever other goroutines are doing.
+///
+/// ```no_run
+/// if runtime::args().count() < 2 {
+///     runtime::eprintln!("usage: prog FILE");
+///     runtime::exit(2);
+/// }
+/// ```
 pub fn exit(code: i32) -> ! {
     let _rt = crate::preempt::enter();
     crate::os::exit_group(code)
 }
 
 /// CPUs this process may run on (`runtime.NumCPU`).
+///
+/// ```no_run
+/// runtime::println!("{} CPUs, {} Ps", runtime::num_cpu(), runtime::gomaxprocs(0));
+/// ```
 pub fn num_cpu() -> i32 {
     let _rt = crate::preempt::enter();
     crate::os::linux::ncpu()
@@ -474,6 +616,12 @@ pub fn num_cpu() -> i32 {
 
 /// `runtime.GOMAXPROCS`: sets the number of Ps when `n > 0`; returns the
 /// previous value.
+///
+/// ```no_run
+/// let before = runtime::gomaxprocs(1); // one P from now on
+/// // ... run something single-threaded ...
+/// runtime::gomaxprocs(before);
+/// ```
 pub fn gomaxprocs(n: i32) -> i32 {
     let _rt = crate::preempt::enter();
     crate::sched::set_gomaxprocs(n)
@@ -481,6 +629,13 @@ pub fn gomaxprocs(n: i32) -> i32 {
 
 /// Starts a goroutine running `f` (Go's `go f()`), with the default stack
 /// size. Returns its id.
+///
+/// ```no_run
+/// let done: runtime::Chan<i64> = runtime::Chan::new(0);
+/// let tx = done.clone();
+/// let id = runtime::go(move || tx.send(runtime::goid()));
+/// assert_eq!(done.recv(), Some(id));
+/// ```
 pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
     let _rt = crate::preempt::enter();
     go_with_stack(crate::stack::DEFAULT_STACK_SIZE, f)
@@ -488,6 +643,13 @@ pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
 
 /// Like `go`, on a stack of `stack_bytes` (rounded up to pages, at least
 /// 8 KiB): for goroutines that recurse deeply or keep big buffers.
+///
+/// ```no_run
+/// fn depth(n: u32) -> u32 {
+///     if n == 0 { 0 } else { 1 + depth(n - 1) }
+/// }
+/// runtime::go_with_stack(1 << 20, || runtime::println!("{}", depth(10_000)));
+/// ```
 pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> i64 {
     let _rt = crate::preempt::enter();
     // Two goroutines now: one may need the other's P back.
@@ -506,6 +668,14 @@ pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> 
 }
 
 /// Yields the processor to other goroutines (`runtime.Gosched`).
+///
+/// ```no_run
+/// static FLAG: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+/// runtime::go(|| FLAG.store(true, core::sync::atomic::Ordering::Release));
+/// while !FLAG.load(core::sync::atomic::Ordering::Acquire) {
+///     runtime::gosched(); // let the other goroutine run
+/// }
+/// ```
 pub fn gosched() {
     let _rt = crate::preempt::enter();
     crate::sched::gosched()
@@ -514,6 +684,13 @@ pub fn gosched() {
 /// Ends the calling goroutine (`runtime.Goexit`). In `main_main`, the
 /// program goes on until the other goroutines end, then reports a deadlock,
 /// as Go does.
+///
+/// ```no_run
+/// runtime::go(|| {
+///     runtime::println!("leaving early");
+///     runtime::goexit();
+/// });
+/// ```
 pub fn goexit() -> ! {
     let _rt = crate::preempt::enter();
     crate::proc::goexit1()
@@ -544,12 +721,22 @@ pub fn unlock_os_thread() {
 }
 
 /// The calling goroutine's id; main's is 1.
+///
+/// ```no_run
+/// runtime::println!("main is goroutine {}", runtime::goid()); // 1
+/// runtime::go(|| runtime::println!("this one is {}", runtime::goid()));
+/// ```
 pub fn goid() -> i64 {
     let _rt = crate::preempt::enter();
     crate::proc::goid()
 }
 
 /// Goroutines that exist now (`runtime.NumGoroutine`).
+///
+/// ```no_run
+/// runtime::go(|| runtime::sleep(core::time::Duration::from_secs(1)));
+/// runtime::println!("{} goroutines", runtime::num_goroutine()); // 2
+/// ```
 pub fn num_goroutine() -> i64 {
     let _rt = crate::preempt::enter();
     crate::proc::gcount()

@@ -15,7 +15,7 @@ pub extern "C" fn rt_argc() -> c_int {
     startup().argc as c_int
 }
 
-/// argv[i], or NULL when i is out of range.
+/// argv\[i\], or NULL when i is out of range.
 #[no_mangle]
 pub extern "C" fn rt_argv(i: c_int) -> *const c_char {
     let _rt = crate::preempt::enter();

@@ -13,14 +13,32 @@ use syscalls::Errno;
 
 /// An open file, closed when dropped. Reads and writes go through `Fd`
 /// (`embedded_io::Read`/`Write`); `read_at`/`write_at` leave the offset.
+///
+/// ```no_run
+/// use runtime::fs::File;
+/// use runtime::io::{Read, Write};
+/// let mut f = File::create("/tmp/greeting")?;
+/// f.write_all(b"hello\n")?;
+/// let mut buf = [0u8; 16];
+/// let n = File::open("/tmp/greeting")?.read(&mut buf)?;
+/// assert_eq!(&buf[..n], b"hello\n");
+/// let log = File::open_with("/tmp/log", runtime::fs::O_WRONLY | runtime::fs::O_CREAT | runtime::fs::O_APPEND, 0o644)?;
+/// log.write_at(b"x", 0)?;
+/// ```
 #[derive(Debug)]
 pub struct File(Fd);
 
+/// Open for reading only (Linux's `O_RDONLY`), for [`File::open_with`].
 pub const O_RDONLY: i32 = 0;
+/// Open for writing only (`O_WRONLY`).
 pub const O_WRONLY: i32 = 1;
+/// Open for reading and writing (`O_RDWR`).
 pub const O_RDWR: i32 = 2;
+/// Create the file if it does not exist (`O_CREAT`), with the mode given.
 pub const O_CREAT: i32 = 0o100;
+/// Truncate an existing file to length 0 (`O_TRUNC`).
 pub const O_TRUNC: i32 = 0o1000;
+/// Every write goes to the end of the file (`O_APPEND`).
 pub const O_APPEND: i32 = 0o2000;
 
 impl File {
@@ -80,6 +98,16 @@ crate::io::fd_traits!(File);
 
 /// Go's `os.Pipe`: the read end, then the write end; both wait in the
 /// poller.
+///
+/// ```no_run
+/// use runtime::io::{Read, Write};
+/// let (mut r, mut w) = runtime::fs::pipe()?;
+/// runtime::go(move || {
+///     let _ = w.write_all(b"through the pipe");
+/// }); // w dropped: the reader sees end of file after the text
+/// let mut buf = [0u8; 64];
+/// let n = r.read(&mut buf)?;
+/// ```
 pub fn pipe() -> Result<(Fd, Fd)> {
     let [r, w] = res(crate::fd::pipe())?;
     Ok((Fd::from_raw(r), Fd::from_raw(w)))

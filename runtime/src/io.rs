@@ -26,10 +26,21 @@ use syscalls::Errno;
 /// An I/O error: the errno of the failed call (Go's `*PathError` and
 /// `*OpError` carry the same, with Go's texts: `i/o timeout`, `use of
 /// closed network connection`, `broken pipe`, ...).
+///
+/// ```no_run
+/// use runtime::io::Error;
+/// match runtime::fs::File::open("/nonexistent") {
+///     Err(e) if e.errno() == 2 => runtime::eprintln!("open: {e}"), // no such file or directory
+///     Err(e) if e.is_timeout() => runtime::eprintln!("slow disk?"),
+///     Err(e) => runtime::eprintln!("open: {e} (errno {})", e.errno()),
+///     Ok(_) => {}
+/// }
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Error(Errno);
 
 impl Error {
+    /// The error for an errno, as a system call reported it.
     pub fn from_errno(e: Errno) -> Error {
         Error(e)
     }
@@ -115,6 +126,7 @@ impl embedded_io::Error for Error {
     }
 }
 
+/// The result of an I/O call: a value or the [`Error`] it failed with.
 pub type Result<T> = core::result::Result<T, Error>;
 
 pub(crate) fn res<T>(r: core::result::Result<T, Errno>) -> Result<T> {
@@ -124,6 +136,15 @@ pub(crate) fn res<T>(r: core::result::Result<T, Errno>) -> Result<T> {
 /// An open descriptor, closed when dropped (with every goroutine waiting
 /// on it woken with `is_closed`). The common part of `File`, the sockets
 /// and the standard streams.
+///
+/// ```no_run
+/// use runtime::io::{Fd, Read};
+/// let mut f: Fd = runtime::io::Fd::from_raw(3); // a descriptor inherited as 3
+/// let mut buf = [0u8; 256];
+/// let n = f.read(&mut buf)?;
+/// f.set_read_deadline(Some(runtime::nanotime() + 1_000_000_000))?;
+/// f.close()?;
+/// ```
 #[derive(Debug)]
 pub struct Fd {
     fd: i32,
@@ -137,6 +158,7 @@ impl Fd {
         Fd { fd, owned: true }
     }
 
+    /// The descriptor's number, still owned by this value.
     pub fn raw(&self) -> i32 {
         self.fd
     }
@@ -213,22 +235,46 @@ impl core::fmt::Write for Fd {
 }
 
 /// The process's standard input (fd 0; not closed on drop).
+///
+/// ```no_run
+/// use runtime::io::Read;
+/// let mut buf = [0u8; 4096];
+/// while let Ok(n @ 1..) = runtime::io::stdin().read(&mut buf) {
+///     runtime::print!("{}", core::str::from_utf8(&buf[..n]).unwrap_or("?"));
+/// }
+/// ```
 pub fn stdin() -> Fd {
     Fd { fd: 0, owned: false }
 }
 
 /// The process's standard output (fd 1). As in Go, a write to it that
 /// fails with a broken pipe ends the program as killed by SIGPIPE.
+///
+/// ```no_run
+/// use runtime::io::Write;
+/// runtime::io::stdout().write_all(b"raw bytes, no formatting\n")?;
+/// ```
 pub fn stdout() -> Stdio {
     Stdio(Fd { fd: 1, owned: false })
 }
 
 /// The process's standard error (fd 2), as `stdout`.
+///
+/// ```no_run
+/// use core::fmt::Write;
+/// let _ = writeln!(runtime::io::stderr(), "warning: {}", 42);
+/// ```
 pub fn stderr() -> Stdio {
     Stdio(Fd { fd: 2, owned: false })
 }
 
 /// `stdout()` or `stderr()`: writes end the program on a broken pipe.
+///
+/// ```no_run
+/// use runtime::io::Write;
+/// let mut out: runtime::io::Stdio = runtime::io::stdout();
+/// out.write_all(b"to standard output\n")?;
+/// ```
 #[derive(Debug)]
 pub struct Stdio(Fd);
 

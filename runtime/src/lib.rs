@@ -6,9 +6,50 @@
 //! Go's boot sequence — `rt0_go`, `args`, `checkgoarm`, `osinit`,
 //! `schedinit`, `newproc(runtime.main)`, `mstart`, `schedule` — and the
 //! main goroutine calls `main_main`. When it returns the process exits 0.
-//! See `proc` for the sequence and `GODEBUG=boottrace=1` to watch it.
+//! `GODEBUG=boottrace=1` prints each step with its values.
+//!
+//! ```no_run
+//! #![no_std]
+//! #![no_main]
+//!
+//! use core::time::Duration;
+//!
+//! #[no_mangle]
+//! pub extern "C" fn main_main() {
+//!     let results = runtime::Chan::new(0);
+//!     for i in 0..4u64 {
+//!         let tx = results.clone();
+//!         runtime::go(move || tx.send(i * i));
+//!     }
+//!     for _ in 0..4 {
+//!         runtime::select! {
+//!             recv(results) -> v => runtime::println!("{v:?}"),
+//!             recv(runtime::after(Duration::from_secs(1))) -> _ => runtime::exit(1),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! # The API
+//!
+//! - goroutines: [`go`], [`go_with_stack`], [`gosched`], [`goexit`],
+//!   [`goid`], [`num_goroutine`], [`gomaxprocs`], [`num_cpu`];
+//! - channels and [`select!`]: [`Chan`], [`after`], [`tick`] ([`Ticker`]);
+//! - sync: [`Mutex`], [`WaitGroup`], [`Once`]; time: [`sleep`],
+//!   [`nanotime`];
+//! - the process: [`args`], [`getenv`], [`exit`], [`write()`], and output
+//!   with [`println!`] and its family ([`fmt`]) or [`Line`];
+//! - files, pipes and sockets: [`io`], [`fs`], [`net`]; signals:
+//!   [`signal`] (Go's `os/signal`).
+//!
+//! Blocking calls park the goroutine, not the thread; failures are Go's
+//! (`panic: ...`, `fatal error: ...`, exit status 2). Executables are built
+//! by `cargo xtask build` (see the repository's README).
 //!
 //! # Layers
+//!
+//! How the crate is built inside (its modules are hidden from this
+//! documentation; read them in the source):
 //!
 //! Dependencies point down: no module imports one from a level above its
 //! own. Circles exist only inside the core (level 6), as in Go's
@@ -22,13 +63,16 @@
 //! | 4 | `malloc`, `stack` | the allocator; goroutine stacks and their guards |
 //! | 5 | `runtime2`, `runq`, `timers` | G, M, P, `sched` (Go's `schedt`), `allp`/`allm`; the lock-free local run queue; the timer heap |
 //! | 6 | `proc`, `sched`, `preempt`, `time`, `chan`, `select`, `sema`, `sync`, `signal_unix`, `fd`, `netpoll`, `socket`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `queues.rs`, `park.rs`, `m.rs`, `stw.rs`, `syscall.rs`, `sysmon.rs`, `checkdead.rs`); timers, channels, semaphores, signals; descriptors and system calls that hand off the P; the network poller and sockets; reports; loom models of its handshakes (host tests) |
-//! | 7 | `capi`, `api`, `io`, `fs`, `net`, `signal` | the C API (`include/runtime.h`) and the Rust API (`api` re-exported here; files, sockets and their `embedded-io` traits in `io`, `fs`, `net`; Go's `os/signal` in `signal`) |
+//! | 7 | `capi`, `api`, `fmt`, `io`, `fs`, `net`, `signal` | the C API (`include/runtime.h`) and the Rust API (`api` re-exported here; the `print!` family in `fmt`; files, sockets and their `embedded-io` traits in `io`, `fs`, `net`; Go's `os/signal` in `signal`) |
 //!
 //! Names follow Go's (`schedule`, `findrunnable`, `gopark`), in Rust's
 //! case: Go's `stealWork` is `steal_work`, `stopTheWorld` is
 //! `stop_the_world`.
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
+// Every item the documentation shows has its own (`cargo xtask test`
+// runs rustdoc and fails on any warning).
+#![cfg_attr(doc, warn(missing_docs))]
 // Runtime structures are built in const contexts (statics) by `new`;
 // a `Default` that could build one anywhere would invite misuse.
 #![allow(clippy::new_without_default)]
@@ -37,40 +81,74 @@ extern crate alloc;
 // The C memory functions the compiler calls; linked for their symbols.
 extern crate runtime_mem;
 
+// The internal modules are public for the C API's and the test programs'
+// reach, and hidden from the documentation, which shows the API only: the
+// items re-exported below, the macros, and `fmt`, `io`, `fs`, `net` and
+// `signal`.
+
 // 1, 2
+#[doc(hidden)]
 pub mod arch;
+#[doc(hidden)]
 pub mod os;
 // 3
+#[doc(hidden)]
 pub mod env;
+#[doc(hidden)]
 pub mod lock;
+#[doc(hidden)]
 pub mod panic;
+#[doc(hidden)]
 pub mod print;
 // 4
+#[doc(hidden)]
 pub mod malloc;
+#[doc(hidden)]
 pub mod stack;
 // 5
+#[doc(hidden)]
 pub mod runq;
+#[doc(hidden)]
 pub mod runtime2;
+#[doc(hidden)]
 pub mod timers;
 // 6
+#[doc(hidden)]
 pub mod chan;
+#[doc(hidden)]
 pub mod chaos;
+#[doc(hidden)]
 pub mod fd;
+#[doc(hidden)]
 pub mod netpoll;
+#[doc(hidden)]
 pub mod preempt;
+#[doc(hidden)]
 pub mod proc;
+#[doc(hidden)]
 pub mod sched;
+#[doc(hidden)]
 pub mod select;
+#[doc(hidden)]
 pub mod sema;
+#[doc(hidden)]
 pub mod signal_unix;
+#[doc(hidden)]
 pub mod socket;
+#[doc(hidden)]
 pub mod sync;
+#[doc(hidden)]
 pub mod time;
+#[doc(hidden)]
 pub mod trace;
+#[doc(hidden)]
 pub mod traceback;
 // 7
+#[doc(hidden)]
 pub mod api;
+#[doc(hidden)]
 pub mod capi;
+pub mod fmt;
 pub mod fs;
 pub mod io;
 pub mod net;
@@ -88,6 +166,7 @@ pub use print::Line;
 /// Referenced by the unwind tables of the prebuilt `core`, even with
 /// panic=abort. Nothing unwinds, so it is never called.
 #[cfg(not(test))]
+#[doc(hidden)]
 #[no_mangle]
 pub extern "C" fn rust_eh_personality() {}
 
@@ -95,6 +174,7 @@ pub extern "C" fn rust_eh_personality() {}
 /// unwind) after a panic. Panics here end the process before any unwinding
 /// starts, so reaching this is a runtime bug.
 #[cfg(not(test))]
+#[doc(hidden)]
 #[no_mangle]
 pub extern "C" fn _Unwind_Resume() -> ! {
     panic::throw("unwinding is not supported")

@@ -42,10 +42,20 @@ fn dial(net: Network, addr: &str) -> Result<Fd> {
 }
 
 /// Which halves `shutdown` closes.
+///
+/// ```no_run
+/// use runtime::io::Write;
+/// let mut c = runtime::net::TcpStream::connect("127.0.0.1:8080")?;
+/// c.write_all(b"request")?;
+/// c.shutdown(runtime::net::Shutdown::Write)?; // the server reads end of file
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shutdown {
+    /// No more reads: later reads return end of file.
     Read = 0,
+    /// No more writes: the peer reads end of file.
     Write = 1,
+    /// Both halves.
     Both = 2,
 }
 
@@ -86,22 +96,59 @@ macro_rules! socket_type {
 
 socket_type!(
     /// Go's `net.TCPListener`.
+    ///
+    /// ```no_run
+    /// let l = runtime::net::TcpListener::bind(":0")?;
+    /// runtime::println!("listening on {}", l.local_addr()?);
+    /// while let Ok(c) = l.accept() {
+    ///     runtime::go(move || drop(c));
+    /// }
+    /// ```
     TcpListener
 );
 socket_type!(
     /// Go's `net.TCPConn`: reads and writes through `Fd`.
+    ///
+    /// ```no_run
+    /// use runtime::io::{Read, Write};
+    /// let mut c = runtime::net::TcpStream::connect("127.0.0.1:7")?;
+    /// c.set_read_deadline(Some(runtime::nanotime() + 2_000_000_000))?;
+    /// c.write_all(b"ping")?;
+    /// let mut buf = [0u8; 4];
+    /// c.read_exact(&mut buf).ok();
+    /// ```
     TcpStream
 );
 socket_type!(
     /// Go's `net.UDPConn`.
+    ///
+    /// ```no_run
+    /// let s = runtime::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// s.send_to(b"hello", "127.0.0.1:9999")?;
+    /// let mut buf = [0u8; 1500];
+    /// let (n, from) = s.recv_from(&mut buf)?;
+    /// runtime::println!("{n} bytes from {from}");
+    /// ```
     UdpSocket
 );
 socket_type!(
     /// Go's `net.UnixListener`.
+    ///
+    /// ```no_run
+    /// let l = runtime::net::UnixListener::bind("@example")?; // abstract
+    /// let c = l.accept()?;
+    /// runtime::println!("peer {}", c.peer_addr()?);
+    /// ```
     UnixListener
 );
 socket_type!(
     /// Go's `net.UnixConn` (stream).
+    ///
+    /// ```no_run
+    /// use runtime::io::Write;
+    /// let mut c = runtime::net::UnixStream::connect("/run/app.sock")?;
+    /// c.write_all(b"status\n")?;
+    /// ```
     UnixStream
 );
 
@@ -125,10 +172,12 @@ impl TcpStream {
         dial(Network::Tcp, addr).map(TcpStream)
     }
 
+    /// The remote address, as Go prints it.
     pub fn peer_addr(&self) -> Result<String> {
         peer(&self.0)
     }
 
+    /// Closes the reading or writing half, or both (`shutdown(2)`).
     pub fn shutdown(&self, how: Shutdown) -> Result<()> {
         res(socket::shutdown(self.0.raw(), how as i32))
     }
@@ -145,6 +194,7 @@ impl UdpSocket {
         dial(Network::Udp, addr).map(UdpSocket)
     }
 
+    /// Sends one datagram to `addr`.
     pub fn send_to(&self, buf: &[u8], addr: &str) -> Result<usize> {
         res(socket::sendto(self.0.raw(), buf, Some(addr.as_bytes())))
     }
@@ -156,10 +206,12 @@ impl UdpSocket {
         Ok((n, text(&t)))
     }
 
+    /// Sends one datagram to the address given to `connect`.
     pub fn send(&self, buf: &[u8]) -> Result<usize> {
         res(socket::sendto(self.0.raw(), buf, None))
     }
 
+    /// Receives one datagram (on a connected socket, from its peer).
     pub fn recv(&self, buf: &mut [u8]) -> Result<usize> {
         self.recv_from(buf).map(|(n, _)| n)
     }
@@ -171,20 +223,24 @@ impl UnixListener {
         listen(Network::Unix, path).map(UnixListener)
     }
 
+    /// Waits for the next connection.
     pub fn accept(&self) -> Result<UnixStream> {
         res(socket::accept(self.0.raw())).map(|fd| UnixStream(Fd::from_raw(fd)))
     }
 }
 
 impl UnixStream {
+    /// Go's `net.Dial("unix", path)` (`@name`: abstract).
     pub fn connect(path: &str) -> Result<UnixStream> {
         dial(Network::Unix, path).map(UnixStream)
     }
 
+    /// The remote address, as Go prints it.
     pub fn peer_addr(&self) -> Result<String> {
         peer(&self.0)
     }
 
+    /// Closes the reading or writing half, or both (`shutdown(2)`).
     pub fn shutdown(&self, how: Shutdown) -> Result<()> {
         res(socket::shutdown(self.0.raw(), how as i32))
     }

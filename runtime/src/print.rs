@@ -12,6 +12,11 @@ use crate::os;
 const CAP: usize = 256;
 
 /// A line being built for one file descriptor.
+///
+/// ```no_run
+/// runtime::Line::stderr().s("cannot open ").s("/tmp/x").s(": errno ").i(2).end();
+/// runtime::Line::to_fd(1).ku("goroutines=", runtime::num_goroutine() as u64).end();
+/// ```
 pub struct Line {
     fd: i32,
     len: usize,

@@ -36,6 +36,8 @@ pub struct Case {
     pub stderr: Want,
     /// A further check of stderr.
     pub stderr_check: Option<StreamCheck>,
+    /// A further check of stdout.
+    pub stdout_check: Option<StreamCheck>,
     pub timeout: Duration,
 }
 
@@ -53,6 +55,7 @@ impl Case {
             stdout: Want::Any,
             stderr: Want::Exact(String::new()),
             stderr_check: None,
+            stdout_check: None,
             timeout: Duration::from_secs(60),
         }
     }
@@ -98,6 +101,10 @@ impl Case {
     }
     pub fn stderr_check(mut self, f: StreamCheck) -> Case {
         self.stderr_check = Some(f);
+        self
+    }
+    pub fn stdout_check(mut self, f: StreamCheck) -> Case {
+        self.stdout_check = Some(f);
         self
     }
     pub fn stderr_has<S: AsRef<str>>(mut self, parts: &[S]) -> Case {
@@ -212,6 +219,9 @@ pub fn verify(case: &Case, out: &Outcome) -> Result<(), String> {
     }
     if let Some(Err(e)) = case.stderr_check.map(|f| f(&out.stderr)) {
         errs.push(format!("stderr: {e}"));
+    }
+    if let Some(Err(e)) = case.stdout_check.map(|f| f(&out.stdout)) {
+        errs.push(format!("stdout: {e}"));
     }
     if errs.is_empty() {
         Ok(())

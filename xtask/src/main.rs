@@ -30,6 +30,7 @@ mod servers;
 mod stress;
 mod target;
 mod tests;
+mod tests_rustapi;
 mod tools;
 
 use args::{Command, USAGE};

@@ -89,13 +89,14 @@ fn affinity_cpus() -> usize {
 }
 
 /// The Rust test programs (`tests/Cargo.toml`'s examples).
-const RUST_PROGRAMS: [&str; 6] = [
+const RUST_PROGRAMS: [&str; 7] = [
     "rust-panic",
     "rust-goroutines",
     "rust-channels",
     "rust-bigframe",
     "rust-frame-limit",
     "rust-io",
+    "rust-print",
 ];
 
 /// Builds every test program for `t`: C ones (with symbols kept, for the
@@ -388,6 +389,7 @@ pub fn cases(t: &Target) -> Vec<Case> {
     v.extend(chanspec_cases());
     v.extend(io_cases(t));
     v.extend(net_cases(t));
+    v.extend(crate::tests_rustapi::cases(t));
     if t.arch() == "armv7" {
         let second =
             "this binary. It was built for armv7-unknown-linux-gnueabihf (VFPv3-D16 hard float).\n";
@@ -1896,6 +1898,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     crate::stress::bounded(root, t, filter, tally);
     crate::stress::checked(root, t, filter, tally);
     crate::servers::run(root, t, filter, tally);
+    crate::tests_rustapi::doc(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);

@@ -135,7 +135,7 @@ impl Startup {
         }
     }
 
-    /// argv[i] as bytes without the NUL, or None past argc.
+    /// argv\[i\] as bytes without the NUL, or None past argc.
     pub fn arg(&self, i: usize) -> Option<&'static [u8]> {
         if i >= self.argc {
             return None;
