@@ -715,6 +715,13 @@ pub fn lock_os_thread() {
 
 /// Undoes one `lock_os_thread` (`runtime.UnlockOSThread`); without a
 /// matching lock it does nothing.
+///
+/// ```no_run
+/// runtime::lock_os_thread();
+/// runtime::lock_os_thread(); // nested: two unlocks free the thread
+/// runtime::unlock_os_thread();
+/// runtime::unlock_os_thread();
+/// ```
 pub fn unlock_os_thread() {
     let _rt = crate::preempt::enter();
     crate::sched::unlock_os_thread()
