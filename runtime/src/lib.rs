@@ -63,7 +63,7 @@
 //! | 4 | `malloc`, `stack` | the allocator; goroutine stacks and their guards |
 //! | 5 | `runtime2`, `runq`, `timers` | G, M, P, `sched` (Go's `schedt`), `allp`/`allm`; the lock-free local run queue; the timer heap |
 //! | 6 | `proc`, `sched`, `preempt`, `time`, `chan`, `select`, `sema`, `sync`, `signal_unix`, `fd`, `netpoll`, `socket`, `traceback`, `trace`, `chaos`, `handshake` | the core: boot and goroutine life; scheduling (`sched/`: `queues.rs`, `park.rs`, `m.rs`, `stw.rs`, `syscall.rs`, `sysmon.rs`, `checkdead.rs`); timers, channels, semaphores, signals; descriptors and system calls that hand off the P; the network poller and sockets; reports; loom models of its handshakes (host tests) |
-//! | 7 | `capi`, `api`, `fmt`, `io`, `fs`, `net`, `signal` | the C API (`include/runtime.h`) and the Rust API (`api` re-exported here; the `print!` family in `fmt`; files, sockets and their `embedded-io` traits in `io`, `fs`, `net`; Go's `os/signal` in `signal`) |
+//! | 7 | `capi`, `clib`, `api`, `fmt`, `io`, `fs`, `net`, `signal` | the C API (`include/runtime.h`), the runtime's part of the C library subset (`clib`: malloc, errno, abort) and the Rust API (`api` re-exported here; the `print!` family in `fmt`; files, sockets and their `embedded-io` traits in `io`, `fs`, `net`; Go's `os/signal` in `signal`) |
 //!
 //! Names follow Go's (`schedule`, `findrunnable`, `gopark`), in Rust's
 //! case: Go's `stealWork` is `steal_work`, `stopTheWorld` is
@@ -148,6 +148,9 @@ pub mod traceback;
 pub mod api;
 #[doc(hidden)]
 pub mod capi;
+#[doc(hidden)]
+#[cfg(not(test))]
+pub mod clib;
 pub mod fmt;
 pub mod fs;
 pub mod io;

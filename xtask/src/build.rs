@@ -189,7 +189,8 @@ pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
         // formatting out (see the runtime's panic handler).
         &["-p", "runtime", "--lib", "--crate-type", "staticlib", "--", "--cfg", "rt_c_program"],
     )?;
-    Ok(out_dir(root, t).join("libruntime.a"))
+    let lib = out_dir(root, t).join("libruntime.a");
+    crate::clib::add_to_archive(root, t, &lib).map(|()| lib)
 }
 
 /// Compiles and links C sources (or objects) into a static executable.

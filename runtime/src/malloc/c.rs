@@ -186,6 +186,70 @@ fn bad_free(p: *mut u8, what: &str) -> ! {
 const NOT_OURS: &str = "rt_free: pointer not from rt_malloc";
 const TWICE: &str = "rt_free: double free";
 
+/// Where a live block of `c_malloc` lies: the header's address, the size
+/// asked of the global allocator, and its arena (None for a large block,
+/// whose link is at `h - HDR`).
+struct Block {
+    h: usize,
+    size: usize,
+    arena: Option<*mut super::Arena>,
+}
+
+/// Why a pointer is not a live block: it never was one, or it was freed.
+enum NotLive {
+    Stranger,
+    Freed,
+}
+
+/// Checks that `p` is a live block of `c_malloc` (see the module comment
+/// for what is checked), under the allocator's lock `a`.
+fn live_block(a: &super::Arenas, p: *mut u8) -> Result<Block, NotLive> {
+    let addr = p as usize;
+    if !addr.is_multiple_of(HDR) || addr < 2 * HDR {
+        return Err(NotLive::Stranger);
+    }
+    let h = addr - HDR;
+    if let Some(arena) = a.owner(h as *mut u8) {
+        // SAFETY: the arena is live under the lock; the header lies inside
+        // its heap (checked first), so reading it reads our own memory.
+        unsafe {
+            if h + HDR > (*arena).heap.top() as usize {
+                return Err(NotLive::Stranger);
+            }
+            // Raw reads until the header proves the block ours: a wild
+            // pointer may point into another live block.
+            let hd = h as *const Header;
+            if (*hd).check == freed(h) {
+                return Err(NotLive::Freed);
+            }
+            let size = (*hd).size;
+            let front = if size <= SMALL_MAX { 0 } else { HDR };
+            if (*hd).check != live(h, size)
+                || size >= LARGE
+                || h - front < (*arena).heap.bottom() as usize
+            {
+                return Err(NotLive::Stranger);
+            }
+            return Ok(Block { h, size, arena: Some(arena) });
+        }
+    }
+    // Outside every arena: a large block, if it is on the list.
+    let l = (h - HDR) as *mut Link;
+    if !a.c_large.contains(l) {
+        return Err(if a.c_large.recent.contains(&(l as usize)) {
+            NotLive::Freed
+        } else {
+            NotLive::Stranger
+        });
+    }
+    // SAFETY: l is a live large block of ours; its header follows the link.
+    let hd = unsafe { &*(h as *const Header) };
+    if hd.check != live(h, hd.size) || hd.size < LARGE {
+        return Err(NotLive::Stranger);
+    }
+    Ok(Block { h, size: hd.size, arena: None })
+}
+
 /// C `free` for pointers from `c_malloc`; null is ignored. Anything else
 /// that is not a live block from `c_malloc` is a fatal error naming the
 /// pointer (see the module comment for what is checked).
@@ -196,38 +260,21 @@ pub unsafe fn c_free(p: *mut u8) {
     if p.is_null() {
         return;
     }
-    let addr = p as usize;
-    if !addr.is_multiple_of(HDR) || addr < 2 * HDR {
-        bad_free(p, NOT_OURS)
-    }
-    let h = addr - HDR;
     let mut a = super::ALLOCATOR.arenas.lock();
-    if let Some(arena) = a.owner(h as *mut u8) {
-        // SAFETY: the arena is live under the lock; the header lies inside
-        // its heap (checked), so reading it reads our own memory.
+    let Block { h, size, arena } = match live_block(&a, p) {
+        Ok(b) => b,
+        Err(e) => {
+            drop(a);
+            bad_free(p, if matches!(e, NotLive::Freed) { TWICE } else { NOT_OURS })
+        }
+    };
+    if let Some(arena) = arena {
+        let front = if size <= SMALL_MAX { 0 } else { HDR };
+        let block = h - front;
+        // SAFETY: a live block of this arena (live_block), under the lock:
+        // its header and its first word are ours to write.
         unsafe {
-            if h + HDR > (*arena).heap.top() as usize {
-                drop(a);
-                bad_free(p, NOT_OURS)
-            }
-            // Raw reads until the header proves the block ours: a wild
-            // pointer may point into another live block.
-            let hd = h as *mut Header;
-            if (*hd).check == freed(h) {
-                drop(a);
-                bad_free(p, TWICE)
-            }
-            let size = (*hd).size;
-            let front = if size <= SMALL_MAX { 0 } else { HDR };
-            let block = h - front;
-            if (*hd).check != live(h, size)
-                || size >= LARGE
-                || block < (*arena).heap.bottom() as usize
-            {
-                drop(a);
-                bad_free(p, NOT_OURS)
-            }
-            (*hd).check = freed(h);
+            (*(h as *mut Header)).check = freed(h);
             a.in_use -= size;
             let layout = Layout::from_size_align_unchecked(size, HDR);
             match class_of(layout) {
@@ -243,24 +290,27 @@ pub unsafe fn c_free(p: *mut u8) {
         }
         return;
     }
-    // Outside every arena: a large block, if it is on the list.
     let l = (h - HDR) as *mut Link;
-    if !a.c_large.contains(l) {
-        let twice = a.c_large.recent.contains(&(l as usize));
-        drop(a);
-        bad_free(p, if twice { TWICE } else { NOT_OURS })
-    }
-    // SAFETY: l is a live large block of ours; its header follows the link.
-    let size = unsafe {
-        let hd = &mut *(h as *mut Header);
-        if hd.check != live(h, hd.size) || hd.size < LARGE {
-            drop(a);
-            bad_free(p, NOT_OURS)
-        }
-        a.c_large.remove(l);
-        hd.size
-    };
+    // SAFETY: l is on the list (live_block).
+    unsafe { a.c_large.remove(l) };
     drop(a);
     // SAFETY: the block came from alloc with this layout and is off the list.
     unsafe { super::ALLOCATOR.dealloc(l as *mut u8, Layout::from_size_align_unchecked(size, HDR)) }
+}
+
+/// The bytes usable at `p`, a live block of `c_malloc` (C's `realloc`
+/// needs them): at least what was asked. Anything else is a fatal error
+/// naming the pointer, `what` saying which call it was given to.
+pub fn c_size(p: *mut u8, what: &str) -> usize {
+    let a = super::ALLOCATOR.arenas.lock();
+    match live_block(&a, p) {
+        Ok(b) => {
+            let front = if b.size <= SMALL_MAX { 0 } else { HDR };
+            b.size - front - HDR
+        }
+        Err(_) => {
+            drop(a);
+            bad_free(p, what)
+        }
+    }
 }

@@ -29,7 +29,7 @@
 
 mod c;
 
-pub use c::{c_free, c_malloc};
+pub use c::{c_free, c_malloc, c_size};
 
 use crate::lock::Mutex;
 use crate::os;
