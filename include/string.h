@@ -1,7 +1,7 @@
 /* <string.h>: the freestanding subset the runtime provides (C locale).
  *
- * memcpy, memmove, memset and memcmp are the runtime's own (the compiler
- * calls them too); the rest are in runtime/libc/string.c. Not provided:
+ * memcpy, memmove, memset, memcmp and strlen are the runtime's own (the
+ * compiler calls them too: runtime/mem); the rest are in runtime/libc/string.c. Not provided:
  * strerror, strtok, strcoll, strxfrm and the wide-character functions. */
 #ifndef _RT_STRING_H
 #define _RT_STRING_H

@@ -22,19 +22,20 @@ static int digit(int c)
 /* What the strto* functions share: white space, a sign, the base's
  * prefix, the digits. Returns the magnitude (saturated at `max`, with
  * *over set) and sets *neg; *end is after the last digit, or s when there
- * is none. A base outside 0 and 2..36 is EINVAL. */
+ * is none. A base outside 0 and 2..36 is EINVAL (and *end is not set). */
 static unsigned long long parse(const char *s, char **end, int base, unsigned long long max,
                                 int *neg, int *over)
 {
     const char *p = s;
     *neg = 0;
     *over = 0;
-    if (end)
-        *end = (char *)s;
+    /* A bad base leaves *end alone, as glibc. */
     if (base < 0 || base == 1 || base > 36) {
         errno = EINVAL;
         return 0;
     }
+    if (end)
+        *end = (char *)s;
     while (isspace((unsigned char)*p))
         p++;
     if (*p == '+' || *p == '-')

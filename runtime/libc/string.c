@@ -1,4 +1,5 @@
-/* <string.h> beyond the memory functions (which the runtime has in Rust).
+/* <string.h> beyond the memory functions and strlen (which the runtime
+ * has in Rust, runtime/mem).
  * Bytes compare as unsigned char, as the standard says. Simple loops: the
  * strings C programs handle here are short, and each function stays in a
  * section of its own, linked only when called. */
@@ -12,14 +13,6 @@ void *memchr(const void *s, int c, size_t n)
         if (*p == (unsigned char)c)
             return (void *)p;
     return NULL;
-}
-
-size_t strlen(const char *s)
-{
-    const char *p = s;
-    while (*p)
-        p++;
-    return (size_t)(p - s);
 }
 
 size_t strnlen(const char *s, size_t maxlen)

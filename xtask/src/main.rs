@@ -23,6 +23,7 @@ mod args;
 mod bench;
 mod build;
 mod check;
+mod clib;
 mod elf;
 mod layers;
 mod loader;
@@ -31,6 +32,7 @@ mod stress;
 mod target;
 mod tests;
 mod tests_rustapi;
+mod tests_libc;
 mod tools;
 
 use args::{Command, USAGE};

@@ -1899,6 +1899,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     crate::stress::checked(root, t, filter, tally);
     crate::servers::run(root, t, filter, tally);
     crate::tests_rustapi::doc(root, t, filter, tally);
+    crate::tests_libc::run(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);
