@@ -380,9 +380,10 @@ static void numbers(void)
         long v = strtol(in[i].s, &end, in[i].base);
         int e = errno;
         printf("strtol(\"%s\", %d) = ", in[i].s, in[i].base);
-        if (v == LONG_MAX)
+        /* The limits differ with the data model: named, when reached. */
+        if (e == ERANGE && v == LONG_MAX)
             printf("LONG_MAX");
-        else if (v == LONG_MIN)
+        else if (e == ERANGE && v == LONG_MIN)
             printf("LONG_MIN");
         else
             printf("%ld", v);
@@ -391,9 +392,9 @@ static void numbers(void)
         unsigned long u = strtoul(in[i].s, &end, in[i].base);
         e = errno;
         printf("strtoul = ");
-        if (u == ULONG_MAX)
+        if (e == ERANGE && u == ULONG_MAX)
             printf("ULONG_MAX");
-        else if (u > 0xffffffffUL / 2 + 1)
+        else if (u > ULONG_MAX / 2) /* a negated magnitude */
             printf("-%lu", 0 - u);
         else
             printf("%lu", u);
