@@ -202,6 +202,27 @@ fn lines_check(out: &Outcome) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// libc_lines.c under strace: one write to stdout per line it prints.
+fn writes_check(root: &Path, exe: &Path) -> std::result::Result<(), String> {
+    let strace = crate::tools::which("strace").ok_or("strace is not installed (apt-get install strace)")?;
+    let log = root.join("target/libc-host/libc_lines.strace");
+    std::fs::create_dir_all(root.join("target/libc-host")).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(strace);
+    cmd.args(["-f", "-qq", "-e", "trace=write", "-o"]).arg(&log).arg(exe);
+    let out = check::run(cmd, Duration::from_secs(120))?;
+    lines_check(&out)?;
+    let trace = std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    // A write another thread interrupts is split in two lines by strace,
+    // "write(1, ... <unfinished ...>" and "<... write resumed>": counted once.
+    let writes = trace.lines().filter(|l| l.contains(" write(1,")).count();
+    let calls = GOROUTINES * (LINES + 1) + 1;
+    if writes == calls {
+        Ok(())
+    } else {
+        Err(format!("{writes} writes to stdout for {calls} calls"))
+    }
+}
+
 fn clip(s: &str) -> String {
     s.chars().take(200).collect()
 }
@@ -269,6 +290,12 @@ pub fn run(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) {
         cmd.env("GOMAXPROCS", procs.to_string());
         let r = check::run(cmd, Duration::from_secs(120)).and_then(|out| lines_check(&out));
         tally.record(&format!("{a}/{name}"), r);
+    }
+    // One write per call, counted by strace (native runs only: strace
+    // would trace qemu's own calls).
+    let name = "libc: one write system call per printf, puts and fputs (strace)";
+    if t.qemu.is_none() && wanted(name) {
+        tally.record(&format!("{a}/{name}"), writes_check(root, &exe));
     }
     for std in ["c99", "c11"] {
         let name = format!("libc: the headers compile as {std} with -Wall -Wextra -pedantic, no warning");
