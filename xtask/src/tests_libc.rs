@@ -258,6 +258,37 @@ fn headers_check(root: &Path, t: &Target, std: &str) -> std::result::Result<(), 
     }
 }
 
+/// A mismatched printf format, which the header's `format` attributes
+/// let clang find: the compile must fail on each of the calls.
+fn format_checked(root: &Path, t: &Target) -> std::result::Result<(), String> {
+    let dir = build::out_dir(root, t).join("libc-headers");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let src = dir.join("format-checked.c");
+    let calls = [
+        "printf(\"%d\\n\", \"x\")",
+        "fprintf(stderr, \"%s\\n\", 1)",
+        "snprintf(b, 8, \"%ld\", 1.5)",
+        "dprintf(2, \"%f\", 1)",
+    ];
+    let body: String = calls.iter().map(|c| format!("    {c};\n")).collect();
+    let text = format!("#include <stdio.h>\nvoid f(char *b);\nvoid f(char *b)\n{{\n{body}}}\n");
+    std::fs::write(&src, text).map_err(|e| format!("{}: {e}", src.display()))?;
+    let out = Command::new("clang")
+        .args(&t.cflags)
+        .args(["-ffreestanding", "-nostdlibinc", "-fsyntax-only", "-Werror=format", "-I"])
+        .arg(root.join("include"))
+        .arg(&src)
+        .output()
+        .map_err(|e| format!("cannot run clang: {e}"))?;
+    let diag = String::from_utf8_lossy(&out.stderr);
+    let found = diag.matches("[-Werror,-Wformat]").count();
+    if !out.status.success() && found == calls.len() {
+        Ok(())
+    } else {
+        Err(format!("{found} of {} bad formats reported: {diag}", calls.len()))
+    }
+}
+
 /// The C library's cases on `t` (those whose name contains `filter`).
 pub fn run(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) {
     let a = t.arch().to_string();
@@ -296,6 +327,10 @@ pub fn run(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) {
     let name = "libc: one write system call per printf, puts and fputs (strace)";
     if t.qemu.is_none() && wanted(name) {
         tally.record(&format!("{a}/{name}"), writes_check(root, &exe));
+    }
+    let name = "libc: the printf family's formats are checked by the compiler";
+    if wanted(name) {
+        tally.record(&format!("{a}/{name}"), format_checked(root, t));
     }
     for std in ["c99", "c11"] {
         let name = format!("libc: the headers compile as {std} with -Wall -Wextra -pedantic, no warning");
