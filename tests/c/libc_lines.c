@@ -5,7 +5,11 @@
  *
  * Line i of goroutine g: "g<g> <i> <payload> end", the payload being
  * len(i) copies of the letter 'a' + g (see LEN below, which xtask
- * repeats). */
+ * repeats).
+ *
+ * With the argument "closed", stdout is closed first: printf and puts
+ * fail with EBADF and set the stream's error indicator (reported on
+ * stderr). */
 #include <errno.h>
 #include <runtime.h>
 #include <stdio.h>
@@ -58,8 +62,25 @@ static void printer(void *arg)
     rt_wg_done(&wg);
 }
 
+static void closed(void)
+{
+    rt_close(1);
+    errno = 0;
+    int r = printf("lost %d\n", 1);
+    fprintf(stderr, "printf=%d errno=%d ferror=%d\n", r, errno, ferror(stdout));
+    errno = 0;
+    r = puts("lost");
+    fprintf(stderr, "puts=%d errno=%d\n", r, errno);
+    clearerr(stdout);
+    fprintf(stderr, "after clearerr ferror=%d stderr ferror=%d\n", ferror(stdout), ferror(stderr));
+}
+
 void main_main(void)
 {
+    if (rt_argc() > 1 && strcmp(rt_argv(1), "closed") == 0) {
+        closed();
+        return;
+    }
     rt_wg_add(&wg, GOROUTINES);
     for (long g = 0; g < GOROUTINES; g++)
         rt_go(printer, (void *)g);
