@@ -137,11 +137,27 @@ pub fn add_to_archive(root: &Path, t: &Target, lib: &Path) -> Result<()> {
         ));
     }
     let members = String::from_utf8_lossy(&listed.stdout);
-    let all_in = objects.iter().all(|o| {
-        o.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| members.lines().any(|m| m == n))
-    });
+    // Objects of sources that are gone leave the archive.
+    let names: Vec<String> = objects
+        .iter()
+        .filter_map(|o| Some(o.file_name()?.to_str()?.to_string()))
+        .collect();
+    let gone: Vec<&str> = members
+        .lines()
+        .filter(|m| m.starts_with(PREFIX) && !names.iter().any(|n| n == m))
+        .collect();
+    if !gone.is_empty() {
+        let st = Command::new(&ar)
+            .arg("d")
+            .arg(lib)
+            .args(&gone)
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", ar.display()))?;
+        if !st.success() {
+            return Err(format!("{} d {} failed", ar.display(), lib.display()));
+        }
+    }
+    let all_in = names.iter().all(|n| members.lines().any(|m| m == n));
     if all_in && mtime(lib) >= newest(&objects) {
         return Ok(());
     }
