@@ -142,9 +142,36 @@ static void doubles(void)
         double d = from_bits(next());
         if (k % 3 == 1)
             d = (double)(next() % 1000000) / 1000.0;
-        else if (k % 3 == 2)
-            d = (double)(next() >> 11) / (double)(1ull << (next() % 60));
+        else if (k % 3 == 2) {
+            uint64_t m = next() >> 11;
+            d = (double)m / (double)(1ull << (next() % 60));
+        }
         printf("%.17g %a %.3e %.2f %g %.5a %.0f %#.3g\n", d, d, d, d, d, d, d, d);
+    }
+    /* Random specifications: flags, width, precision and conversion. */
+    static const char *const flags[] = {"", "#", "+", " ", "-", "0", "#0", "+#", "- ", "-#0"};
+    for (int k = 0; k < 2000; k++) {
+        /* One draw a statement: the order in which a call's arguments
+         * are evaluated is the compiler's. */
+        char fmt[32];
+        const char *f = flags[next() % 10];
+        int w = (int)(next() % 30);
+        int p = (int)(next() % 40);
+        char c = "feEgGaA"[next() % 7];
+        snprintf(fmt, sizeof fmt, "%%%s%d.%d%c|", f, w, p, c);
+        double d = k % 2 ? from_bits(next()) : (double)(next() % 100000) / 64.0;
+        printf("%s ", fmt);
+        printf(fmt, d);
+        f = flags[next() % 10];
+        w = (int)(next() % 30);
+        p = (int)(next() % 25);
+        c = "diouxX"[next() % 6];
+        snprintf(fmt, sizeof fmt, "%%%s%d.%dll%c|", f, w, p, c);
+        uint64_t bits = next();
+        long long v = (long long)(bits >> (next() % 64));
+        printf(" %s ", fmt);
+        printf(fmt, k % 3 ? v : -v);
+        printf("\n");
     }
     printf("[%Lf][%Le][%Lg]\n", 2.5L, 2.5L, -0.375L);
 }
