@@ -199,7 +199,6 @@ pub fn cc(
     symbols: bool,
 ) -> Result<()> {
     let lib = runtime_lib(root, t)?;
-    step(&format!("linking {} ({})", out.display(), t.arch()));
     let tc = crate::driver::Toolchain {
         target: t,
         include: root.join("include"),
@@ -244,6 +243,7 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
             crate::elf::strip_section_headers(exe)?;
         }
     }
+    step(&format!("building the C examples for {}", t.triple));
     for c in files_with(&root.join("examples"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         let out = dir.join(format!("{stem}-c"));
