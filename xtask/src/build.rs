@@ -124,10 +124,15 @@ fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, 
 
 /// Copies cargo's diagnostics to our stderr, less rustc's notice about
 /// the unstable target features that the target's own descriptor asks for
-/// (`thumb-mode` on armv7, `outline-atomics` on aarch64): they are chosen
-/// and explained in `targets/`, and a user could not act on the notice,
-/// which rustc repeats for every crate of every build. Every other
-/// warning and error passes through unchanged.
+/// (`thumb-mode` on armv7, `outline-atomics` on aarch64, `relax` on
+/// riscv64): they are chosen and explained in `targets/`, and a user could
+/// not act on the notice, which rustc repeats for every crate of every
+/// build. It cannot be silenced at its source: rustc 1.95 emits it for
+/// every unstable `-Ctarget-feature` it is given, not as a lint (neither
+/// `-A` of a lint nor RUSTC_BOOTSTRAP removes it; only `-A warnings`, which
+/// would hide the code's own warnings too), and there is no stable way to
+/// ask for these features (Thumb-2 code on the armv7 triple) otherwise.
+/// Every other warning and error passes through unchanged.
 fn forward_diagnostics(err: impl std::io::Read, t: &Target) {
     use std::io::{BufRead, Write};
     let ours = |line: &str| {
