@@ -204,14 +204,19 @@ pub fn cc(
     symbols: bool,
 ) -> Result<()> {
     let lib = runtime_lib(root, t)?;
-    let tc = crate::driver::Toolchain {
+    let tc = toolchain(root, t, lib)?;
+    crate::driver::build(&tc, out, inputs, extra, &out_dir(root, t).join("cc-obj"), symbols)
+}
+
+/// The checkout's headers and scripts, with `lib` as the runtime.
+pub fn toolchain<'a>(root: &Path, t: &'a Target, lib: PathBuf) -> Result<crate::driver::Toolchain<'a>> {
+    Ok(crate::driver::Toolchain {
         target: t,
         include: root.join("include"),
         link_dir: root.join("link"),
         lib,
         lld: tools::rust_lld()?,
-    };
-    crate::driver::build(&tc, out, inputs, extra, &out_dir(root, t).join("cc-obj"), symbols)
+    })
 }
 
 /// Every file in `dir` with extension `ext`, sorted.

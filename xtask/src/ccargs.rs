@@ -2,8 +2,10 @@
 //! installed `rt-cc` read the same words the same way.
 //!
 //! Besides `--target TRIPLE` (required: there is no useful default, the
-//! host's C library is not the runtime), `-o OUT` (default `a.out`),
-//! `--help` and `--version`, the words are clang's. An option that takes a
+//! host's C library is not the runtime), `-o OUT` (default `a.out`), `-c`
+//! (compile only: objects, not an executable), `--help` and `--version`,
+//! the words are clang's (`-E`, `-S` and `-M` are refused: they make no
+//! object). An option that takes a
 //! value takes it attached (`-Idir`, `-DX=1`, `-MFdeps`) or as the next
 //! word (`-I dir`, `-include x.h`), and is passed to clang with it; every
 //! other option is passed to clang as it is; the words left are the input
@@ -28,7 +30,10 @@ pub enum Line {
 #[derive(Debug, PartialEq)]
 pub struct Cc {
     pub target: String,
+    /// The executable; with `compile_only`, the object of the one input,
+    /// or empty for `<stem>.o` of each input in the current directory.
     pub out: PathBuf,
+    pub compile_only: bool,
     pub inputs: Vec<PathBuf>,
     /// For clang, in their order, each option with its value.
     pub flags: Vec<String>,
@@ -149,6 +154,7 @@ pub fn parse(p: &mut Parser) -> Result<Line, lexopt::Error> {
     let mut outs: Vec<PathBuf> = Vec::new();
     let mut inputs: Vec<PathBuf> = Vec::new();
     let mut flags: Vec<String> = Vec::new();
+    let mut compile_only = false;
     loop {
         // Values are always taken whole, so no word is half read here.
         let Some(mut raw) = p.try_raw_args() else {
@@ -187,6 +193,14 @@ pub fn parse(p: &mut Parser) -> Result<Line, lexopt::Error> {
             return Ok(Line::Help);
         } else if w == "--version" {
             return Ok(Line::Version);
+        } else if w == "-c" {
+            raw.next();
+            compile_only = true;
+        } else if ["-E", "-S", "-M", "-MM", "-fsyntax-only"].contains(&w) {
+            return Err(format!(
+                "{w} is not supported: this driver makes executables, or objects with -c"
+            )
+            .into());
         } else if let Some(name) = CLANG_SEPARATE.iter().find(|&&n| n == w) {
             raw.next();
             let Some(v) = raw.next() else {
@@ -240,6 +254,7 @@ pub fn parse(p: &mut Parser) -> Result<Line, lexopt::Error> {
     }
     let out = match <[PathBuf; 1]>::try_from(outs) {
         Ok([out]) => out,
+        Err(v) if v.is_empty() && compile_only => PathBuf::new(),
         Err(v) if v.is_empty() => PathBuf::from("a.out"),
         Err(_) => return Err("give -o once".to_string().into()),
     };
@@ -250,11 +265,17 @@ pub fn parse(p: &mut Parser) -> Result<Line, lexopt::Error> {
         return Err("no input files".to_string().into());
     }
     for i in &inputs {
-        input_kind(i)?;
+        if input_kind(i)? == Kind::Object && compile_only {
+            return Err(format!("{}: nothing to compile with -c", i.display()).into());
+        }
+    }
+    if compile_only && inputs.len() > 1 && !out.as_os_str().is_empty() {
+        return Err("-c with -o makes one object: give one input".to_string().into());
     }
     Ok(Line::Build(Cc {
         target,
         out,
+        compile_only,
         inputs,
         flags,
     }))
@@ -298,6 +319,9 @@ mod tests {
             (&["a.c"], "--target TRIPLE is required"),
             (&["--target", "T"], "no input files"),
             (&["--target", "T", "-o", "a", "-o", "b", "x.c"], "give -o once"),
+            (&["--target", "T", "-S", "x.c"], "-S is not supported"),
+            (&["--target", "T", "-c", "x.o"], "x.o: nothing to compile with -c"),
+            (&["--target", "T", "-c", "-o", "x.o", "a.c", "b.c"], "-c with -o makes one object"),
         ] {
             let e = line(args).unwrap_err();
             assert!(e.starts_with(want), "{args:?}: {e}");
@@ -310,7 +334,11 @@ mod tests {
             panic!()
         };
         assert_eq!(c.out, PathBuf::from("a.out"));
-        assert!(!c.debug());
+        assert!(!c.debug() && !c.compile_only);
+        let Ok(Line::Build(c)) = line(&["--target=T", "-c", "x.c", "y.s"]) else {
+            panic!()
+        };
+        assert!(c.compile_only && c.out.as_os_str().is_empty() && c.flags.is_empty());
         assert_eq!(line(&["--version"]), Ok(Line::Version));
         assert_eq!(line(&["-o", "x", "--help"]), Ok(Line::Help));
         for (flags, want) in [

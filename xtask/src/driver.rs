@@ -43,8 +43,7 @@ pub fn build(
     let base = out.file_name().and_then(|s| s.to_str()).unwrap_or("out");
     let mut objects = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let kind = input_kind(input)?;
-        if kind == Kind::Object {
+        if input_kind(input)? == Kind::Object {
             objects.push(input.clone());
             continue;
         }
@@ -53,51 +52,7 @@ pub fn build(
             .and_then(|s| s.to_str())
             .unwrap_or("input");
         let obj = objdir.join(format!("{base}-{i}-{stem}.o"));
-        let mut cmd = Command::new("clang");
-        cmd.args(&t.cflags).arg("-c");
-        if kind == Kind::C {
-            cmd.args([
-                "-O2",
-                "-ffreestanding",
-                "-nostdlibinc",
-                "-fno-pic",
-                "-fno-stack-protector",
-                "-fno-asynchronous-unwind-tables",
-                "-fno-unwind-tables",
-                "-ffunction-sections",
-                "-fdata-sections",
-                "-Wall",
-            ]);
-            if t.c_max_frame > 0 {
-                cmd.arg(format!("-Wframe-larger-than={}", t.c_max_frame))
-                    .args(["-Werror=frame-larger-than", "-Werror=vla", "-Werror=alloca"]);
-            }
-        } else {
-            // The same options go to every input; those that mean nothing
-            // to the assembler (-O2, -D for a `.s`) are not worth a warning.
-            cmd.args(["-nostdlibinc", "-Qunused-arguments"]);
-        }
-        cmd.arg("-I").arg(&tc.include).args(flags).arg("-o").arg(&obj).arg(input);
-        let res = cmd.output().map_err(|e| format!("cannot run clang: {e}"))?;
-        let diag = String::from_utf8_lossy(&res.stderr);
-        if !res.status.success() {
-            let mut msg = format!("{diag}clang failed on {}", input.display());
-            if ["-Wframe-larger-than", "-Wvla", "-Walloca"]
-                .iter()
-                .any(|w| diag.contains(w))
-            {
-                msg.push_str(&format!(
-                    "\n  on {} no stack frame may exceed {} bytes, and none may grow at run time \
-                     (VLAs, alloca): no compiler probes large frames there, and a bigger one \
-                     could jump over the guard below a goroutine stack; put large arrays on \
-                     the heap (rt_malloc) or in a static",
-                    t.triple, t.c_max_frame
-                ));
-            }
-            return Err(msg);
-        }
-        // The program's own warnings are the user's to see.
-        eprint!("{diag}");
+        compile(tc, input, &obj, flags)?;
         objects.push(obj);
     }
     let mut link = Command::new(&tc.lld);
@@ -122,6 +77,73 @@ pub fn build(
     check_frames(t, out)?;
     if t.rust_max_frame > 0 && !symbols {
         crate::elf::strip_section_headers(out)?;
+    }
+    Ok(())
+}
+
+/// Compiles (or assembles) one input into the object `obj`.
+pub fn compile(tc: &Toolchain, input: &Path, obj: &Path, flags: &[String]) -> Result<()> {
+    let t = tc.target;
+    let kind = input_kind(input)?;
+    let mut cmd = Command::new("clang");
+    cmd.args(&t.cflags).arg("-c");
+    if kind == Kind::C {
+        cmd.args([
+            "-O2",
+            "-ffreestanding",
+            "-nostdlibinc",
+            "-fno-pic",
+            "-fno-stack-protector",
+            "-fno-asynchronous-unwind-tables",
+            "-fno-unwind-tables",
+            "-ffunction-sections",
+            "-fdata-sections",
+            "-Wall",
+        ]);
+        if t.c_max_frame > 0 {
+            cmd.arg(format!("-Wframe-larger-than={}", t.c_max_frame))
+                .args(["-Werror=frame-larger-than", "-Werror=vla", "-Werror=alloca"]);
+        }
+    } else {
+        // The same options go to every input; those that mean nothing
+        // to the assembler (-O2, -D for a `.s`) are not worth a warning.
+        cmd.args(["-nostdlibinc", "-Qunused-arguments"]);
+    }
+    cmd.arg("-I").arg(&tc.include).args(flags).arg("-o").arg(obj).arg(input);
+    let res = cmd.output().map_err(|e| format!("cannot run clang: {e}"))?;
+    let diag = String::from_utf8_lossy(&res.stderr);
+    if !res.status.success() {
+        let mut msg = format!("{diag}clang failed on {}", input.display());
+        if ["-Wframe-larger-than", "-Wvla", "-Walloca"]
+            .iter()
+            .any(|w| diag.contains(w))
+        {
+            msg.push_str(&format!(
+                "\n  on {} no stack frame may exceed {} bytes, and none may grow at run time \
+                 (VLAs, alloca): no compiler probes large frames there, and a bigger one \
+                 could jump over the guard below a goroutine stack; put large arrays on \
+                 the heap (rt_malloc) or in a static",
+                t.triple, t.c_max_frame
+            ));
+        }
+        return Err(msg);
+    }
+    // The program's own warnings are the user's to see.
+    eprint!("{diag}");
+    Ok(())
+}
+
+/// `-c`: each input compiled to `out`, or to `<stem>.o` here if `out` is
+/// empty.
+pub fn compile_only(tc: &Toolchain, out: &Path, inputs: &[PathBuf], flags: &[String]) -> Result<()> {
+    for input in inputs {
+        let obj = if out.as_os_str().is_empty() {
+            let stem = input.file_stem().unwrap_or(input.as_os_str());
+            PathBuf::from(stem).with_extension("o")
+        } else {
+            out.to_path_buf()
+        };
+        compile(tc, input, &obj, flags)?;
     }
     Ok(())
 }

@@ -91,8 +91,14 @@ fn run(cmd: Command) -> Result<u8> {
             tools::ensure_target(&root, &t, true)?;
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let inputs: Vec<PathBuf> = cc.inputs.iter().map(|i| cwd.join(i)).collect();
-            let debug = cc.debug();
-            build::cc(&root, &t, &cwd.join(&cc.out), &inputs, &cc.flags, debug)?;
+            if cc.compile_only {
+                let out = if cc.out.as_os_str().is_empty() { PathBuf::new() } else { cwd.join(&cc.out) };
+                let tc = build::toolchain(&root, &t, build::out_dir(&root, &t).join("libruntime.a"))?;
+                driver::compile_only(&tc, &out, &inputs, &cc.flags)?;
+            } else {
+                let debug = cc.debug();
+                build::cc(&root, &t, &cwd.join(&cc.out), &inputs, &cc.flags, debug)?;
+            }
             Ok(0)
         }
         Command::Install { prefix, targets } => {

@@ -238,6 +238,10 @@ fn rt_cc_cases(root: &Path, t: &Target, tmp: &Path, record: &mut dyn FnMut(&str,
         }
     });
     record(INSTALL[3], refused);
+    let separately = ok("rt-cc -c", cc(&["-c", "prog.c", "answer.S"]), 120)
+        .and_then(|_| ok("rt-cc (link)", cc(&["-o", "prog-o", "prog.o", "answer.o"]), 120))
+        .and_then(|_| runs(t, &tmp.join("prog-o"), tmp, PROG_OUT));
+    record(INSTALL[4], separately);
 }
 
 /// `cargo xtask new`, then the project's own cargo commands.
@@ -311,11 +315,12 @@ fn quiet_cases(root: &Path, t: &Target, tmp: &Path, record: &mut dyn FnMut(&str,
 }
 
 /// The cases' names, by group (a group runs when one of them is wanted).
-const INSTALL: [&str; 4] = [
+const INSTALL: [&str; 5] = [
     "cargo xtask install --prefix DIR lays out rt-cc, libruntime.a, scripts, headers",
     "rt-cc --target T -o prog prog.c answer.S, outside the checkout: builds, runs, stripped",
     "rt-cc -g keeps the symbol table and debug information",
     "rt-cc refuses a C++ file: a clear message and exit code 2",
+    "rt-cc -c makes objects, rt-cc links them",
 ];
 const NEW: [&str; 4] = [
     "cargo xtask new DIR",

@@ -28,9 +28,10 @@ use std::process::ExitCode;
 
 pub type Result<T> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: rt-cc --target TRIPLE [-o OUT] [-g] [-O2] [-I DIR] [-D NAME[=VALUE]] \
+const USAGE: &str = "usage: rt-cc --target TRIPLE [-o OUT] [-c] [-g] [-O2] [-I DIR] [-D NAME[=VALUE]] \
 [clang options] FILE.c|FILE.s|FILE.S|FILE.o|FILE.a...
-  --target is required; -o defaults to a.out; -g keeps symbols and debug information.
+  --target is required; -o defaults to a.out; -c compiles only (FILE.o, or -o OUT for one input);
+  -g keeps symbols and debug information.
   rt-cc --help | --version";
 
 /// The installation's root: the directory above the one holding rt-cc.
@@ -121,6 +122,9 @@ fn run() -> std::result::Result<(), Failure> {
         lib: dir.join("libruntime.a"),
         lld: find_lld(recorded).map_err(fail)?,
     };
+    if cc.compile_only {
+        return driver::compile_only(&tc, &cc.out, &cc.inputs, &cc.flags).map_err(fail);
+    }
     let objdir = std::env::temp_dir().join(format!("rt-cc-{}", std::process::id()));
     let r = driver::build(&tc, &cc.out, &cc.inputs, &cc.flags, &objdir, cc.debug());
     let _ = std::fs::remove_dir_all(&objdir);
