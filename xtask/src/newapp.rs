@@ -217,3 +217,52 @@ pub fn create(root: &Path, dir: &Path) -> Result<()> {
     println!("{}", dir.display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        for ok in ["app", "my_app-2", "A"] {
+            assert_eq!(package_name(Path::new(ok)).as_deref(), Ok(ok));
+        }
+        for bad in ["2app", "my app", "-x", "é"] {
+            assert!(package_name(Path::new(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(toml_str(r#"a"b\c"#), r#""a\"b\\c""#);
+        let v: toml::Table = format!("k = {}", toml_str("x\ny\"")).parse().unwrap();
+        assert_eq!(v["k"].as_str(), Some("x\ny\""));
+    }
+
+    #[test]
+    fn config_per_target() {
+        let root = crate::root();
+        let host = "x86_64-unknown-linux-gnu";
+        let c: toml::Table = config(&root, host, host).unwrap().parse().unwrap();
+        assert_eq!(c["build"]["target"].as_str(), Some(host));
+        for triple in target::known(&root) {
+            let t = &c["target"][triple.as_str()];
+            let flags: Vec<&str> = t["rustflags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            for want in ["relocation-model=static", "target-feature=+crt-static", "linker=rust-lld", "link-arg=-Truntime.ld"] {
+                assert!(flags.contains(&want), "{triple}: {flags:?}");
+            }
+            assert!(
+                !flags.iter().any(|f| f.starts_with("target-feature=") && *f != "target-feature=+crt-static"),
+                "{triple}: {flags:?}"
+            );
+            assert_eq!(t.get("runner").is_some(), triple != host, "{triple}");
+        }
+        let aarch64 = &c["target"]["aarch64-unknown-linux-gnu"]["rustflags"];
+        assert!(aarch64.as_array().unwrap().iter().any(|v| v.as_str() == Some("code-model=tiny")));
+    }
+}
