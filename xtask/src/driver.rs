@@ -42,6 +42,7 @@ pub fn build(
     std::fs::create_dir_all(objdir).map_err(|e| format!("{}: {e}", objdir.display()))?;
     let base = out.file_name().and_then(|s| s.to_str()).unwrap_or("out");
     let mut objects = Vec::new();
+    let mut jobs = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         if input_kind(input)? == Kind::Object {
             objects.push(input.clone());
@@ -52,9 +53,10 @@ pub fn build(
             .and_then(|s| s.to_str())
             .unwrap_or("input");
         let obj = objdir.join(format!("{base}-{i}-{stem}.o"));
-        compile(tc, input, &obj, flags)?;
+        jobs.push((input.clone(), obj.clone()));
         objects.push(obj);
     }
+    compile_all(tc, &jobs, flags)?;
     let mut link = Command::new(&tc.lld);
     link.args(["-flavor", "gnu", "-static", "--gc-sections", "--no-undefined"])
         .arg(format!("-T{}", t.linker_script.display()))
@@ -136,14 +138,47 @@ pub fn compile(tc: &Toolchain, input: &Path, obj: &Path, flags: &[String]) -> Re
 /// `-c`: each input compiled to `out`, or to `<stem>.o` here if `out` is
 /// empty.
 pub fn compile_only(tc: &Toolchain, out: &Path, inputs: &[PathBuf], flags: &[String]) -> Result<()> {
-    for input in inputs {
-        let obj = if out.as_os_str().is_empty() {
-            let stem = input.file_stem().unwrap_or(input.as_os_str());
-            PathBuf::from(stem).with_extension("o")
-        } else {
-            out.to_path_buf()
-        };
-        compile(tc, input, &obj, flags)?;
+    let jobs: Vec<(PathBuf, PathBuf)> = inputs
+        .iter()
+        .map(|input| {
+            let obj = if out.as_os_str().is_empty() {
+                let stem = input.file_stem().unwrap_or(input.as_os_str());
+                PathBuf::from(stem).with_extension("o")
+            } else {
+                out.to_path_buf()
+            };
+            (input.clone(), obj)
+        })
+        .collect();
+    compile_all(tc, &jobs, flags)
+}
+
+/// Compiles each `(input, object)`, as many at a time as there are CPUs;
+/// the first failure, in input order, is the error.
+fn compile_all(tc: &Toolchain, jobs: &[(PathBuf, PathBuf)], flags: &[String]) -> Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len());
+    let next = AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<()>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                // Only the counter is shared: each index is taken once.
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((input, obj)) = jobs.get(i) else { break };
+                let r = compile(tc, input, obj, flags);
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(r);
+                }
+            });
+        }
+    });
+    for r in results {
+        match r.into_inner() {
+            Ok(Some(r)) => r?,
+            _ => return Err("internal: a compile job was lost".into()),
+        }
     }
     Ok(())
 }
