@@ -7,23 +7,21 @@
 //!
 //! - `run`: everything after the example's name goes to the example as
 //!   it is (`-x`, `--target`, `--` included).
-//! - `cc`: besides xtask's `--target`, the words are clang's. An option
-//!   that takes a value takes it attached (`-Idir`, `-DX=1`, `-MFdeps`)
-//!   or as the next word (`-I dir`, `-include x.h`), and is passed to
-//!   clang with it; `-o` names the output; every other option is passed
-//!   to clang as it is; the words left are the input files (`.c` compiled,
-//!   anything else linked), and so is everything after `--`.
+//! - `cc`: besides the required `--target`, the words are clang's, read
+//!   as the installed `rt-cc` reads them (`ccargs.rs`).
 
 use crate::bench;
+use crate::ccargs;
 use crate::stress;
 use lexopt::prelude::*;
 use lexopt::Parser;
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 pub const USAGE: &str = "usage:
   cargo xtask build [--target TRIPLE]
-  cargo xtask cc --target TRIPLE -o OUT FILE.c|FILE.o... [clang flags]
+  cargo xtask cc --target TRIPLE [-o OUT] [-c] [-g] [clang flags] FILE.c|.s|.S|.o|.a...
+  cargo xtask install [--prefix DIR] [--target TRIPLE]...
+  cargo xtask new DIR
   cargo xtask run [--target TRIPLE] EXAMPLE [ARGS...]
   cargo xtask test [--target TRIPLE]... [--filter TEXT]
   cargo xtask bench [--target TRIPLE]... [--runs N] [--filter TEXT] [--seconds S]
@@ -39,7 +37,14 @@ pub enum Command {
     Build {
         target: Option<String>,
     },
-    Cc(Cc),
+    Cc(ccargs::Cc),
+    Install {
+        prefix: Option<std::path::PathBuf>,
+        targets: Vec<String>,
+    },
+    New {
+        dir: std::path::PathBuf,
+    },
     Run {
         target: Option<String>,
         example: String,
@@ -59,52 +64,6 @@ pub enum Command {
     },
 }
 
-/// `cargo xtask cc`'s arguments.
-#[derive(Debug, PartialEq)]
-pub struct Cc {
-    pub target: Option<String>,
-    pub out: PathBuf,
-    pub inputs: Vec<PathBuf>,
-    /// For clang, in their order, each option with its value.
-    pub flags: Vec<String>,
-}
-
-/// clang's options of one letter that take a value, attached or as the
-/// next word (`-o` is taken out for the output).
-const CLANG_SHORT_WITH_VALUE: [char; 7] = ['o', 'I', 'D', 'U', 'L', 'l', 'x'];
-
-/// clang's longer options whose value is attached or the next word.
-const CLANG_JOINED_OR_SEPARATE: [&str; 15] = [
-    "-include",
-    "-imacros",
-    "-isystem",
-    "-isystem-after",
-    "-idirafter",
-    "-iquote",
-    "-isysroot",
-    "-iprefix",
-    "-iwithprefix",
-    "-iwithprefixbefore",
-    "-ivfsoverlay",
-    "-MF",
-    "-MT",
-    "-MQ",
-    "-MJ",
-];
-
-/// clang's options whose value is always the next word.
-const CLANG_SEPARATE: [&str; 9] = [
-    "-Xclang",
-    "-Xpreprocessor",
-    "-Xassembler",
-    "-Xlinker",
-    "-mllvm",
-    "-include-pch",
-    "-target",
-    "--sysroot",
-    "-arch",
-];
-
 /// Parses the arguments after `cargo xtask`.
 pub fn parse<I>(args: I) -> crate::Result<Command>
 where
@@ -123,6 +82,8 @@ where
     let parsed = match cmd.as_str() {
         "build" => build(&mut p),
         "cc" => cc(&mut p),
+        "install" => install(&mut p),
+        "new" => new(&mut p),
         "run" => run(&mut p),
         "test" => test(&mut p),
         "bench" => bench(&mut p),
@@ -250,123 +211,39 @@ fn stress(p: &mut Parser) -> Parsed<Command> {
     })
 }
 
-/// The longest of `names` that `word` starts with.
-fn longest_prefix<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
-    names
-        .iter()
-        .copied()
-        .filter(|n| word.starts_with(n))
-        .max_by_key(|n| n.len())
+fn cc(p: &mut Parser) -> Parsed<Command> {
+    Ok(match ccargs::parse(p)? {
+        ccargs::Line::Build(c) => Command::Cc(c),
+        ccargs::Line::Help | ccargs::Line::Version => Command::Help,
+    })
 }
 
-fn cc(p: &mut Parser) -> Parsed<Command> {
-    // Options of more than one letter behind a single dash are clang's
-    // syntax, not lexopt's (which would read `-include` as `-i nclude`):
-    // each word is looked at before lexopt parses it, and lexopt is left
-    // the ones it reads as clang does: `--target`, `--`, and one-letter
-    // options with their values. An `=` after such a letter is part of the
-    // value (`-I=dir` is relative to the sysroot), except after `-o`,
-    // where `-o=OUT` has always meant OUT.
-    p.set_short_equals(false);
-    let mut target = None;
-    let mut outs: Vec<PathBuf> = Vec::new();
-    let mut inputs: Vec<PathBuf> = Vec::new();
-    let mut flags: Vec<String> = Vec::new();
-    loop {
-        // Values are always taken whole, so no word is half read here.
-        let Some(mut raw) = p.try_raw_args() else {
-            return Err("internal: an option's value was left unread"
-                .to_string()
-                .into());
-        };
-        let Some(word) = raw.peek().map(|w| w.to_owned()) else {
-            break;
-        };
-        let Some(w) = word.to_str() else {
-            // Not UTF-8: an input file unless it is an option.
-            if word.as_encoded_bytes().starts_with(b"-") {
-                return Err(lexopt::Error::NonUnicodeValue(word));
-            }
-            raw.next();
-            inputs.push(word.into());
-            continue;
-        };
-        if w == "--" {
-            raw.next();
-            inputs.extend(raw.map(PathBuf::from));
-            break;
-        }
-        if w == "--target" || w.starts_with("--target=") {
-            match p.next()? {
-                Some(Long("target")) => target_once(p, &mut target)?,
-                _ => unreachable!("lexopt reads {w:?} as --target"),
-            }
-        } else if w == "--help" || w == "-h" {
-            return Ok(Command::Help);
-        } else if let Some(name) = CLANG_SEPARATE.iter().find(|&&n| n == w) {
-            raw.next();
-            let Some(v) = raw.next() else {
-                return Err(lexopt::Error::MissingValue {
-                    option: Some(name.to_string()),
-                });
-            };
-            flags.push(w.to_string());
-            flags.push(v.string()?);
-        } else if let Some(name) = longest_prefix(w, &CLANG_JOINED_OR_SEPARATE) {
-            raw.next();
-            flags.push(w.to_string());
-            if w == name {
-                let Some(v) = raw.next() else {
-                    return Err(lexopt::Error::MissingValue {
-                        option: Some(name.to_string()),
-                    });
-                };
-                flags.push(v.string()?);
-            }
-        } else if w
-            .strip_prefix('-')
-            .and_then(|r| r.chars().next())
-            .is_some_and(|c| CLANG_SHORT_WITH_VALUE.contains(&c))
-        {
-            let Some(Short(c)) = p.next()? else {
-                unreachable!("lexopt reads {w:?} as a short option");
-            };
-            if c == 'o' {
-                p.set_short_equals(true);
-                let out = p.value();
-                p.set_short_equals(false);
-                outs.push(out?.into());
-            } else {
-                let v = p.value()?.string()?;
-                // As given: attached stays attached.
-                if w.len() == 2 {
-                    flags.push(w.to_string());
-                    flags.push(v);
-                } else {
-                    flags.push(w.to_string());
-                }
-            }
-        } else if w.starts_with('-') && w != "-" {
-            raw.next();
-            flags.push(w.to_string());
-        } else {
-            raw.next();
-            inputs.push(word.into());
+fn install(p: &mut Parser) -> Parsed<Command> {
+    let (mut prefix, mut targets) = (None, Vec::new());
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("prefix") => prefix = Some(p.value()?.into()),
+            Long("target") => targets.push(p.value()?.string()?),
+            Long("help") | Short('h') => return Ok(Command::Help),
+            _ => return Err(arg.unexpected()),
         }
     }
-    let out = match <[PathBuf; 1]>::try_from(outs) {
-        Ok([out]) => out,
-        Err(_) => return Err("cc needs one -o OUT".to_string().into()),
-    };
-    if inputs.is_empty() {
-        return Err("cc needs input files".to_string().into());
+    Ok(Command::Install { prefix, targets })
+}
+
+fn new(p: &mut Parser) -> Parsed<Command> {
+    let mut dir = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Value(v) if dir.is_none() => dir = Some(v.into()),
+            Long("help") | Short('h') => return Ok(Command::Help),
+            _ => return Err(arg.unexpected()),
+        }
     }
-    Ok(Command::Cc(Cc {
-        target,
-        out,
-        inputs,
-        flags,
-    }))
+    match dir {
+        Some(dir) => Ok(Command::New { dir }),
+        None => Err("new needs a directory".to_string().into()),
+    }
 }
 
 #[cfg(test)]
@@ -377,7 +254,9 @@ mod tests {
         super::parse(args.iter().copied())
     }
 
-    fn cc(args: &[&str]) -> Cc {
+    use std::path::PathBuf;
+
+    fn cc(args: &[&str]) -> ccargs::Cc {
         match parse(&[&["cc"], args].concat()) {
             Ok(Command::Cc(c)) => c,
             other => panic!("{args:?}: {other:?}"),
@@ -446,7 +325,7 @@ mod tests {
     #[test]
     fn cc_values_attached_or_separate() {
         let c = cc(&[
-            "-I", "dir", "-Ifoo", "-DX=1", "-D", "Y", "-o", "out", "a.c", "b.o",
+            "-I", "dir", "-Ifoo", "-DX=1", "-D", "Y", "-o", "out", "a.c", "b.o", "--target", "T",
         ]);
         assert_eq!(c.inputs, paths(&["a.c", "b.o"]));
         assert_eq!(c.out, PathBuf::from("out"));
@@ -454,7 +333,7 @@ mod tests {
             c.flags,
             strings(&["-I", "dir", "-Ifoo", "-DX=1", "-D", "Y"])
         );
-        assert_eq!(c.target, None);
+        assert_eq!(c.target, "T");
     }
 
     #[test]
@@ -488,7 +367,7 @@ mod tests {
             "--",
             "-odd.c",
         ]);
-        assert_eq!(c.target.as_deref(), Some("T"));
+        assert_eq!(c.target, "T");
         assert_eq!(c.out, PathBuf::from("file"));
         assert_eq!(c.inputs, paths(&["main.c", "-odd.c"]));
         assert_eq!(
@@ -521,23 +400,29 @@ mod tests {
 
     #[test]
     fn cc_output_forms() {
-        assert_eq!(cc(&["-o=out", "a.c"]).out, PathBuf::from("out"));
-        assert_eq!(cc(&["a.c", "-o", "-out"]).out, PathBuf::from("-out"));
-        assert_eq!(
-            cc(&["--target=T", "-oout", "a.c"]).target.as_deref(),
-            Some("T")
-        );
+        assert_eq!(cc(&["--target=T", "-o=out", "a.c"]).out, PathBuf::from("out"));
+        assert_eq!(cc(&["--target=T", "a.c", "-o", "-out"]).out, PathBuf::from("-out"));
+        assert_eq!(cc(&["--target=T", "-oout", "a.c"]).target, "T");
+        assert_eq!(cc(&["--target=T", "a.c"]).out, PathBuf::from("a.out"));
     }
 
     #[test]
     fn cc_errors() {
         for (args, want) in [
             (
-                &["-o", "a", "-o", "b", "x.c"][..],
-                "cc: cc needs one -o OUT\n",
+                &["--target=T", "-o", "a", "-o", "b", "x.c"][..],
+                "cc: give -o once\n",
             ),
-            (&["x.c"], "cc: cc needs one -o OUT\n"),
-            (&["-o", "out", "-I", "dir"], "cc: cc needs input files\n"),
+            (&["-o", "out", "x.c"], "cc: --target TRIPLE is required\n"),
+            (&["--target=T", "-o", "out", "-I", "dir"], "cc: no input files\n"),
+            (
+                &["--target=T", "hello.cpp"],
+                "cc: hello.cpp: C++ is not supported (only .c, .s, .S, .o, .a)\n",
+            ),
+            (
+                &["--target=T", "x.c", "add.txt"],
+                "cc: add.txt: unknown file type `.txt` (only .c, .s, .S, .o, .a)\n",
+            ),
             (
                 &["-o", "out", "x.c", "-I"],
                 "cc: missing argument for option '-I'\n",

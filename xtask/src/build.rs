@@ -81,25 +81,11 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
     f
 }
 
-/// On a target where rustc cannot probe large frames, refuses an
-/// executable holding a function whose frame exceeds the target's limit.
-pub fn check_frames(t: &Target, exe: &Path) -> Result<()> {
-    if t.rust_max_frame == 0 {
-        return Ok(());
-    }
-    let big = crate::elf::large_frames(exe, t.rust_max_frame)?;
-    if big.is_empty() {
-        return Ok(());
-    }
-    Err(format!(
-        "{}: stack frame larger than the {}-byte limit on {}: {}\n  \
-         (no compiler probes large frames there, and a bigger one could jump over the \
-         guard below a goroutine stack; put large arrays on the heap or in a static)",
-        exe.display(),
-        t.rust_max_frame,
-        t.triple,
-        big.join(", ")
-    ))
+pub use crate::driver::check_frames;
+
+/// One progress line for a build step, on stderr (stdout is for results).
+pub fn step(what: &str) {
+    eprintln!("xtask: {what}");
 }
 
 /// `cargo <sub> --release --target <t>` with the target's flags.
@@ -138,10 +124,15 @@ fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, 
 
 /// Copies cargo's diagnostics to our stderr, less rustc's notice about
 /// the unstable target features that the target's own descriptor asks for
-/// (`thumb-mode` on armv7, `outline-atomics` on aarch64): they are chosen
-/// and explained in `targets/`, and a user could not act on the notice,
-/// which rustc repeats for every crate of every build. Every other
-/// warning and error passes through unchanged.
+/// (`thumb-mode` on armv7, `outline-atomics` on aarch64, `relax` on
+/// riscv64): they are chosen and explained in `targets/`, and a user could
+/// not act on the notice, which rustc repeats for every crate of every
+/// build. It cannot be silenced at its source: rustc 1.95 emits it for
+/// every unstable `-Ctarget-feature` it is given, not as a lint (neither
+/// `-A` of a lint nor RUSTC_BOOTSTRAP removes it; only `-A warnings`, which
+/// would hide the code's own warnings too), and there is no stable way to
+/// ask for these features (Thumb-2 code on the armv7 triple) otherwise.
+/// Every other warning and error passes through unchanged.
 fn forward_diagnostics(err: impl std::io::Read, t: &Target) {
     use std::io::{BufRead, Write};
     let ours = |line: &str| {
@@ -181,6 +172,15 @@ pub fn cargo(root: &Path, t: &Target, args: &[&str]) -> Result<()> {
 /// the `["staticlib", "rlib"]` build would leave the archive unoptimised
 /// (a fifth larger executables).
 pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
+    // One line per target and kind, however many programs link with it.
+    static SHOWN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let key = format!("{}{}", t.triple, if t.checked { " (checked)" } else { "" });
+    if let Ok(mut shown) = SHOWN.lock() {
+        if !shown.contains(&key) {
+            step(&format!("building libruntime.a for {key}"));
+            shown.push(key);
+        }
+    }
     cargo_cmd(
         root,
         t,
@@ -193,8 +193,9 @@ pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
     crate::clib::add_to_archive(root, t, &lib).map(|()| lib)
 }
 
-/// Compiles and links C sources (or objects) into a static executable.
-/// With `symbols`, the symbol table is kept (for the tests' checks).
+/// Compiles and links C sources, assembly and objects into a static
+/// executable with the checkout's headers and scripts (see `driver`).
+/// With `symbols`, the symbol table is kept (`-g`, and the tests' checks).
 pub fn cc(
     root: &Path,
     t: &Target,
@@ -204,104 +205,19 @@ pub fn cc(
     symbols: bool,
 ) -> Result<()> {
     let lib = runtime_lib(root, t)?;
-    let objdir = out_dir(root, t).join("cc-obj");
-    std::fs::create_dir_all(&objdir).map_err(|e| format!("{}: {e}", objdir.display()))?;
-    let mut objects = Vec::new();
-    for input in inputs {
-        if input.extension().and_then(|e| e.to_str()) != Some("c") {
-            objects.push(input.clone());
-            continue;
-        }
-        let stem = input
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("input");
-        let obj = objdir.join(format!(
-            "{}-{stem}.o",
-            out.file_name().and_then(|s| s.to_str()).unwrap_or("out")
-        ));
-        let mut frame_flags = Vec::new();
-        if t.c_max_frame > 0 {
-            frame_flags = vec![
-                format!("-Wframe-larger-than={}", t.c_max_frame),
-                "-Werror=frame-larger-than".into(),
-                "-Werror=vla".into(),
-                "-Werror=alloca".into(),
-            ];
-        }
-        let out = Command::new("clang")
-            .args(&t.cflags)
-            .args([
-                "-c",
-                "-O2",
-                "-ffreestanding",
-                "-nostdlibinc",
-                "-fno-pic",
-                "-fno-stack-protector",
-                "-fno-asynchronous-unwind-tables",
-                "-fno-unwind-tables",
-                "-ffunction-sections",
-                "-fdata-sections",
-                "-Wall",
-            ])
-            .args(&frame_flags)
-            .arg("-I")
-            .arg(root.join("include"))
-            .args(extra)
-            .arg("-o")
-            .arg(&obj)
-            .arg(input)
-            .stderr(std::process::Stdio::piped())
-            .output()
-            .map_err(|e| format!("cannot run clang: {e}"))?;
-        let diag = String::from_utf8_lossy(&out.stderr);
-        eprint!("{diag}");
-        if !out.status.success() {
-            let mut msg = format!("clang failed on {}", input.display());
-            if ["-Wframe-larger-than", "-Wvla", "-Walloca"]
-                .iter()
-                .any(|w| diag.contains(w))
-            {
-                msg.push_str(&format!(
-                    "\n  on {} no stack frame may exceed {} bytes, and none may grow at run time \
-                     (VLAs, alloca): no compiler probes large frames there, and a bigger one \
-                     could jump over the guard below a goroutine stack; put large arrays on \
-                     the heap (rt_malloc) or in a static",
-                    t.triple, t.c_max_frame
-                ));
-            }
-            return Err(msg);
-        }
-        objects.push(obj);
-    }
-    let mut link = Command::new(tools::rust_lld()?);
-    link.args([
-        "-flavor",
-        "gnu",
-        "-static",
-        "--gc-sections",
-        "--no-undefined",
-    ])
-    .arg(format!("-T{}", t.linker_script.display()))
-    .arg(format!("-L{}", root.join("link").display()));
-    if !symbols {
-        link.arg("--strip-all");
-    }
-    link.arg("-o").arg(out).args(&objects).arg(&lib);
-    let st = link
-        .status()
-        .map_err(|e| format!("cannot run rust-lld: {e}"))?;
-    if !st.success() {
-        return Err(format!("linking {} failed", out.display()));
-    }
-    // The runtime's own frames, which the C program now contains. Without
-    // symbols, the frame-size section goes with the section headers, as
-    // for the Rust examples.
-    check_frames(t, out)?;
-    if t.rust_max_frame > 0 && !symbols {
-        crate::elf::strip_section_headers(out)?;
-    }
-    Ok(())
+    let tc = toolchain(root, t, lib)?;
+    crate::driver::build(&tc, out, inputs, extra, &out_dir(root, t).join("cc-obj"), symbols)
+}
+
+/// The checkout's headers and scripts, with `lib` as the runtime.
+pub fn toolchain<'a>(root: &Path, t: &'a Target, lib: PathBuf) -> Result<crate::driver::Toolchain<'a>> {
+    Ok(crate::driver::Toolchain {
+        target: t,
+        include: root.join("include"),
+        link_dir: root.join("link"),
+        lib,
+        lld: tools::rust_lld()?,
+    })
 }
 
 /// Every file in `dir` with extension `ext`, sorted.
@@ -323,6 +239,7 @@ pub fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
 pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
     tools::ensure_target(root, t, true)?;
     runtime_lib(root, t)?;
+    step(&format!("building the Rust examples for {}", t.triple));
     cargo(root, t, &["-p", "examples", "--examples"])?;
     let dir = out_dir(root, t).join("examples");
     let mut built: Vec<PathBuf> = files_with(&root.join("examples"), "rs")
@@ -337,6 +254,7 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
             crate::elf::strip_section_headers(exe)?;
         }
     }
+    step(&format!("building the C examples for {}", t.triple));
     for c in files_with(&root.join("examples"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("example");
         let out = dir.join(format!("{stem}-c"));

@@ -2,7 +2,10 @@
 //!
 //! ```text
 //! cargo xtask build [--target T]                  runtime + examples for T
-//! cargo xtask cc --target T -o OUT FILE.c|FILE.o… [clang flags]
+//! cargo xtask cc --target T [-o OUT] [-g] [clang flags] FILE.c|.s|.S|.o|.a…
+//! cargo xtask install [--prefix DIR] [--target T]…
+//!                                                 rt-cc, libraries, scripts, headers
+//! cargo xtask new DIR                             a Rust application project
 //! cargo xtask run [--target T] EXAMPLE [ARGS…]   build and run an example
 //! cargo xtask test [--target T]… [--filter S]    every test on every target
 //! cargo xtask bench [--target T]… [--runs N] [--filter S] [--seconds S]
@@ -11,8 +14,8 @@
 //!                    [--procs 1,2,4,8] [--chaos N] [--load K]
 //!                                                 concurrency tests, many times
 //! ```
-//! `--target` defaults to the host triple for build/cc/run/bench and to
-//! every target in `targets/` for test/stress. `run` passes every word
+//! `--target` defaults to the host triple for build/run/bench and to
+//! every target in `targets/` for test/stress/install; `cc` requires it. `run` passes every word
 //! after the example's name to it untouched; `cc` passes clang's options
 //! to clang, each with its value (`-I dir`, `-Idir`), and takes the other
 //! words as input files (see `args.rs`). Missing tools (the Rust target,
@@ -22,17 +25,22 @@
 mod args;
 mod bench;
 mod build;
+mod ccargs;
 mod check;
 mod clib;
+mod driver;
 mod elf;
+mod install;
 mod layers;
 mod loader;
+mod newapp;
 mod servers;
 mod stress;
 mod target;
 mod tests;
 mod tests_rustapi;
 mod tests_libc;
+mod tests_toolchain;
 mod tools;
 
 use args::{Command, USAGE};
@@ -81,11 +89,30 @@ fn run(cmd: Command) -> Result<u8> {
             Ok(0)
         }
         Command::Cc(cc) => {
-            let t = one_target(&root, cc.target)?;
+            let t = target::load(&root, &cc.target)?;
             tools::ensure_target(&root, &t, true)?;
             let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
             let inputs: Vec<PathBuf> = cc.inputs.iter().map(|i| cwd.join(i)).collect();
-            build::cc(&root, &t, &cwd.join(cc.out), &inputs, &cc.flags, false)?;
+            if cc.compile_only {
+                let out = if cc.out.as_os_str().is_empty() { PathBuf::new() } else { cwd.join(&cc.out) };
+                let tc = build::toolchain(&root, &t, build::out_dir(&root, &t).join("libruntime.a"))?;
+                driver::compile_only(&tc, &out, &inputs, &cc.flags)?;
+            } else {
+                let debug = cc.debug();
+                build::cc(&root, &t, &cwd.join(&cc.out), &inputs, &cc.flags, debug)?;
+            }
+            Ok(0)
+        }
+        Command::Install { prefix, targets } => {
+            let prefix = match prefix {
+                Some(p) => p,
+                None => install::default_prefix()?,
+            };
+            install::install(&root, &prefix, &or_every_target(&root, targets))?;
+            Ok(0)
+        }
+        Command::New { dir } => {
+            newapp::create(&root, &dir)?;
             Ok(0)
         }
         Command::Run {

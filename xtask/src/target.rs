@@ -81,28 +81,35 @@ fn integer(t: &toml::Table, key: &str, file: &Path) -> Result<u64> {
 
 pub fn load(root: &Path, triple: &str) -> Result<Target> {
     let file = root.join("targets").join(format!("{triple}.toml"));
-    let text = std::fs::read_to_string(&file).map_err(|e| {
-        format!(
-            "unknown target `{triple}` ({}: {e}); known: {}",
+    if !file.is_file() {
+        return Err(format!(
+            "unknown target `{triple}` (no {}); known: {}",
             file.display(),
             known(root).join(", ")
-        )
-    })?;
+        ));
+    }
+    load_file(&file, triple, root)
+}
+
+/// The descriptor `file` of `triple`, with its linker script relative to
+/// `base` (the checkout, or an installed target's directory).
+pub fn load_file(file: &Path, triple: &str, base: &Path) -> Result<Target> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let t: toml::Table = text
         .parse()
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    let qemu = string(&t, "qemu", &file)?;
+    let qemu = string(&t, "qemu", file)?;
     let target = Target {
-        triple: string(&t, "triple", &file)?,
+        triple: string(&t, "triple", file)?,
         qemu: if qemu.is_empty() { None } else { Some(qemu) },
-        qemu_package: string(&t, "qemu_package", &file)?,
-        linker_script: root.join(string(&t, "linker_script", &file)?),
-        cflags: strings(&t, "cflags", &file)?,
-        rustflags: strings(&t, "rustflags", &file)?,
-        goarch: string(&t, "goarch", &file)?,
-        goarm: string(&t, "goarm", &file)?,
-        c_max_frame: integer(&t, "c_max_frame", &file)?,
-        rust_max_frame: integer(&t, "rust_max_frame", &file)?,
+        qemu_package: string(&t, "qemu_package", file)?,
+        linker_script: base.join(string(&t, "linker_script", file)?),
+        cflags: strings(&t, "cflags", file)?,
+        rustflags: strings(&t, "rustflags", file)?,
+        goarch: string(&t, "goarch", file)?,
+        goarm: string(&t, "goarm", file)?,
+        c_max_frame: integer(&t, "c_max_frame", file)?,
+        rust_max_frame: integer(&t, "rust_max_frame", file)?,
         checked: false,
     };
     if target.triple != triple {

@@ -106,6 +106,8 @@ const RUST_PROGRAMS: [&str; 7] = [
 pub fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> {
     let dir = build::out_dir(root, t).join("tests");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let checked = if t.checked { " (checked)" } else { "" };
+    build::step(&format!("building the test programs for {}{checked}", t.triple));
     for c in build::files_with(&root.join("tests/c"), "c") {
         let stem = c.file_stem().and_then(|s| s.to_str()).unwrap_or("test");
         build::cc(
@@ -1900,6 +1902,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     crate::servers::run(root, t, filter, tally);
     crate::tests_rustapi::doc(root, t, filter, tally);
     crate::tests_libc::run(root, t, filter, tally);
+    crate::tests_toolchain::run(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);

@@ -11,13 +11,7 @@ use crate::Result;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Finds `cmd` on PATH.
-pub fn which(cmd: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(cmd))
-        .find(|p| p.is_file())
-}
+pub use crate::driver::which;
 
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
@@ -116,14 +110,6 @@ pub fn ensure_target(root: &Path, t: &Target, c: bool) -> Result<()> {
 
 /// The linker shipped with the Rust toolchain.
 pub fn rust_lld() -> Result<PathBuf> {
-    let host = crate::target::host_triple()?;
-    let p = sysroot()?
-        .join("lib/rustlib")
-        .join(host)
-        .join("bin/rust-lld");
-    if p.is_file() {
-        Ok(p)
-    } else {
-        Err(format!("rust-lld not found at {}", p.display()))
-    }
+    crate::driver::toolchain_lld()
+        .ok_or_else(|| "rust-lld not found in the Rust toolchain (lib/rustlib/<host>/bin of rustc --print sysroot)".to_string())
 }
