@@ -340,11 +340,28 @@ pub fn close_raw(fd: i32) -> Result<(), Errno> {
     }
 }
 
+/// Run before a descriptor is closed once a unix listener exists
+/// (`socket::listen` installs it): removes the listener's socket file.
+static BEFORE_CLOSE: core::sync::atomic::AtomicPtr<()> = core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+
+/// Installs `f` to run before every `close` (one hook: the unix
+/// listeners' unlinking).
+pub fn watch_unix_listeners(f: fn(i32)) {
+    BEFORE_CLOSE.store(f as *mut (), core::sync::atomic::Ordering::Release);
+}
+
 /// Closes `fd`. A registered descriptor's waiters wake with `EBADF`, and
 /// its number is released when the last operation on it ends (Go's
-/// `FD.Close`); closing it twice is `EBADF`.
+/// `FD.Close`); closing it twice is `EBADF`. A unix listener's socket file
+/// is removed first, as Go's `UnixListener.Close` does.
 pub fn close(fd: i32) -> Result<(), Errno> {
     let _rt = crate::preempt::enter();
+    let hook = BEFORE_CLOSE.load(core::sync::atomic::Ordering::Acquire);
+    if !hook.is_null() {
+        // SAFETY: only `watch_unix_listeners` stores here, a `fn(i32)`.
+        let f = unsafe { core::mem::transmute::<*mut (), fn(i32)>(hook) };
+        f(fd);
+    }
     match netpoll::close(fd)? {
         Some(()) => Ok(()),
         None => close_raw(fd),

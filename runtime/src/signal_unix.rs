@@ -268,7 +268,9 @@ pub unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         crate::panic::signal_report(name(sig), &|l| {
             l.kx("PC=", pc as u64)
                 .ki(" m=", mid)
-                .ki(" sigcode=", code as i64);
+                // Go's sigcode(): si_code as an unsigned machine word
+                // (SI_TKILL, -6, is 18446744073709551610 on 64-bit).
+                .ku(" sigcode=", code as isize as usize as u64);
         })
     }
     // Caught and ignored (Go's handler returns for the others).

@@ -410,6 +410,8 @@ fn resolve(net: Network, address: &[u8], listen: bool) -> Result<(SockAddr, bool
     if matches!(net, Network::Unix | Network::Unixgram) {
         return Ok((SockAddr::unix(address)?, false));
     }
+    // Go's Listen("tcp", ""): every address, a port the kernel picks.
+    let address = if listen && address.is_empty() { &b":0"[..] } else { address };
     let (host, port) = parse_hostport(address)?;
     let (v4, v6, any) = match net {
         Network::Tcp4 | Network::Udp4 => (true, false, false),
@@ -512,8 +514,43 @@ pub fn listen(net: Network, address: &[u8]) -> Result<i32, Errno> {
             // SAFETY: listen takes no pointer.
             unsafe { fd::raw(Sysno::listen, [fd as usize, BACKLOG, 0, 0, 0, 0]) }?;
         }
+        if net == Network::Unix && address.first().is_some_and(|&b| b != b'@') {
+            unlink_on_close(fd, address);
+        }
         Ok(())
     })
+}
+
+/// The paths of the unix listeners this program made, by descriptor: Go's
+/// `UnixListener.Close` removes the socket file its `Listen` created, so
+/// that the next `Listen` on the path succeeds. (Abstract names, `@…`,
+/// have no file.)
+static UNIX_PATHS: spin::Mutex<alloc::vec::Vec<(i32, alloc::vec::Vec<u8>)>> =
+    spin::Mutex::new(alloc::vec::Vec::new());
+
+fn unlink_on_close(fd: i32, path: &[u8]) {
+    let mut p = alloc::vec::Vec::with_capacity(path.len() + 1);
+    p.extend_from_slice(path);
+    p.push(0);
+    UNIX_PATHS.lock().push((fd, p));
+    fd::watch_unix_listeners(unlink_listener);
+}
+
+/// `fd::close`'s hook, before `fd` is closed: removes the file of the unix
+/// listener `fd` was, if it was one.
+fn unlink_listener(fd: i32) {
+    let path = {
+        let mut v = UNIX_PATHS.lock();
+        match v.iter().position(|e| e.0 == fd) {
+            Some(i) => v.swap_remove(i).1,
+            None => return,
+        }
+    };
+    const AT_FDCWD: isize = -100;
+    // SAFETY: the kernel reads the NUL-terminated path, which outlives the
+    // call. A failure (someone removed or replaced the file) is ignored,
+    // as Go ignores it.
+    let _ = unsafe { fd::raw(Sysno::unlinkat, [AT_FDCWD as usize, path.as_ptr() as usize, 0, 0, 0, 0]) };
 }
 
 /// Go's `net.Dial`: a connected socket, waiting in the poller while a

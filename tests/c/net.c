@@ -1093,17 +1093,21 @@ static void mode_unix(const char *path, const char *abstract)
     unlink_path(p3);
 
     out_kv("dial-missing", rt_dial("unix", "/nonexistent-dir/sock"));
-    /* A socket file nobody listens on any more. */
+    /* Closing a listener removes its socket file, as Go's
+     * UnixListener.Close does: the path can be listened on again at once,
+     * and a dial finds nothing there. */
     int l = rt_listen("unix", path);
     rt_close(l);
-    int d = rt_dial("unix", path);
-    out_kv("dial-stale-file-refused-or-gone", d == -111 || d == -2);
-    if (d != -111 && d != -2)
-        out_kv("dial-stale-file", d);
-    unlink_path(path);
-    out_kv("listen-in-use", (l = rt_listen("unix", path), rt_listen("unix", path)));
+    out_kv("close-removes-file", rt_open(path, 0, 0) == -2);
+    out_kv("dial-after-close", rt_dial("unix", path));
+    l = rt_listen("unix", path);
+    out_kv("relisten-after-close-ok", l >= 0);
+    out_kv("listen-in-use", rt_listen("unix", path));
+    /* A file that was not the listener's own stays: a second listener's
+     * failed listen on the path removed nothing. */
+    out_kv("in-use-file-kept", rt_open(path, 0, 0) == -6);
     rt_close(l);
-    unlink_path(path);
+    out_kv("closed-again-removed", rt_open(path, 0, 0) == -2);
 }
 
 /* ---- 10. IPv6 -------------------------------------------------------------- */
@@ -1174,7 +1178,7 @@ static void mode_careless(void)
     out_kv("listen-empty-network", rt_listen("", "127.0.0.1:0"));
     out_kv("dial-unknown-network", rt_dial("ip4", "127.0.0.1:1"));
     static const char *bad[] = {
-        "1.2.3", "127.0.0.1", "[::1", ":99999", "[::1]:-1", "", "1.2.3:80",
+        "1.2.3", "127.0.0.1", "[::1", ":99999", "[::1]:-1", "1.2.3:80",
         "256.0.0.1:80", "127.0.0.1:80:80", "127.0.0.1:abc", "localhost:80",
         "127.0.0.1:65536", "[::1]]:80", "::1:80",
     };
@@ -1184,6 +1188,17 @@ static void mode_careless(void)
         long a = rt_listen("tcp", bad[i]), b = rt_dial("tcp", bad[i]);
         out_kv(k, a == b ? a : a * 1000 + b);
     }
+    /* An empty address: Go's Listen takes every address and a port the
+     * kernel picks; Dial has nowhere to go ("missing address"). */
+    int le = rt_listen("tcp", "");
+    rt_sockname(le, addr, sizeof addr);
+    out_kv("listen-empty-address-everywhere",
+           le >= 0 && (starts_with(addr, "[::]:") || starts_with(addr, "0.0.0.0:")) && port_of(addr) > 0);
+    rt_close(le);
+    int ue = rt_listen("udp", "");
+    out_kv("listen-udp-empty-address-ok", ue >= 0);
+    rt_close(ue);
+    out_kv("dial-empty-address", rt_dial("tcp", ""));
     static char huge[8192];
     for (int i = 0; i < 8000; i++)
         huge[i] = '1';

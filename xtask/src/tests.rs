@@ -1535,7 +1535,8 @@ fn net_cases(t: &Target) -> Vec<Case> {
             .stdout(&format!(
                 "{}{}unixgram-listen-ok=1\nunixgram-sendto=2\nunixgram-recvfrom=1\nunixgram-from=1\n\
                  unixgram-reply=1\nunixgram-dial-write=2\nunixgram-from-unnamed=1\ndial-missing=-2\n\
-                 dial-stale-file-refused-or-gone=1\nlisten-in-use=-98\nend\n",
+                 close-removes-file=1\ndial-after-close=-2\nrelisten-after-close-ok=1\nlisten-in-use=-98\n\
+                 in-use-file-kept=1\nclosed-again-removed=1\nend\n",
                 unix_one("path"),
                 unix_one("abstract")
             )),
@@ -1561,10 +1562,11 @@ fn net_cases(t: &Target) -> Vec<Case> {
                 "listen-null-network=-14\nlisten-null-address=-14\ndial-null-network=-14\ndial-null-address=-14\n\
                  listen-unknown-network=-97\nlisten-upper-case-network=-97\nlisten-empty-network=-97\n\
                  dial-unknown-network=-97\nmalformed-1.2.3=-22\nmalformed-127.0.0.1=-22\nmalformed-[::1=-22\n\
-                 malformed-:99999=-22\nmalformed-[::1]:-1=-22\nmalformed-=-22\nmalformed-1.2.3:80=-22\n\
+                 malformed-:99999=-22\nmalformed-[::1]:-1=-22\nmalformed-1.2.3:80=-22\n\
                  malformed-256.0.0.1:80=-22\nmalformed-127.0.0.1:80:80=-22\nmalformed-127.0.0.1:abc=-22\n\
                  malformed-localhost:80=-22\nmalformed-127.0.0.1:65536=-22\nmalformed-[::1]]:80=-22\n\
-                 malformed-::1:80=-22\nmalformed-8000-chars=-22\nunix-path-too-long=-22\n\
+                 malformed-::1:80=-22\nlisten-empty-address-everywhere=1\nlisten-udp-empty-address-ok=1\n\
+                 dial-empty-address=-22\nmalformed-8000-chars=-22\nunix-path-too-long=-22\n\
                  sockname-n-0=-34\nsockname-n-5=-34\nsockname-n-len=-34\nsockname-n-len+1=1\n\
                  sockname-null-buf=-14\npeername-listener=-107\nlisten-in-use=-98\nlisten-not-local=-99\n\
                  sockname-bad-fd=-9\nsockname-unopened-fd=-9\naccept-on-connection=-22\naccept-on-udp=-95\n\
