@@ -46,35 +46,14 @@ fn llvm_ar() -> Result<PathBuf> {
     }
 }
 
-/// The clang flags for the C library on `t`: freestanding, static, one
-/// section per function and per object, frame pointers kept (for the
-/// tracebacks), and the target's frame-size limit as for user programs.
+/// The clang flags for the C library on `t`: those of user programs
+/// (`driver::c_flags`), C11, frame pointers kept (for the tracebacks), and
+/// every warning an error.
 fn cflags(root: &Path, t: &Target) -> Vec<String> {
     let mut f = t.cflags.clone();
-    f.extend(
-        [
-            "-c",
-            "-O2",
-            "-std=c11",
-            "-ffreestanding",
-            "-nostdlibinc",
-            "-fno-pic",
-            "-fno-stack-protector",
-            "-fno-asynchronous-unwind-tables",
-            "-fno-unwind-tables",
-            "-ffunction-sections",
-            "-fdata-sections",
-            "-fno-omit-frame-pointer",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-        ]
-        .map(String::from),
-    );
-    if t.c_max_frame > 0 {
-        f.push(format!("-Wframe-larger-than={}", t.c_max_frame));
-        f.extend(["-Werror=vla", "-Werror=alloca"].map(String::from));
-    }
+    f.push("-c".into());
+    f.extend(crate::driver::c_flags(t));
+    f.extend(["-std=c11", "-fno-omit-frame-pointer", "-Wextra", "-Werror"].map(String::from));
     f.push(format!("-I{}", root.join("include").display()));
     f.push(format!("-I{}", root.join("runtime/libc").display()));
     f

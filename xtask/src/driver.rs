@@ -83,6 +83,31 @@ pub fn build(
     Ok(())
 }
 
+/// The options of every C compile for `t`, user programs' and the C
+/// library's (`clib`) alike: freestanding, static, one section per
+/// function and per object, and the target's frame-size limit.
+pub fn c_flags(t: &Target) -> Vec<String> {
+    let mut f: Vec<String> = [
+        "-O2",
+        "-ffreestanding",
+        "-nostdlibinc",
+        "-fno-pic",
+        "-fno-stack-protector",
+        "-fno-asynchronous-unwind-tables",
+        "-fno-unwind-tables",
+        "-ffunction-sections",
+        "-fdata-sections",
+        "-Wall",
+    ]
+    .map(String::from)
+    .to_vec();
+    if t.c_max_frame > 0 {
+        f.push(format!("-Wframe-larger-than={}", t.c_max_frame));
+        f.extend(["-Werror=frame-larger-than", "-Werror=vla", "-Werror=alloca"].map(String::from));
+    }
+    f
+}
+
 /// Compiles (or assembles) one input into the object `obj`.
 pub fn compile(tc: &Toolchain, input: &Path, obj: &Path, flags: &[String]) -> Result<()> {
     let t = tc.target;
@@ -90,22 +115,7 @@ pub fn compile(tc: &Toolchain, input: &Path, obj: &Path, flags: &[String]) -> Re
     let mut cmd = Command::new("clang");
     cmd.args(&t.cflags).arg("-c");
     if kind == Kind::C {
-        cmd.args([
-            "-O2",
-            "-ffreestanding",
-            "-nostdlibinc",
-            "-fno-pic",
-            "-fno-stack-protector",
-            "-fno-asynchronous-unwind-tables",
-            "-fno-unwind-tables",
-            "-ffunction-sections",
-            "-fdata-sections",
-            "-Wall",
-        ]);
-        if t.c_max_frame > 0 {
-            cmd.arg(format!("-Wframe-larger-than={}", t.c_max_frame))
-                .args(["-Werror=frame-larger-than", "-Werror=vla", "-Werror=alloca"]);
-        }
+        cmd.args(c_flags(t));
     } else {
         // The same options go to every input; those that mean nothing
         // to the assembler (-O2, -D for a `.s`) are not worth a warning.
