@@ -257,15 +257,21 @@ pub unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         die_from_signal(sig)
     }
     if f & (THROW | PANIC) != 0 {
-        // SAFETY: the kernel's ctx (caller).
-        let pc = unsafe { (ctx.add(arch::UC_PC) as *const usize).read() };
+        // SAFETY: the kernel's ctx (caller): pc and fp are aligned words
+        // of it.
+        let (pc, fp) = unsafe {
+            (
+                (ctx.add(arch::UC_PC) as *const usize).read(),
+                (ctx.add(arch::UC_FP) as *const usize).read(),
+            )
+        };
         let mut mid = -1;
         if crate::proc::tls_ready() {
             // SAFETY: with the thread pointer set, getg() is this thread's
             // live G, bound to a live M (never freed).
             mid = unsafe { (*(*getg()).m).id };
         }
-        crate::panic::signal_report(name(sig), &|l| {
+        crate::panic::signal_report(name(sig), (pc, fp), &|l| {
             l.kx("PC=", pc as u64)
                 .ki(" m=", mid)
                 .ki(" sigcode=", code as i64);
@@ -288,6 +294,8 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
     let pc = unsafe { (ctx.add(arch::UC_PC) as *const usize).read() };
     // SAFETY: as above.
     let sp = unsafe { (ctx.add(arch::UC_SP) as *const usize).read() };
+    // SAFETY: as above.
+    let fp = unsafe { (ctx.add(arch::UC_FP) as *const usize).read() };
     let gp = if crate::proc::tls_ready() {
         getg()
     } else {
@@ -345,7 +353,7 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
             .s("]");
     };
     if !user {
-        crate::panic::fatal_signal(&detail)
+        crate::panic::fatal_signal((pc, fp), &detail)
     }
     // Go's `sigpanic`.
     const SEGV_MAPERR: i32 = 1;
@@ -361,8 +369,8 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
         _ => None,
     };
     match what {
-        Some(w) => crate::panic::runtime_error_signal(w, &detail),
-        None => crate::panic::fault_signal(addr, &detail),
+        Some(w) => crate::panic::runtime_error_signal(w, (pc, fp), &detail),
+        None => crate::panic::fault_signal(addr, (pc, fp), &detail),
     }
 }
 

@@ -52,6 +52,12 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "link-arg=--strip-all".into(),
         "-C".into(),
         "link-arg=--icf=all".into(),
+        // Frame pointers everywhere: tracebacks walk them (the runtime's
+        // `traceback`).
+        "-C".into(),
+        "force-frame-pointers=non-leaf".into(),
+        "-Z".into(),
+        "unstable-options".into(),
     ];
     f.extend(t.rustflags.iter().cloned());
     if t.checked {
@@ -120,7 +126,7 @@ fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, 
         .args(args)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, t).join("\x1f"))
         .env_remove("RUSTFLAGS")
-        .envs((t.rust_max_frame > 0).then_some(("RUSTC_BOOTSTRAP", "1")))
+        .env("RUSTC_BOOTSTRAP", "1")
         .current_dir(root)
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -239,6 +245,10 @@ pub fn cc(
                 "-fno-stack-protector",
                 "-fno-asynchronous-unwind-tables",
                 "-fno-unwind-tables",
+                // Frame records in every function that calls another: the
+                // runtime's tracebacks walk them (as Rust code's, above).
+                "-fno-omit-frame-pointer",
+                "-momit-leaf-frame-pointer",
                 "-ffunction-sections",
                 "-fdata-sections",
                 "-Wall",

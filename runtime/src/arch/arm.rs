@@ -147,6 +147,22 @@ pub fn current_sp() -> usize {
     sp
 }
 
+/// The frame pointer (r7) of the function this is inlined into: its frame
+/// record (see `FP_BIAS`), when that function keeps one.
+#[inline(always)]
+pub fn current_fp() -> usize {
+    let fp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, r7", out(reg) fp, options(nomem, nostack, preserves_flags)) };
+    fp
+}
+
+/// Where a saved `Context` keeps the frame pointer and the resume address,
+/// in bytes from its sp: d8–d15 (64 bytes), then r4–r12 and lr (r7 at
+/// 64 + 3 * 4, lr at 64 + 9 * 4).
+pub const CTX_FP: usize = 76;
+pub const CTX_PC: usize = 100;
+
 // 6. Threads and signals.
 global_asm!(
     ".text",
