@@ -49,8 +49,6 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "-C".into(),
         "link-arg=-static".into(),
         "-C".into(),
-        "link-arg=--strip-all".into(),
-        "-C".into(),
         "link-arg=--icf=all".into(),
         // Frame pointers everywhere: tracebacks walk them (the runtime's
         // `traceback`).
@@ -283,26 +281,34 @@ pub fn cc(
         }
         objects.push(obj);
     }
-    let mut link = Command::new(tools::rust_lld()?);
-    link.args([
-        "-flavor",
-        "gnu",
-        "-static",
-        "--gc-sections",
-        "--no-undefined",
-    ])
-    .arg(format!("-T{}", t.linker_script.display()))
-    .arg(format!("-L{}", root.join("link").display()));
-    if !symbols {
-        link.arg("--strip-all");
-    }
-    link.arg("-o").arg(out).args(&objects).arg(&lib);
-    let st = link
-        .status()
-        .map_err(|e| format!("cannot run rust-lld: {e}"))?;
-    if !st.success() {
-        return Err(format!("linking {} failed", out.display()));
-    }
+    // Linked twice: `<out>.debug` keeps the symbols (and any debug
+    // information) for `cargo xtask symbolize`; `out` is stripped unless
+    // `symbols` asks otherwise. The loaded bytes are the same.
+    let link = |dest: &Path, strip: bool| -> Result<()> {
+        let mut link = Command::new(tools::rust_lld()?);
+        link.args([
+            "-flavor",
+            "gnu",
+            "-static",
+            "--gc-sections",
+            "--no-undefined",
+        ])
+        .arg(format!("-T{}", t.linker_script.display()))
+        .arg(format!("-L{}", root.join("link").display()));
+        if strip {
+            link.arg("--strip-all");
+        }
+        link.arg("-o").arg(dest).args(&objects).arg(&lib);
+        let st = link
+            .status()
+            .map_err(|e| format!("cannot run rust-lld: {e}"))?;
+        if !st.success() {
+            return Err(format!("linking {} failed", dest.display()));
+        }
+        Ok(())
+    };
+    link(&debug_copy(out), false)?;
+    link(out, !symbols)?;
     // The runtime's own frames, which the C program now contains. Without
     // symbols, the frame-size section goes with the section headers, as
     // for the Rust examples.
@@ -311,6 +317,24 @@ pub fn cc(
         crate::elf::strip_section_headers(out)?;
     }
     Ok(())
+}
+
+/// Where the unstripped copy of executable `exe` is kept: `<exe>.debug`.
+pub fn debug_copy(exe: &Path) -> PathBuf {
+    let mut p = exe.as_os_str().to_owned();
+    p.push(".debug");
+    PathBuf::from(p)
+}
+
+/// An executable cargo has just linked (with its symbols): keeps the
+/// unstripped copy beside it (`debug_copy`), checks its frames, then cuts
+/// the symbols and section headers off (`elf::strip_section_headers`:
+/// what lies past the loaded segments).
+pub fn finish_rust_exe(t: &Target, exe: &Path) -> Result<()> {
+    let copy = debug_copy(exe);
+    std::fs::copy(exe, &copy).map_err(|e| format!("{}: {e}", copy.display()))?;
+    check_frames(t, exe)?;
+    crate::elf::strip_section_headers(exe)
 }
 
 /// Every file in `dir` with extension `ext`, sorted.
@@ -339,11 +363,10 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
         .filter_map(|p| p.file_stem().map(|s| dir.join(s)))
         .collect();
     for exe in &built {
-        // An executable that cargo did not relink was checked before its
-        // section headers (and .stack_sizes) were cut off.
+        // An executable that cargo did not relink was checked (and its
+        // unstripped copy kept) before its section headers were cut off.
         if crate::elf::has_section_headers(exe)? {
-            check_frames(t, exe)?;
-            crate::elf::strip_section_headers(exe)?;
+            finish_rust_exe(t, exe)?;
         }
     }
     for c in files_with(&root.join("examples"), "c") {

@@ -28,6 +28,7 @@ mod layers;
 mod loader;
 mod servers;
 mod stress;
+mod symbolize;
 mod target;
 mod tests;
 mod tools;
@@ -154,6 +155,7 @@ fn run(cmd: Command) -> Result<u8> {
                 .collect::<Result<Vec<_>>>()?;
             stress::run(&root, &targets, &options)
         }
+        Command::Symbolize { exe } => symbolize::run(&exe).map(|()| 0),
     }
 }
 
