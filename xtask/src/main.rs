@@ -31,6 +31,7 @@ mod stress;
 mod symbolize;
 mod target;
 mod tests;
+mod tests_traceback;
 mod tools;
 
 use args::{Command, USAGE};

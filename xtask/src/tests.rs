@@ -89,13 +89,14 @@ fn affinity_cpus() -> usize {
 }
 
 /// The Rust test programs (`tests/Cargo.toml`'s examples).
-const RUST_PROGRAMS: [&str; 6] = [
+const RUST_PROGRAMS: [&str; 7] = [
     "rust-panic",
     "rust-goroutines",
     "rust-channels",
     "rust-bigframe",
     "rust-frame-limit",
     "rust-io",
+    "rust-traceback",
 ];
 
 /// Builds every test program for `t`: C ones (with symbols kept, for the
@@ -1830,6 +1831,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     crate::stress::bounded(root, t, filter, tally);
     crate::stress::checked(root, t, filter, tally);
     crate::servers::run(root, t, filter, tally);
+    crate::tests_traceback::run_all(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);
