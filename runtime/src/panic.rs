@@ -35,12 +35,24 @@ pub struct Hooks {
 pub struct Trace<'a> {
     /// Every live goroutine, not only the running one.
     pub all: bool,
-    /// A report from a signal handler: the interrupted pc and frame
-    /// pointer, where the running goroutine's frames start.
-    pub ctx: Option<(usize, usize)>,
+    /// A report from a signal handler: where the running goroutine's
+    /// frames start.
+    pub ctx: Option<SigCtx>,
+    /// armv7: the ARM-state frame pointer (r11) where the report began
+    /// (`arch::current_arm_fp`), 0 if unknown.
+    pub arm_fp: usize,
     /// Printed after the running goroutine's header (a Rust panic's
     /// location).
     pub location: Option<(&'a str, u32)>,
+}
+
+/// The registers of an interrupted context that a traceback starts from.
+#[derive(Clone, Copy)]
+pub struct SigCtx {
+    pub pc: usize,
+    pub fp: usize,
+    /// armv7's second frame pointer (`arch::UC_ARM_FP`), else 0.
+    pub arm_fp: usize,
 }
 
 pub use crate::env::Traceback;
@@ -88,13 +100,20 @@ fn start_dying() {
 /// with `all` or at level `all` and above, none at `none`), the line that
 /// says how to name their frames, then exit 2 (at `crash`, death by
 /// SIGABRT). `runtime`: a runtime failure, whose runtime frames matter.
-fn finish(location: Option<(&str, u32)>, ctx: Option<(usize, usize)>, runtime: bool, all: bool) -> ! {
+fn finish(location: Option<(&str, u32)>, ctx: Option<SigCtx>, runtime: bool, all: bool) -> ! {
+    finish_with(location, ctx, 0, runtime, all)
+}
+
+/// `finish`, from a Rust panic handler entered with ARM-state frame
+/// pointer `arm_fp` (armv7).
+fn finish_with(location: Option<(&str, u32)>, ctx: Option<SigCtx>, arm_fp: usize, runtime: bool, all: bool) -> ! {
     let lv = level();
     if lv > Traceback::None {
         if let Some(h) = hooks() {
             let t = Trace {
                 all: all || lv >= Traceback::All,
                 ctx,
+                arm_fp,
                 location,
             };
             if (h.tracebacks)(&t) {
@@ -154,7 +173,7 @@ pub fn throw_with(diag: &dyn Fn(&mut Line), msg: &str) -> ! {
 /// A fault the runtime cannot attribute to a goroutine's stack: Go's
 /// `unexpected signal` report, with the `[signal …]` line from `detail`.
 #[cold]
-pub fn fatal_signal(ctx: (usize, usize), detail: &dyn Fn(&mut Line)) -> ! {
+pub fn fatal_signal(ctx: SigCtx, detail: &dyn Fn(&mut Line)) -> ! {
     start_dying();
     Line::stderr()
         .s("fatal error: unexpected signal during runtime execution")
@@ -182,7 +201,7 @@ pub fn fatal_report(line: &str) -> ! {
 /// others of its kind, or a fault signal sent from outside): its name,
 /// `PC=… m=… sigcode=…` (from `detail`), every goroutine, exit 2.
 #[cold]
-pub fn signal_report(name: &str, ctx: (usize, usize), detail: &dyn Fn(&mut Line)) -> ! {
+pub fn signal_report(name: &str, ctx: SigCtx, detail: &dyn Fn(&mut Line)) -> ! {
     start_dying();
     Line::stderr().s(name).end();
     let mut l = Line::stderr();
@@ -194,7 +213,7 @@ pub fn signal_report(name: &str, ctx: (usize, usize), detail: &dyn Fn(&mut Line)
 /// Go's panic for a fault in user code (`sigpanic`): `panic: runtime
 /// error: <what>`, the signal line, the goroutine, exit 2.
 #[cold]
-pub fn runtime_error_signal(what: &str, ctx: (usize, usize), detail: &dyn Fn(&mut Line)) -> ! {
+pub fn runtime_error_signal(what: &str, ctx: SigCtx, detail: &dyn Fn(&mut Line)) -> ! {
     start_dying();
     Line::stderr().s("panic: runtime error: ").s(what).end();
     let mut l = Line::stderr();
@@ -206,7 +225,7 @@ pub fn runtime_error_signal(what: &str, ctx: (usize, usize), detail: &dyn Fn(&mu
 /// Go's report of a fault at an address that is not nil's: `unexpected
 /// fault address`, `fatal error: fault`, the signal line, the goroutine.
 #[cold]
-pub fn fault_signal(addr: usize, ctx: (usize, usize), detail: &dyn Fn(&mut Line)) -> ! {
+pub fn fault_signal(addr: usize, ctx: SigCtx, detail: &dyn Fn(&mut Line)) -> ! {
     start_dying();
     Line::stderr()
         .kx("unexpected fault address ", addr as u64)
@@ -235,6 +254,9 @@ pub fn gopanic(msg: &[u8]) -> ! {
 #[cfg(not(test))]
 #[panic_handler]
 fn rust_panic(info: &core::panic::PanicInfo) -> ! {
+    // First, before the body can reuse r11: the frame of the ARM-state
+    // caller (core's `panic_fmt`) on armv7.
+    let arm_fp = crate::arch::current_arm_fp();
     start_dying();
     let mut l = Line::stderr();
     l.s("panic: ");
@@ -258,7 +280,7 @@ fn rust_panic(info: &core::panic::PanicInfo) -> ! {
         }
     }
     l.end();
-    finish(info.location().map(|loc| (loc.file(), loc.line())), None, false, false)
+    finish_with(info.location().map(|loc| (loc.file(), loc.line())), None, arm_fp, false, false)
 }
 
 /// Memory exhausted: Go's two lines, exit 2.

@@ -257,27 +257,38 @@ pub unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         die_from_signal(sig)
     }
     if f & (THROW | PANIC) != 0 {
-        // SAFETY: the kernel's ctx (caller): pc and fp are aligned words
-        // of it.
-        let (pc, fp) = unsafe {
-            (
-                (ctx.add(arch::UC_PC) as *const usize).read(),
-                (ctx.add(arch::UC_FP) as *const usize).read(),
-            )
-        };
+        // SAFETY: the kernel's ctx (caller).
+        let regs = unsafe { sigctx(ctx) };
         let mut mid = -1;
         if crate::proc::tls_ready() {
             // SAFETY: with the thread pointer set, getg() is this thread's
             // live G, bound to a live M (never freed).
             mid = unsafe { (*(*getg()).m).id };
         }
-        crate::panic::signal_report(name(sig), (pc, fp), &|l| {
-            l.kx("PC=", pc as u64)
+        crate::panic::signal_report(name(sig), regs, &|l| {
+            l.kx("PC=", regs.pc as u64)
                 .ki(" m=", mid)
                 .ki(" sigcode=", code as i64);
         })
     }
     // Caught and ignored (Go's handler returns for the others).
+}
+
+/// Where a traceback of the interrupted code starts.
+///
+/// # Safety
+/// `ctx` is a live `ucontext_t` of this thread (the kernel's).
+unsafe fn sigctx(ctx: *mut u8) -> crate::panic::SigCtx {
+    let word = |off: usize| {
+        // SAFETY: an aligned word of the ucontext at the kernel's offset
+        // (caller).
+        unsafe { (ctx.add(off) as *const usize).read() }
+    };
+    crate::panic::SigCtx {
+        pc: word(arch::UC_PC),
+        fp: word(arch::UC_FP),
+        arm_fp: arch::UC_ARM_FP.map_or(0, word),
+    }
 }
 
 /// A synchronous fault: stack overflow, Go's panic in user code, or a
@@ -295,7 +306,7 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
     // SAFETY: as above.
     let sp = unsafe { (ctx.add(arch::UC_SP) as *const usize).read() };
     // SAFETY: as above.
-    let fp = unsafe { (ctx.add(arch::UC_FP) as *const usize).read() };
+    let regs = unsafe { sigctx(ctx) };
     let gp = if crate::proc::tls_ready() {
         getg()
     } else {
@@ -353,7 +364,7 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
             .s("]");
     };
     if !user {
-        crate::panic::fatal_signal((pc, fp), &detail)
+        crate::panic::fatal_signal(regs, &detail)
     }
     // Go's `sigpanic`.
     const SEGV_MAPERR: i32 = 1;
@@ -369,8 +380,8 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
         _ => None,
     };
     match what {
-        Some(w) => crate::panic::runtime_error_signal(w, (pc, fp), &detail),
-        None => crate::panic::fault_signal(addr, (pc, fp), &detail),
+        Some(w) => crate::panic::runtime_error_signal(w, regs, &detail),
+        None => crate::panic::fault_signal(addr, regs, &detail),
     }
 }
 

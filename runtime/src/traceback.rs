@@ -75,7 +75,14 @@ fn frame(pc: usize, ret: bool) {
 /// Prints `pc` (an exact address, if any), then the return address of
 /// each frame record reached from `fp` inside `s`. Returns the number of
 /// frames printed.
-fn walk(pc: Option<usize>, mut fp: usize, s: Stack) -> usize {
+///
+/// armv7: Thumb code keeps its records at r7, ARM-state code (the
+/// prebuilt `core`) at r11. A return address into ARM code (bit 0 clear)
+/// means the frames of that ARM code lie between this record and the next;
+/// `arm_fp`, the r11 the report began with, when it lies there, is the
+/// first of them, and its chain is followed until it returns into Thumb
+/// code.
+fn walk(pc: Option<usize>, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
     let mut n = 0;
     if let Some(pc) = pc {
         frame(pc, false);
@@ -102,6 +109,23 @@ fn walk(pc: Option<usize>, mut fp: usize, s: Stack) -> usize {
         frame(ret, true);
         n += 1;
         floor = rec + 2 * WORD;
+        let mut back = ret;
+        while arm_fp != 0 && back & 1 == 0 && n < MAX_FRAMES {
+            let a = arm_fp;
+            if a % WORD != 0 || a < floor || a.checked_add(2 * WORD).map_or(true, |e| e > next) {
+                break;
+            }
+            // SAFETY: inside the stack, below the next record (checked).
+            let (prev, lr) = unsafe { ((a as *const usize).read(), ((a + WORD) as *const usize).read()) };
+            if lr == 0 {
+                break;
+            }
+            frame(lr, true);
+            n += 1;
+            floor = a + 2 * WORD;
+            arm_fp = prev;
+            back = lr;
+        }
         fp = next;
     }
     n
@@ -123,13 +147,13 @@ fn saved(gp: *mut G) -> usize {
         // Never ran: the frame `prepare_frame` wrote. Go names the
         // function the goroutine will run.
         return match start {
-            Some(f) => walk(Some(f as usize), 0, s),
-            None => walk(Some(pc), 0, s),
+            Some(f) => walk(Some(f as usize), 0, 0, s),
+            None => walk(Some(pc), 0, 0, s),
         };
     }
     // The resume address returns into the function that switched.
     frame(pc, true);
-    1 + walk(None, fp, s)
+    1 + walk(None, fp, 0, s)
 }
 
 /// The traceback hook of `panic` (`panic::Hooks`): the current user
@@ -150,8 +174,8 @@ pub fn tracebacks(t: &Trace) -> bool {
         // SAFETY: as above.
         let s = unsafe { (*me).stack };
         frames += match t.ctx {
-            Some((pc, fp)) => walk(Some(pc), fp, s),
-            None => walk(None, arch::current_fp(), s),
+            Some(c) => walk(Some(c.pc), c.fp, c.arm_fp, s),
+            None => walk(None, arch::current_fp(), t.arm_fp, s),
         };
     }
     if !t.all {

@@ -58,7 +58,7 @@ fn frame(line: &str) -> Option<(u64, bool)> {
 /// A frame of the runtime, of Rust's core library, or of the C API.
 fn runtime_frame(name: &str) -> bool {
     let name = name.trim_start_matches('<');
-    ["runtime::", "core::", "alloc::", "compiler_builtins::", "rt_", "_start"]
+    ["runtime::", "core::", "alloc::", "compiler_builtins::", "__rustc::", "rt_", "_start"]
         .iter()
         .any(|p| name.starts_with(p))
 }

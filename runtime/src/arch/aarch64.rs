@@ -143,6 +143,14 @@ pub fn current_fp() -> usize {
     fp
 }
 
+/// One frame-pointer convention here: no second chain (see arm.rs).
+#[inline(always)]
+pub fn current_arm_fp() -> usize {
+    0
+}
+
+pub const UC_ARM_FP: Option<usize> = None;
+
 /// Where a saved `Context` keeps the frame pointer and the resume address,
 /// in bytes from its sp: x19–x28, then the x29/x30 pair at 80.
 pub const CTX_FP: usize = 80;

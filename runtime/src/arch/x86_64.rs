@@ -142,6 +142,14 @@ pub fn current_fp() -> usize {
     fp
 }
 
+/// One frame-pointer convention here: no second chain (see arm.rs).
+#[inline(always)]
+pub fn current_arm_fp() -> usize {
+    0
+}
+
+pub const UC_ARM_FP: Option<usize> = None;
+
 /// Where a saved `Context` keeps the frame pointer and the resume address,
 /// in bytes from its sp: the pushes of `rt_mcall_switch`: r15, r14, r13, r12, rbx, rbp, then the return address.
 pub const CTX_FP: usize = 40;
