@@ -135,7 +135,8 @@ fn finish_with(location: Option<(&str, u32)>, ctx: Option<SigCtx>, arm_fp: usize
 }
 
 /// GOTRACEBACK=crash: die by SIGABRT at its default action (a core dump,
-/// where the system keeps them), as Go's `crash` does.
+/// where the system keeps them), as Go's `crash` does. The signal, pending
+/// and unblocked, is delivered on the way back from `raise`.
 fn crash() -> ! {
     const SIGABRT: i32 = 6;
     // Failures only mean the signal does not kill us: the exit below is
@@ -143,9 +144,6 @@ fn crash() -> ! {
     let _ = os::linux::setsig_default(SIGABRT);
     let _ = os::unblock_signal(SIGABRT);
     let _ = os::raise(SIGABRT);
-    for _ in 0..3 {
-        os::sched_yield();
-    }
     os::exit_group(2)
 }
 

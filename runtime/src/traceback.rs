@@ -40,18 +40,20 @@ const MAX_FRAMES: usize = 100;
 
 const WORD: usize = core::mem::size_of::<usize>();
 
-/// The status word of a goroutine header.
-fn status(gp: *mut G) -> Option<&'static str> {
+/// The status word of a goroutine header, and whether its saved context
+/// is its stack as it is (not while it runs, or runs a system call, on
+/// another thread: Go's "stack unavailable").
+fn status(gp: *mut G) -> Option<(&'static str, bool)> {
     // SAFETY: Gs are never freed.
     let (st, reason) = unsafe { ((*gp).status(), (*gp).waitreason().as_str()) };
     Some(match st {
         Gstatus::_Gidle | Gstatus::_Gdead => return None,
-        Gstatus::_Grunnable => "runnable",
-        Gstatus::_Grunning => "running",
-        Gstatus::_Gsyscall => "syscall",
-        Gstatus::_Gpreempted => "preempted",
-        Gstatus::_Gwaiting if reason.is_empty() => "waiting",
-        Gstatus::_Gwaiting => reason,
+        Gstatus::_Grunnable => ("runnable", true),
+        Gstatus::_Grunning => ("running", false),
+        Gstatus::_Gsyscall => ("syscall", false),
+        Gstatus::_Gpreempted => ("preempted", true),
+        Gstatus::_Gwaiting if reason.is_empty() => ("waiting", true),
+        Gstatus::_Gwaiting => (reason, true),
     })
 }
 
@@ -72,7 +74,7 @@ fn frame(pc: usize, ret: bool) {
         .end();
 }
 
-/// Prints `pc` (an exact address, if any), then the return address of
+/// Prints `pc` (an exact address, unless 0), then the return address of
 /// each frame record reached from `fp` inside `s`. Returns the number of
 /// frames printed.
 ///
@@ -82,9 +84,9 @@ fn frame(pc: usize, ret: bool) {
 /// `arm_fp`, the r11 the report began with, when it lies there, is the
 /// first of them, and its chain is followed until it returns into Thumb
 /// code.
-fn walk(pc: Option<usize>, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
+fn walk(pc: usize, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
     let mut n = 0;
-    if let Some(pc) = pc {
+    if pc != 0 {
         frame(pc, false);
         n = 1;
     }
@@ -110,7 +112,7 @@ fn walk(pc: Option<usize>, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize 
         n += 1;
         floor = rec + 2 * WORD;
         let mut back = ret;
-        while arm_fp != 0 && back & 1 == 0 && n < MAX_FRAMES {
+        while arch::UC_ARM_FP.is_some() && arm_fp != 0 && back & 1 == 0 && n < MAX_FRAMES {
             let a = arm_fp;
             if a % WORD != 0 || a < floor || a.checked_add(2 * WORD).map_or(true, |e| e > next) {
                 break;
@@ -146,14 +148,11 @@ fn saved(gp: *mut G) -> usize {
     if fp == 0 {
         // Never ran: the frame `prepare_frame` wrote. Go names the
         // function the goroutine will run.
-        return match start {
-            Some(f) => walk(Some(f as usize), 0, 0, s),
-            None => walk(Some(pc), 0, 0, s),
-        };
+        return walk(start.map_or(pc, |f| f as usize), 0, 0, s);
     }
     // The resume address returns into the function that switched.
     frame(pc, true);
-    1 + walk(None, fp, 0, s)
+    1 + walk(0, fp, 0, s)
 }
 
 /// The traceback hook of `panic` (`panic::Hooks`): the current user
@@ -161,12 +160,12 @@ fn saved(gp: *mut G) -> usize {
 /// whether any frame was printed.
 pub fn tracebacks(t: &Trace) -> bool {
     let me = getg();
-    // SAFETY: reports run with the thread pointer set (the hook is
-    // registered after it), so getg is this thread's live G; Gs and Ms are
-    // never freed.
-    let user = !me.is_null() && unsafe { !(*me).m.is_null() && me != (*(*me).m).g0 && (*me).stacksize > 0 };
     let mut frames = 0;
-    if user {
+    // A user goroutine (g0 and gsignal have no stacksize).
+    // SAFETY: reports run with the thread pointer set (the hook is
+    // registered after it), so getg is null or this thread's live G; Gs
+    // are never freed.
+    if !me.is_null() && unsafe { (*me).stacksize } > 0 {
         header(me, "running");
         if let Some((file, line)) = t.location {
             Line::stderr().s("\t").s(file).ku(":", line as u64).end();
@@ -174,27 +173,20 @@ pub fn tracebacks(t: &Trace) -> bool {
         // SAFETY: as above.
         let s = unsafe { (*me).stack };
         frames += match t.ctx {
-            Some(c) => walk(Some(c.pc), c.fp, c.arm_fp, s),
-            None => walk(None, arch::current_fp(), t.arm_fp, s),
+            Some(c) => walk(c.pc, c.fp, c.arm_fp, s),
+            None => walk(0, arch::current_fp(), t.arm_fp, s),
         };
     }
-    if !t.all {
-        return frames > 0;
-    }
-    for gp in crate::proc::allgs() {
-        if gp == me {
-            continue;
-        }
-        let Some(what) = status(gp) else { continue };
-        header(gp, what);
-        // SAFETY: Gs are never freed.
-        match unsafe { (*gp).status() } {
-            Gstatus::_Grunning | Gstatus::_Gsyscall => {
-                Line::stderr()
-                    .s("\tgoroutine running on other thread; stack unavailable")
-                    .end();
+    if t.all {
+        for gp in crate::proc::allgs() {
+            if gp == me {
+                continue;
             }
-            _ => frames += saved(gp),
+            let Some((what, still)) = status(gp) else { continue };
+            header(gp, what);
+            if still {
+                frames += saved(gp);
+            }
         }
     }
     frames > 0

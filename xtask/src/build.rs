@@ -50,10 +50,9 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "link-arg=-static".into(),
         "-C".into(),
         "link-arg=--icf=all".into(),
-        // Frame pointers everywhere: tracebacks walk them (the runtime's
-        // `traceback`).
-        "-C".into(),
-        "force-frame-pointers=non-leaf".into(),
+        // For `force-frame-pointers=non-leaf` (the descriptors' rustflags
+        // and `runtime_lib`), unstable in rustc (hence RUSTC_BOOTSTRAP
+        // below).
         "-Z".into(),
         "unstable-options".into(),
     ];
@@ -191,7 +190,21 @@ pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
         "rustc",
         // `rt_c_program`: the C library leaves Rust's panic-message
         // formatting out (see the runtime's panic handler).
-        &["-p", "runtime", "--lib", "--crate-type", "staticlib", "--", "--cfg", "rt_c_program"],
+        // Frame records in every non-leaf function of the runtime, for
+        // the tracebacks of C programs, even on a target whose Rust
+        // programs go without (riscv64, see its descriptor).
+        &[
+            "-p",
+            "runtime",
+            "--lib",
+            "--crate-type",
+            "staticlib",
+            "--",
+            "--cfg",
+            "rt_c_program",
+            "-C",
+            "force-frame-pointers=non-leaf",
+        ],
     )?;
     Ok(out_dir(root, t).join("libruntime.a"))
 }
