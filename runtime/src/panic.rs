@@ -10,6 +10,13 @@
 //!   `goroutine <id> [running]:`, exit 2. A Rust `panic!` anywhere in the
 //!   process and the C API's `rt_panic` both end here.
 //!
+//! Each goroutine a report shows comes with its frames (`traceback`,
+//! through `Hooks`), at the `GOTRACEBACK` level read at boot
+//! (`set_traceback`): `none` shows no goroutine, `single` the failing one,
+//! `all` and above every one; `crash` then dies by SIGABRT instead of
+//! exiting 2. Reports that list every goroutine (deadlock, SIGQUIT) do so
+//! at `single` too.
+//!
 //! The runtime never unwinds (it is built with panic=abort), so nothing is
 //! recovered: the process ends, every thread with it (`exit_group`). Only
 //! the first failure is reported; a failure while reporting one (another

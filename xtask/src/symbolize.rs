@@ -194,3 +194,52 @@ pub fn run(exe: &Path) -> Result<()> {
         .write_all(syms.report(&String::from_utf8_lossy(&raw)).as_bytes())
         .map_err(|e| format!("writing: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syms(thumb: bool) -> Symbols {
+        let f = |start, size, name: &str| Func { start, size, name: name.into() };
+        Symbols {
+            funcs: vec![f(0x1000, 0x40, "runtime::panic::gopanic"), f(0x1040, 0x20, "f3"), f(0x1060, 0x20, "f2")],
+            lines: None,
+            thumb,
+        }
+    }
+
+    #[test]
+    fn frame_lines() {
+        assert_eq!(frame("\tpc=0x401a95"), Some((0x401a95, false)));
+        assert_eq!(frame("\tret=0x4015e5\n"), Some((0x4015e5, true)));
+        assert_eq!(frame("pc=0x10"), None);
+        assert_eq!(frame("\tret=0xzz"), None);
+    }
+
+    #[test]
+    fn return_addresses_look_one_byte_back() {
+        let s = syms(false);
+        // 0x1060 is f2's first byte but, as a return address, the end of
+        // a call in f3.
+        let out = s.report("goroutine 1 [running]:\n\tret=0x1060\n\tpc=0x1060\n\tret=0x2000\n");
+        assert_eq!(
+            out,
+            "goroutine 1 [running]:\nf3(...)\n\tpc=0x1060 +0x20\nf2(...)\n\tpc=0x1060 +0x0\n?(...)\n\tpc=0x2000 (no function here)\n"
+        );
+    }
+
+    #[test]
+    fn runtime_frames_hidden_when_the_report_says_so() {
+        let s = syms(false);
+        let hidden = s.report("\tret=0x1010\n\tret=0x1050\n\n[frames as addresses: `x`; runtime frames hidden]\n");
+        assert_eq!(hidden, "f3(...)\n\tpc=0x1050 +0x10\n\n");
+        let shown = s.report("\tret=0x1010\n[frames as addresses: `x`; runtime frames shown]\n");
+        assert_eq!(shown, "runtime::panic::gopanic(...)\n\tpc=0x1010 +0x10\n");
+    }
+
+    #[test]
+    fn thumb_bit_is_not_part_of_the_address() {
+        let s = syms(true);
+        assert_eq!(s.report("\tret=0x1051\n"), "f3(...)\n\tpc=0x1051 +0x10\n");
+    }
+}
