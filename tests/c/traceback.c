@@ -56,7 +56,8 @@ void main_main(void)
         rt_chan *c = rt_chan_make(sizeof(long), 0);
         for (int i = 0; i < 3; i++)
             rt_go(blocked, c);
-        /* Let them reach their receive. */
+        /* Let them reach their receive (at GOMAXPROCS=1, as the tests
+         * run it, each runs until it parks). */
         for (int i = 0; i < 20; i++)
             rt_gosched();
         rt_go(chain, "panic");

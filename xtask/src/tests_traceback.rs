@@ -27,6 +27,10 @@ fn run(t: &Target, r: &Run) -> Result<Outcome, String> {
     let mut cmd = build::runner(t, &r.exe);
     cmd.args(r.args);
     cmd.env_remove("GOTRACEBACK");
+    // One P: the blocked goroutines of the "all" mode have all reached
+    // their receive once main has yielded (with more Ps, one may still be
+    // runnable on another under load).
+    cmd.env("GOMAXPROCS", "1");
     if let Some(v) = r.env {
         cmd.env("GOTRACEBACK", v);
     }
