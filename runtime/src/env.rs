@@ -1,4 +1,5 @@
-//! Environment variables the runtime reads: GOMAXPROCS and GODEBUG.
+//! Environment variables the runtime reads: GOMAXPROCS, GODEBUG and
+//! GOTRACEBACK.
 //!
 //! Both follow Go: a bad value is never an error. GOMAXPROCS is used only
 //! when Go's `atoi32` accepts it (an optional `-`, then decimal digits only,
@@ -124,6 +125,48 @@ pub fn parse_godebug(s: &[u8]) -> DebugVars {
     d
 }
 
+/// Go's `GOTRACEBACK` levels, in increasing order of detail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Traceback {
+    /// No goroutine traces.
+    None = 0,
+    /// The failing goroutine only (the default).
+    Single = 1,
+    /// Every goroutine.
+    All = 2,
+    /// Every goroutine, runtime frames included.
+    System = 3,
+    /// As `System`, then the process dies by SIGABRT (a core dump).
+    Crash = 4,
+}
+
+/// Go's `setTraceback`: the names, or a number (0 none, 1 all, 2 and
+/// above system); anything else is Go's level 0, no traces. Unset or
+/// empty is `single`.
+pub fn parse_gotraceback(s: Option<&[u8]>) -> Traceback {
+    let s = s.unwrap_or(b"");
+    let names: [&[u8]; 5] = [b"none", b"single", b"all", b"system", b"crash"];
+    let levels = [
+        Traceback::None,
+        Traceback::Single,
+        Traceback::All,
+        Traceback::System,
+        Traceback::Crash,
+    ];
+    if s.is_empty() {
+        return Traceback::Single;
+    }
+    if let Some(i) = names.iter().position(|n| *n == s) {
+        return levels[i];
+    }
+    match atoi32(s) {
+        Some(1) => Traceback::All,
+        Some(n) if n >= 2 => Traceback::System,
+        _ => Traceback::None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +244,22 @@ mod tests {
         assert_eq!(parse_godebug(b"schedchaos=-3").schedchaos, -3);
         assert_eq!(parse_godebug(b"schedchaos=lots").schedchaos, 0);
         assert_eq!(parse_godebug(b""), DebugVars::default());
+    }
+
+    #[test]
+    fn gotraceback_follows_go() {
+        let t = |s: &[u8]| parse_gotraceback(Some(s));
+        assert_eq!(parse_gotraceback(None), Traceback::Single);
+        assert_eq!(t(b""), Traceback::Single);
+        assert_eq!(t(b"single"), Traceback::Single);
+        assert_eq!(t(b"none"), Traceback::None);
+        assert_eq!(t(b"0"), Traceback::None);
+        assert_eq!(t(b"all"), Traceback::All);
+        assert_eq!(t(b"1"), Traceback::All);
+        assert_eq!(t(b"system"), Traceback::System);
+        assert_eq!(t(b"2"), Traceback::System);
+        assert_eq!(t(b"crash"), Traceback::Crash);
+        assert_eq!(t(b"ALL"), Traceback::None);
+        assert_eq!(t(b"-1"), Traceback::None);
     }
 }

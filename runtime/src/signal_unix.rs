@@ -258,15 +258,15 @@ pub unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
     }
     if f & (THROW | PANIC) != 0 {
         // SAFETY: the kernel's ctx (caller).
-        let pc = unsafe { (ctx.add(arch::UC_PC) as *const usize).read() };
+        let regs = unsafe { sigctx(ctx) };
         let mut mid = -1;
         if crate::proc::tls_ready() {
             // SAFETY: with the thread pointer set, getg() is this thread's
             // live G, bound to a live M (never freed).
             mid = unsafe { (*(*getg()).m).id };
         }
-        crate::panic::signal_report(name(sig), &|l| {
-            l.kx("PC=", pc as u64)
+        crate::panic::signal_report(name(sig), regs, &|l| {
+            l.kx("PC=", regs.pc as u64)
                 .ki(" m=", mid)
                 // Go's sigcode(): si_code as an unsigned machine word
                 // (SI_TKILL, -6, is 18446744073709551610 on 64-bit).
@@ -274,6 +274,23 @@ pub unsafe extern "C" fn sighandler(sig: i32, info: *mut u8, ctx: *mut u8) {
         })
     }
     // Caught and ignored (Go's handler returns for the others).
+}
+
+/// Where a traceback of the interrupted code starts.
+///
+/// # Safety
+/// `ctx` is a live `ucontext_t` of this thread (the kernel's).
+unsafe fn sigctx(ctx: *mut u8) -> crate::panic::SigCtx {
+    let word = |off: usize| {
+        // SAFETY: an aligned word of the ucontext at the kernel's offset
+        // (caller).
+        unsafe { (ctx.add(off) as *const usize).read() }
+    };
+    crate::panic::SigCtx {
+        pc: word(arch::UC_PC),
+        fp: word(arch::UC_FP),
+        arm_fp: arch::UC_ARM_FP.map_or(0, word),
+    }
 }
 
 /// A synchronous fault: stack overflow, Go's panic in user code, or a
@@ -290,6 +307,8 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
     let pc = unsafe { (ctx.add(arch::UC_PC) as *const usize).read() };
     // SAFETY: as above.
     let sp = unsafe { (ctx.add(arch::UC_SP) as *const usize).read() };
+    // SAFETY: as above.
+    let regs = unsafe { sigctx(ctx) };
     let gp = if crate::proc::tls_ready() {
         getg()
     } else {
@@ -347,7 +366,7 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
             .s("]");
     };
     if !user {
-        crate::panic::fatal_signal(&detail)
+        crate::panic::fatal_signal(regs, &detail)
     }
     // Go's `sigpanic`.
     const SEGV_MAPERR: i32 = 1;
@@ -363,8 +382,8 @@ unsafe fn fault(sig: i32, code: i32, info: *mut u8, ctx: *mut u8) -> ! {
         _ => None,
     };
     match what {
-        Some(w) => crate::panic::runtime_error_signal(w, &detail),
-        None => crate::panic::fault_signal(addr, &detail),
+        Some(w) => crate::panic::runtime_error_signal(w, regs, &detail),
+        None => crate::panic::fault_signal(addr, regs, &detail),
     }
 }
 

@@ -1,30 +1,193 @@
-//! Goroutine dumps, as Go's `traceback.go` prints them: the header line of
-//! every goroutine (frames are not available yet).
+//! Goroutine tracebacks, as Go's `traceback.go` prints them: a
+//! `goroutine N [status]:` header, then the goroutine's frames, innermost
+//! first, found by walking frame pointers.
+//!
+//! Every function that calls another keeps a frame record (the build asks
+//! rustc and clang for frame pointers in non-leaf functions): two words,
+//! the caller's frame pointer and the return address, at
+//! `fp - arch::FP_BIAS`. The walk starts from the current frame (a panic or
+//! a throw), from the interrupted pc and frame pointer (a report from a
+//! signal handler, which has the `ucontext`), or from the frame pointer and
+//! resume address that the context switch saved (`G::sched`: every other
+//! goroutine). It trusts nothing it reads: each record must lie inside the
+//! goroutine's stack `[stack.lo, stack.hi)`, aligned, above the previous
+//! one, and the walk stops after `MAX_FRAMES` frames (Go's 100) with
+//! `...additional frames elided...`. A record whose saved frame pointer is
+//! zero is the outermost (the entry frame that `prepare_frame` or the
+//! thread start left), and its return address is not a caller's.
+//!
+//! Names stay out of the executable (hello must fit in 32 KiB): each frame
+//! is printed as an address, `\tpc=0x…` for an exact pc (the one a signal
+//! interrupted, or the function a goroutine that never ran will start
+//! with) and `\tret=0x…` for a return address, and the report's last line
+//! says that `cargo xtask symbolize EXE < report` names them from the
+//! unstripped copy the build keeps beside the executable.
+//!
+//! What the walk cannot see: a leaf function keeps no record, so when a
+//! signal interrupts one, its caller's frame is missing (the walk goes from
+//! the leaf's pc straight to the caller's caller); likewise a signal landing
+//! inside a prologue or epilogue. Frames of code built without frame
+//! pointers (the runtime's assembly, which calls nothing that returns)
+//! are invisible.
 
+use crate::arch;
+use crate::panic::Trace;
 use crate::print::Line;
-use crate::runtime2::Gstatus;
+use crate::runtime2::{getg, Gstatus, Stack, G};
 
-/// Prints `goroutine N [status]:` for every live G (Go's traceback
-/// headers; frames are not available).
-pub fn print_goroutines() {
-    for gp in crate::proc::allgs() {
-        // SAFETY: Gs are never freed.
-        let (st, goid, reason) =
-            unsafe { ((*gp).status(), (*gp).goid, (*gp).waitreason().as_str()) };
-        let what = match st {
-            Gstatus::_Gidle | Gstatus::_Gdead => continue,
-            Gstatus::_Grunnable => "runnable",
-            Gstatus::_Grunning => "running",
-            Gstatus::_Gsyscall => "syscall",
-            Gstatus::_Gpreempted => "preempted",
-            Gstatus::_Gwaiting if reason.is_empty() => "waiting",
-            Gstatus::_Gwaiting => reason,
-        };
-        Line::stderr()
-            .ki("\ngoroutine ", goid)
-            .s(" [")
-            .s(what)
-            .s("]:")
-            .end();
+/// Go's `_TracebackMaxFrames`.
+const MAX_FRAMES: usize = 100;
+
+const WORD: usize = core::mem::size_of::<usize>();
+
+/// The status word of a goroutine header, and whether its saved context
+/// is its stack as it is (not while it runs, or runs a system call, on
+/// another thread: Go's "stack unavailable").
+fn status(gp: *mut G) -> Option<(&'static str, bool)> {
+    // SAFETY: Gs are never freed.
+    let (st, reason) = unsafe { ((*gp).status(), (*gp).waitreason().as_str()) };
+    Some(match st {
+        Gstatus::_Gidle | Gstatus::_Gdead => return None,
+        Gstatus::_Grunnable => ("runnable", true),
+        Gstatus::_Grunning => ("running", false),
+        Gstatus::_Gsyscall => ("syscall", false),
+        Gstatus::_Gpreempted => ("preempted", true),
+        Gstatus::_Gwaiting if reason.is_empty() => ("waiting", true),
+        Gstatus::_Gwaiting => (reason, true),
+    })
+}
+
+fn header(gp: *mut G, what: &str) {
+    // SAFETY: Gs are never freed.
+    let goid = unsafe { (*gp).goid };
+    Line::stderr()
+        .ki("\ngoroutine ", goid)
+        .s(" [")
+        .s(what)
+        .s("]:")
+        .end();
+}
+
+fn frame(pc: usize, ret: bool) {
+    Line::stderr()
+        .kx(if ret { "\tret=" } else { "\tpc=" }, pc as u64)
+        .end();
+}
+
+/// Prints `pc` (an exact address, unless 0), then the return address of
+/// each frame record reached from `fp` inside `s`. Returns the number of
+/// frames printed.
+///
+/// armv7: Thumb code keeps its records at r7, ARM-state code (the
+/// prebuilt `core`) at r11. A return address into ARM code (bit 0 clear)
+/// means the frames of that ARM code lie between this record and the next;
+/// `arm_fp`, the r11 the report began with, when it lies there, is the
+/// first of them, and its chain is followed until it returns into Thumb
+/// code.
+fn walk(pc: usize, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
+    let mut n = 0;
+    if pc != 0 {
+        frame(pc, false);
+        n = 1;
     }
+    // The lowest address the next record may have.
+    let mut floor = s.lo;
+    loop {
+        let rec = fp.wrapping_sub(arch::FP_BIAS);
+        if rec % WORD != 0 || rec < floor || rec.checked_add(2 * WORD).map_or(true, |e| e > s.hi) {
+            break;
+        }
+        // SAFETY: both words lie inside the goroutine's stack (checked
+        // above), which stays mapped while the goroutine lives; they are
+        // aligned. A stale value only ends or shortens the walk.
+        let (next, ret) = unsafe { ((rec as *const usize).read(), ((rec + WORD) as *const usize).read()) };
+        if next == 0 || ret == 0 {
+            break;
+        }
+        if n == MAX_FRAMES {
+            Line::stderr().s("...additional frames elided...").end();
+            break;
+        }
+        frame(ret, true);
+        n += 1;
+        floor = rec + 2 * WORD;
+        let mut back = ret;
+        while arch::UC_ARM_FP.is_some() && arm_fp != 0 && back & 1 == 0 && n < MAX_FRAMES {
+            let a = arm_fp;
+            if a % WORD != 0 || a < floor || a.checked_add(2 * WORD).map_or(true, |e| e > next) {
+                break;
+            }
+            // SAFETY: inside the stack, below the next record (checked).
+            let (prev, lr) = unsafe { ((a as *const usize).read(), ((a + WORD) as *const usize).read()) };
+            if lr == 0 {
+                break;
+            }
+            frame(lr, true);
+            n += 1;
+            floor = a + 2 * WORD;
+            arm_fp = prev;
+            back = lr;
+        }
+        fp = next;
+    }
+    n
+}
+
+/// A goroutine that is not running: from the frame pointer and resume
+/// address its context switch saved.
+fn saved(gp: *mut G) -> usize {
+    // SAFETY: Gs are never freed; a G that is not running is not changing
+    // its saved context or stack bounds (a stale read only shortens the
+    // walk, which checks every address against the bounds).
+    let (sp, s, start) = unsafe { ((*gp).sched.sp, (*gp).stack, (*gp).startfn) };
+    if sp % WORD != 0 || sp < s.lo || sp.checked_add(arch::CTX_PC + WORD).map_or(true, |e| e > s.hi) {
+        return 0;
+    }
+    // SAFETY: the saved frame lies inside the stack (checked above).
+    let (fp, pc) = unsafe { (((sp + arch::CTX_FP) as *const usize).read(), ((sp + arch::CTX_PC) as *const usize).read()) };
+    if fp == 0 {
+        // Never ran: the frame `prepare_frame` wrote. Go names the
+        // function the goroutine will run.
+        return walk(start.map_or(pc, |f| f as usize), 0, 0, s);
+    }
+    // The resume address returns into the function that switched.
+    frame(pc, true);
+    1 + walk(0, fp, 0, s)
+}
+
+/// The traceback hook of `panic` (`panic::Hooks`): the current user
+/// goroutine first, then, with `all`, every other live one. Returns
+/// whether any frame was printed.
+pub fn tracebacks(t: &Trace) -> bool {
+    let me = getg();
+    let mut frames = 0;
+    // A user goroutine (g0 and gsignal have no stacksize).
+    // SAFETY: reports run with the thread pointer set (the hook is
+    // registered after it), so getg is null or this thread's live G; Gs
+    // are never freed.
+    if !me.is_null() && unsafe { (*me).stacksize } > 0 {
+        header(me, "running");
+        if let Some((file, line)) = t.location {
+            Line::stderr().s("\t").s(file).ku(":", line as u64).end();
+        }
+        // SAFETY: as above.
+        let s = unsafe { (*me).stack };
+        frames += match t.ctx {
+            Some(c) => walk(c.pc, c.fp, c.arm_fp, s),
+            None => walk(0, arch::current_fp(), t.arm_fp, s),
+        };
+    }
+    if t.all {
+        for gp in crate::proc::allgs() {
+            if gp == me {
+                continue;
+            }
+            let Some((what, still)) = status(gp) else { continue };
+            header(gp, what);
+            if still {
+                frames += saved(gp);
+            }
+        }
+    }
+    frames > 0
 }

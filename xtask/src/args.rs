@@ -16,6 +16,7 @@ use crate::stress;
 use lexopt::prelude::*;
 use lexopt::Parser;
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 pub const USAGE: &str = "usage:
   cargo xtask build [--target TRIPLE]
@@ -26,7 +27,8 @@ pub const USAGE: &str = "usage:
   cargo xtask test [--target TRIPLE]... [--filter TEXT]
   cargo xtask bench [--target TRIPLE]... [--runs N] [--filter TEXT] [--seconds S]
   cargo xtask stress [--target TRIPLE]... [--runs N] [--seconds S] [--filter TEXT]
-                     [--procs 1,2,4,8] [--chaos N] [--load THREADS]";
+                     [--procs 1,2,4,8] [--chaos N] [--load THREADS]
+  cargo xtask symbolize EXE < REPORT";
 
 /// A parsed command line. A `target` of None (no `--target`) means the
 /// host's triple; empty `targets`, every target in `targets/` (`test`,
@@ -62,6 +64,9 @@ pub enum Command {
         targets: Vec<String>,
         options: stress::Options,
     },
+    Symbolize {
+        exe: PathBuf,
+    },
 }
 
 /// Parses the arguments after `cargo xtask`.
@@ -88,6 +93,7 @@ where
         "test" => test(&mut p),
         "bench" => bench(&mut p),
         "stress" => stress(&mut p),
+        "symbolize" => symbolize(&mut p),
         "help" => Ok(Command::Help),
         other => return Err(format!("unknown command `{other}`\n{USAGE}")),
     };
@@ -143,6 +149,18 @@ fn run(p: &mut Parser) -> Parsed<Command> {
             Some(arg) => return Err(arg.unexpected()),
             None => return Err("run needs an example name".to_string().into()),
         }
+    }
+}
+
+fn symbolize(p: &mut Parser) -> Parsed<Command> {
+    let exe = match p.next()? {
+        Some(Value(exe)) => exe,
+        Some(Long("help") | Short('h')) => return Ok(Command::Help),
+        _ => return Err("symbolize takes one executable".to_string().into()),
+    };
+    match p.next()? {
+        None => Ok(Command::Symbolize { exe: exe.into() }),
+        Some(arg) => Err(arg.unexpected()),
     }
 }
 

@@ -49,9 +49,12 @@ fn rustflags(root: &Path, t: &Target) -> Vec<String> {
         "-C".into(),
         "link-arg=-static".into(),
         "-C".into(),
-        "link-arg=--strip-all".into(),
-        "-C".into(),
         "link-arg=--icf=all".into(),
+        // For `force-frame-pointers=non-leaf` (the descriptors' rustflags
+        // and `runtime_lib`), unstable in rustc (hence RUSTC_BOOTSTRAP
+        // below).
+        "-Z".into(),
+        "unstable-options".into(),
     ];
     f.extend(t.rustflags.iter().cloned());
     if t.checked {
@@ -106,7 +109,7 @@ fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, 
         .args(args)
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, t).join("\x1f"))
         .env_remove("RUSTFLAGS")
-        .envs((t.rust_max_frame > 0).then_some(("RUSTC_BOOTSTRAP", "1")))
+        .env("RUSTC_BOOTSTRAP", "1")
         .current_dir(root)
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -187,7 +190,21 @@ pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
         "rustc",
         // `rt_c_program`: the C library leaves Rust's panic-message
         // formatting out (see the runtime's panic handler).
-        &["-p", "runtime", "--lib", "--crate-type", "staticlib", "--", "--cfg", "rt_c_program"],
+        // Frame records in every non-leaf function of the runtime, for
+        // the tracebacks of C programs, even on a target whose Rust
+        // programs go without (riscv64, see its descriptor).
+        &[
+            "-p",
+            "runtime",
+            "--lib",
+            "--crate-type",
+            "staticlib",
+            "--",
+            "--cfg",
+            "rt_c_program",
+            "-C",
+            "force-frame-pointers=non-leaf",
+        ],
     )?;
     let lib = out_dir(root, t).join("libruntime.a");
     crate::clib::add_to_archive(root, t, &lib).map(|()| lib)
@@ -220,6 +237,19 @@ pub fn toolchain<'a>(root: &Path, t: &'a Target, lib: PathBuf) -> Result<crate::
     })
 }
 
+pub use crate::driver::debug_copy;
+
+/// An executable cargo has just linked (with its symbols): keeps the
+/// unstripped copy beside it (`debug_copy`), checks its frames, then cuts
+/// the symbols and section headers off (`elf::strip_section_headers`:
+/// what lies past the loaded segments).
+pub fn finish_rust_exe(t: &Target, exe: &Path) -> Result<()> {
+    let copy = debug_copy(exe);
+    std::fs::copy(exe, &copy).map_err(|e| format!("{}: {e}", copy.display()))?;
+    check_frames(t, exe)?;
+    crate::elf::strip_section_headers(exe)
+}
+
 /// Every file in `dir` with extension `ext`, sorted.
 pub fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -247,11 +277,10 @@ pub fn examples(root: &Path, t: &Target) -> Result<Vec<PathBuf>> {
         .filter_map(|p| p.file_stem().map(|s| dir.join(s)))
         .collect();
     for exe in &built {
-        // An executable that cargo did not relink was checked before its
-        // section headers (and .stack_sizes) were cut off.
+        // An executable that cargo did not relink was checked (and its
+        // unstripped copy kept) before its section headers were cut off.
         if crate::elf::has_section_headers(exe)? {
-            check_frames(t, exe)?;
-            crate::elf::strip_section_headers(exe)?;
+            finish_rust_exe(t, exe)?;
         }
     }
     step(&format!("building the C examples for {}", t.triple));

@@ -107,6 +107,12 @@ impl Case {
         self.stdout_check = Some(f);
         self
     }
+    /// A runtime report: `head` (its message and the first goroutine's
+    /// header), then at least one frame (`pc=0x…`/`ret=0x…`) and the
+    /// closing line on how to name them (see `runtime::traceback`).
+    pub fn stderr_report(self, head: &str) -> Case {
+        self.stderr_has(&[head, "=0x", "\n[frames as addresses: "])
+    }
     pub fn stderr_has<S: AsRef<str>>(mut self, parts: &[S]) -> Case {
         self.stderr = Want::InOrder(parts.iter().map(|s| s.as_ref().to_string()).collect());
         self

@@ -25,6 +25,13 @@ pub struct Toolchain<'a> {
     pub lld: PathBuf,
 }
 
+/// Where the unstripped copy of executable `exe` is kept: `<exe>.debug`.
+pub fn debug_copy(exe: &Path) -> PathBuf {
+    let mut p = exe.as_os_str().to_owned();
+    p.push(".debug");
+    PathBuf::from(p)
+}
+
 /// Compiles and links `inputs` into the static executable `out`, objects
 /// going to `objdir`. With `symbols` (`-g`, or the tests' checks) the
 /// symbol table, section headers and any debug information are kept.
@@ -57,22 +64,29 @@ pub fn build(
         objects.push(obj);
     }
     compile_all(tc, &jobs, flags)?;
-    let mut link = Command::new(&tc.lld);
-    link.args(["-flavor", "gnu", "-static", "--gc-sections", "--no-undefined"])
-        .arg(format!("-T{}", t.linker_script.display()))
-        .arg(format!("-L{}", tc.link_dir.display()));
-    if !symbols {
-        link.arg("--strip-all");
-    }
-    link.arg("-o").arg(out).args(&objects).arg(&tc.lib);
-    let res = link
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", tc.lld.display()))?;
-    let diag = String::from_utf8_lossy(&res.stderr);
-    if !res.status.success() {
-        return Err(format!("{diag}linking {} failed", out.display()));
-    }
-    eprint!("{diag}");
+    // Linked twice: `<out>.debug` keeps the symbols (and any debug
+    // information) for `cargo xtask symbolize`; `out` is stripped unless
+    // `symbols` asks otherwise. The loaded bytes are the same.
+    let link = |dest: &Path, strip: bool| -> Result<String> {
+        let mut link = Command::new(&tc.lld);
+        link.args(["-flavor", "gnu", "-static", "--gc-sections", "--no-undefined"])
+            .arg(format!("-T{}", t.linker_script.display()))
+            .arg(format!("-L{}", tc.link_dir.display()));
+        if strip {
+            link.arg("--strip-all");
+        }
+        link.arg("-o").arg(dest).args(&objects).arg(&tc.lib);
+        let res = link
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", tc.lld.display()))?;
+        let diag = String::from_utf8_lossy(&res.stderr);
+        if !res.status.success() {
+            return Err(format!("{diag}linking {} failed", dest.display()));
+        }
+        Ok(diag.into_owned())
+    };
+    link(&debug_copy(out), false)?;
+    eprint!("{}", link(out, !symbols)?);
     // The runtime's own frames, which the C program now contains. Without
     // symbols, the frame-size section goes with the section headers, as
     // for the Rust examples.
@@ -95,6 +109,10 @@ pub fn c_flags(t: &Target) -> Vec<String> {
         "-fno-stack-protector",
         "-fno-asynchronous-unwind-tables",
         "-fno-unwind-tables",
+        // Frame records in every function that calls another: the
+        // runtime's tracebacks walk them (as Rust code's).
+        "-fno-omit-frame-pointer",
+        "-momit-leaf-frame-pointer",
         "-ffunction-sections",
         "-fdata-sections",
         "-Wall",

@@ -36,11 +36,13 @@ mod loader;
 mod newapp;
 mod servers;
 mod stress;
+mod symbolize;
 mod target;
 mod tests;
 mod tests_rustapi;
 mod tests_libc;
 mod tests_toolchain;
+mod tests_traceback;
 mod tools;
 
 use args::{Command, USAGE};
@@ -184,6 +186,7 @@ fn run(cmd: Command) -> Result<u8> {
                 .collect::<Result<Vec<_>>>()?;
             stress::run(&root, &targets, &options)
         }
+        Command::Symbolize { exe } => symbolize::run(&exe).map(|()| 0),
     }
 }
 

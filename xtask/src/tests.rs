@@ -89,7 +89,7 @@ fn affinity_cpus() -> usize {
 }
 
 /// The Rust test programs (`tests/Cargo.toml`'s examples).
-const RUST_PROGRAMS: [&str; 7] = [
+const RUST_PROGRAMS: [&str; 8] = [
     "rust-panic",
     "rust-goroutines",
     "rust-channels",
@@ -97,6 +97,7 @@ const RUST_PROGRAMS: [&str; 7] = [
     "rust-frame-limit",
     "rust-io",
     "rust-print",
+    "rust-traceback",
 ];
 
 /// Builds every test program for `t`: C ones (with symbols kept, for the
@@ -136,7 +137,10 @@ pub fn build_programs(root: &Path, t: &Target) -> Result<Vec<(String, String)>> 
     let mut refused = Vec::new();
     for name in RUST_PROGRAMS {
         let exe = build::out_dir(root, t).join("examples").join(name);
-        if let Err(e) = build::check_frames(t, &exe) {
+        if !crate::elf::has_section_headers(&exe)? {
+            continue;
+        }
+        if let Err(e) = build::finish_rust_exe(t, &exe) {
             let _ = std::fs::remove_file(&exe);
             refused.push((name.to_string(), e));
         }
@@ -222,8 +226,8 @@ pub fn cases(t: &Target) -> Vec<Case> {
             .args(["epipe-stdout"])
             .wrapper(["sh", "-c", r#"trap '' PIPE; exec 4>&1; { "$@" 4>&-; echo "status=$?" >&4; } | true"#, "sh"])
             .stdout("status=141\n"),
-        Case::new("rt_panic", "fail").args(["panic", "boom"]).code(2).stdout("before\n").stderr("panic: boom\n\ngoroutine 1 [running]:\n"),
-        Case::new("rt_panic(NULL)", "fail").args(["panic"]).code(2).stdout("before\n").stderr("panic: nil\n\ngoroutine 1 [running]:\n"),
+        Case::new("rt_panic", "fail").args(["panic", "boom"]).code(2).stdout("before\n").stderr_report("panic: boom\n\ngoroutine 1 [running]:\n"),
+        Case::new("rt_panic(NULL)", "fail").args(["panic"]).code(2).stdout("before\n").stderr_report("panic: nil\n\ngoroutine 1 [running]:\n"),
         Case::new("Rust panic! with a formatted message", "rust-panic")
             .code(2)
             .stdout("before\n")
@@ -864,7 +868,7 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
             .args(["panic"])
             .code(2)
             .stdout("")
-            .stderr("panic: boom in a goroutine\n\ngoroutine 2 [running]:\n"),
+            .stderr_report("panic: boom in a goroutine\n\ngoroutine 2 [running]:\n"),
     );
     v.push(Case::new("wild pointer in a goroutine: Go's nil dereference panic", "crash").args(["wild"]).code(2).stdout("").stderr_has(&[
         "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x10 pc=0x",
@@ -881,7 +885,7 @@ fn scheduler_cases(t: &Target) -> Vec<Case> {
         Case::new("go of a nil function", "crash")
             .args(["nil-go"])
             .code(2)
-            .stderr("fatal error: go of nil func value\n\ngoroutine 1 [running]:\n"),
+            .stderr_report("fatal error: go of nil func value\n\ngoroutine 1 [running]:\n"),
     );
     for procs in ["1", "4"] {
         v.push(
@@ -1174,7 +1178,7 @@ fn channel_cases(t: &Target) -> Vec<Case> {
                 .args([mode])
                 .code(2)
                 .stdout("")
-                .stderr(msg),
+                .stderr_report(msg),
         );
     }
     for (mode, reason) in [
@@ -1188,28 +1192,28 @@ fn channel_cases(t: &Target) -> Vec<Case> {
                 .args([mode])
                 .code(2)
                 .stdout("")
-                .stderr(&deadlock(reason)),
+                .stderr_report(&deadlock(reason)),
         );
     }
     v.push(
         Case::new("deadlock detected: WaitGroup.Wait", "sync")
             .args(["wg-deadlock"])
             .code(2)
-            .stderr(&deadlock("sync.WaitGroup.Wait")),
+            .stderr_report(&deadlock("sync.WaitGroup.Wait")),
     );
     v.push(
         Case::new("negative WaitGroup counter panics", "sync")
             .args(["wg-negative"])
             .code(2)
             .stdout("")
-            .stderr("panic: sync: negative WaitGroup counter\n\ngoroutine 1 [running]:\n"),
+            .stderr_report("panic: sync: negative WaitGroup counter\n\ngoroutine 1 [running]:\n"),
     );
     v.push(
         Case::new("unlock of unlocked mutex is fatal", "sync")
             .args(["unlock-unlocked"])
             .code(2)
             .stdout("")
-            .stderr("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"),
+            .stderr_report("fatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\n"),
     );
     v.push(
         Case::new("Rust API: files, pipes, TCP, UDP, unix sockets, deadlines and errors (runtime::io, fs, net)", "rust-io")
@@ -1271,7 +1275,7 @@ fn channel_cases(t: &Target) -> Vec<Case> {
             .args(["sleeper-holds-off-deadlock"])
             .code(2)
             .stdout("slept\n")
-            .stderr(&deadlock("chan receive")),
+            .stderr_report(&deadlock("chan receive")),
     );
     v
 }
@@ -1734,7 +1738,7 @@ fn chanspec_cases() -> Vec<Case> {
         .args(["nil-block"])
         .code(2)
         .stdout("")
-        .stderr("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select]:\n"),
+        .stderr_report("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select]:\n"),
     );
     v.push(
         Case::new(
@@ -1744,7 +1748,7 @@ fn chanspec_cases() -> Vec<Case> {
         .args(["close-select-send"])
         .code(2)
         .stdout("")
-        .stderr("panic: send on closed channel\n\ngoroutine 2 [running]:\n"),
+        .stderr_report("panic: send on closed channel\n\ngoroutine 2 [running]:\n"),
     );
     v
 }
@@ -1905,6 +1909,7 @@ pub fn target(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally) 
     crate::tests_rustapi::doc(root, t, filter, tally);
     crate::tests_libc::run(root, t, filter, tally);
     crate::tests_toolchain::run(root, t, filter, tally);
+    crate::tests_traceback::run_all(root, t, filter, tally);
     if filter.is_none() {
         auxv_cases(root, t, tally);
         check_executables(root, t, tally, &examples);

@@ -133,6 +133,29 @@ pub fn current_sp() -> usize {
     sp
 }
 
+/// The frame pointer (x29) of the function this is inlined into: its frame
+/// record (see `FP_BIAS`), when that function keeps one.
+#[inline(always)]
+pub fn current_fp() -> usize {
+    let fp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, x29", out(reg) fp, options(nomem, nostack, preserves_flags)) };
+    fp
+}
+
+/// One frame-pointer convention here: no second chain (see arm.rs).
+#[inline(always)]
+pub fn current_arm_fp() -> usize {
+    0
+}
+
+pub const UC_ARM_FP: Option<usize> = None;
+
+/// Where a saved `Context` keeps the frame pointer and the resume address,
+/// in bytes from its sp: x19–x28, then the x29/x30 pair at 80.
+pub const CTX_FP: usize = 80;
+pub const CTX_PC: usize = 88;
+
 // 6. Threads and signals.
 global_asm!(
     ".text",

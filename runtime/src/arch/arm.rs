@@ -147,6 +147,37 @@ pub fn current_sp() -> usize {
     sp
 }
 
+/// The frame pointer (r7) of the function this is inlined into: its frame
+/// record (see `FP_BIAS`), when that function keeps one.
+#[inline(always)]
+pub fn current_fp() -> usize {
+    let fp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, r7", out(reg) fp, options(nomem, nostack, preserves_flags)) };
+    fp
+}
+
+/// The frame pointer of ARM-state code (r11), which keeps its frame
+/// records there ({previous r11, lr}), not in Thumb's r7: the prebuilt
+/// `core` library is ARM code. Read at a boundary where ARM code called
+/// Thumb code, it lets the walk see the ARM frames in between.
+#[inline(always)]
+pub fn current_arm_fp() -> usize {
+    let fp: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mov {}, r11", out(reg) fp, options(nomem, nostack, preserves_flags)) };
+    fp
+}
+
+/// Where the kernel's `ucontext` keeps r11 (`current_arm_fp`).
+pub const UC_ARM_FP: Option<usize> = Some(20 + (3 + 11) * 4);
+
+/// Where a saved `Context` keeps the frame pointer and the resume address,
+/// in bytes from its sp: d8–d15 (64 bytes), then r4–r12 and lr (r7 at
+/// 64 + 3 * 4, lr at 64 + 9 * 4).
+pub const CTX_FP: usize = 76;
+pub const CTX_PC: usize = 100;
+
 // 6. Threads and signals.
 global_asm!(
     ".text",

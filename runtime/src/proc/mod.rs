@@ -143,6 +143,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
         // yet (the first `bt` is below): no borrow of DEBUG exists.
         unsafe { DEBUG.set(env::parse_godebug(v)) };
     }
+    crate::panic::set_traceback(env::parse_gotraceback(st.getenv(b"GOTRACEBACK")));
     crate::chaos::init(debug().schedchaos);
     crate::preempt::init(debug().asyncpreemptoff > 0);
     if let Some(mut l) = bt("_rt0") {
@@ -405,21 +406,6 @@ unsafe extern "C" fn runtime_main(_: *mut u8) {
 
 /// What a panic report asks of the scheduler (`panic::Hooks`).
 static PANIC_HOOKS: crate::panic::Hooks = crate::panic::Hooks {
-    current_goid,
-    print_goroutines: crate::traceback::print_goroutines,
+    tracebacks: crate::traceback::tracebacks,
 };
 
-/// The id of the user goroutine running on this thread, if any (not on
-/// g0).
-fn current_goid() -> Option<i64> {
-    let gp = getg();
-    // SAFETY: the hook is registered once the thread pointer is set, so
-    // getg is this thread's live G, bound to its M.
-    unsafe {
-        if gp.is_null() || (*gp).m.is_null() || gp == (*(*gp).m).g0 {
-            None
-        } else {
-            Some((*gp).goid)
-        }
-    }
-}
