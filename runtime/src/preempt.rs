@@ -89,11 +89,17 @@ pub struct Hooks {
     pub preemptone: unsafe fn(*mut P) -> bool,
     /// `preemptall`, for stopping the world.
     pub preemptall: fn(),
+    /// SIGURG's part in the handler.
+    sigurg: unsafe fn(*mut u8, *mut u8),
+    /// The cooperative preemption point.
+    cooperate: fn(*mut G),
 }
 
 static HOOKS: Hooks = Hooks {
     preemptone,
     preemptall,
+    sigurg,
+    cooperate,
 };
 static INSTALLED: AtomicPtr<Hooks> = AtomicPtr::new(core::ptr::null_mut());
 static INSTALLING: AtomicBool = AtomicBool::new(false);
@@ -134,9 +140,9 @@ fn install_slow() {
 /// # Safety
 /// Only from the SA_SIGINFO handler, with the kernel's `info` and `ctx`.
 pub unsafe fn on_sigurg(info: *mut u8, ctx: *mut u8) {
-    if hooks().is_some() {
+    if let Some(h) = hooks() {
         // SAFETY: the caller's.
-        unsafe { sigurg(info, ctx) }
+        unsafe { (h.sigurg)(info, ctx) }
     }
 }
 
@@ -178,7 +184,10 @@ impl Drop for Enter {
             let left = n.load(Ordering::Relaxed) - 1;
             n.store(left, Ordering::Relaxed);
             if left == 0 && (*self.0).preempt.load(Ordering::Relaxed) {
-                cooperate(self.0);
+                // Only preemption's requests set the flag: it is installed.
+                if let Some(h) = hooks() {
+                    (h.cooperate)(self.0);
+                }
             }
         }
     }
