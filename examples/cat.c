@@ -6,14 +6,7 @@
  * and terminals the same way when inherited (their modes are the
  * parent's), so `producer | cat` works as with any cat. */
 #include <runtime.h>
-
-static unsigned long len(const char *s)
-{
-    unsigned long n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
+#include <stdio.h>
 
 /* "cat: open FILE: no such file or directory", as Go's os errors read. */
 static void fail(const char *what, const char *name, long err)
@@ -26,29 +19,12 @@ static void fail(const char *what, const char *name, long err)
         {-21, "is a directory"},           {-9, "bad file descriptor"},
         {-5, "input/output error"},        {-24, "too many open files"},
     };
-    const char *text = 0;
     for (unsigned i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].err == err)
-            text = texts[i].text;
-    char num[32] = "errno ";
-    if (!text) {
-        char d[24];
-        int i = sizeof d;
-        d[--i] = 0;
-        unsigned long e = (unsigned long)-err;
-        do
-            d[--i] = (char)('0' + e % 10);
-        while ((e /= 10) != 0);
-        for (int k = 6; (num[k] = d[i]) != 0; k++, i++)
-            ;
-        text = num;
-    }
-    rt_write(2, "cat: ", 5);
-    rt_write(2, what, len(what));
-    rt_write(2, name, len(name));
-    rt_write(2, ": ", 2);
-    rt_write(2, text, len(text));
-    rt_write(2, "\n", 1);
+        if (texts[i].err == err) {
+            fprintf(stderr, "cat: %s%s: %s\n", what, name, texts[i].text);
+            return;
+        }
+    fprintf(stderr, "cat: %s%s: errno %lu\n", what, name, (unsigned long)-err);
 }
 
 static char buf[1 << 16];

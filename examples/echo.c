@@ -7,19 +7,8 @@
  * sends until it closes. No goroutine blocks a thread: reads, writes and
  * accepts wait in the runtime's network poller. */
 #include <runtime.h>
-
-static unsigned long len(const char *s)
-{
-    unsigned long n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-static void say(int fd, const char *s)
-{
-    rt_write(fd, s, len(s));
-}
+#include <stdio.h>
+#include <stdlib.h>
 
 static void serve(void *arg)
 {
@@ -37,21 +26,18 @@ static void serve(void *arg)
 void main_main(void)
 {
     if (rt_argc() != 2) {
-        say(2, "usage: echo ADDRESS\n");
-        rt_exit(2);
+        fputs("usage: echo ADDRESS\n", stderr);
+        exit(2);
     }
     int lfd = rt_listen("tcp", rt_argv(1));
     if (lfd < 0) {
-        say(2, "echo: cannot listen on ");
-        say(2, rt_argv(1));
-        say(2, lfd == -22 ? ": bad address\n" : lfd == -98 ? ": address in use\n" : ": error\n");
-        rt_exit(1);
+        fprintf(stderr, "echo: cannot listen on %s: %s\n", rt_argv(1),
+                lfd == -22 ? "bad address" : lfd == -98 ? "address in use" : "error");
+        exit(1);
     }
     char name[128];
     rt_sockname(lfd, name, sizeof name);
-    say(1, "listening on ");
-    say(1, name);
-    say(1, "\n");
+    printf("listening on %s\n", name);
     long long backoff = 5000000;
     for (;;) {
         int fd = rt_accept(lfd);
@@ -65,8 +51,8 @@ void main_main(void)
             continue;
         }
         if (fd < 0) {
-            say(2, "echo: accept failed\n");
-            rt_exit(1);
+            fputs("echo: accept failed\n", stderr);
+            exit(1);
         }
         backoff = 5000000;
         rt_go(serve, (void *)(long)fd);

@@ -12,7 +12,10 @@
  * with status 1, while the stuck goroutine is still asleep. (Each wait
  * makes an rt_after channel; channels made from C are never freed, so a
  * long-running program would keep one rt_tick or reuse a deadline.) */
+#include <ctype.h>
 #include <runtime.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 struct stages {
     unsigned long long n, stall_at;
@@ -40,59 +43,25 @@ static void square(void *arg)
     rt_chan_close(s->squares);
 }
 
-/* A line being built, written with one rt_write. */
-struct line {
-    char buf[160];
-    unsigned long n;
-};
-
-static void put_s(struct line *l, const char *s)
-{
-    while (*s && l->n < sizeof l->buf)
-        l->buf[l->n++] = *s++;
-}
-
-static void put_u(struct line *l, unsigned long long v)
-{
-    char d[24];
-    int i = sizeof d;
-    d[--i] = 0;
-    do
-        d[--i] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    put_s(l, d + i);
-}
-
-static void fail(const char *a, const char *b, const char *c, int code)
-{
-    struct line l = {.n = 0};
-    put_s(&l, a);
-    put_s(&l, b);
-    put_s(&l, c);
-    put_s(&l, "\n");
-    rt_write(2, l.buf, l.n);
-    rt_exit(code);
-}
-
-/* Argument i as a number; exits on bad input. */
+/* Argument i as a number up to 10000000009; exits on bad input. */
 static unsigned long long arg(int i)
 {
     const char *s = rt_argv(i);
-    unsigned long long n = 0;
-    if (!*s)
-        fail("pipeline: not a number: \"", s, "\"", 2);
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '9' || n > 1000000000)
-            fail("pipeline: not a number: \"", s, "\"", 2);
-        n = n * 10 + (unsigned long long)(*c - '0');
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (!isdigit((unsigned char)*s) || *end || n > 10000000009ULL) {
+        fprintf(stderr, "pipeline: not a number: \"%s\"\n", s);
+        exit(2);
     }
     return n;
 }
 
 void main_main(void)
 {
-    if (rt_argc() < 3 || rt_argc() > 4)
-        fail("usage: pipeline N TIMEOUT_MS [STALL_AT]", "", "", 2);
+    if (rt_argc() < 3 || rt_argc() > 4) {
+        fputs("usage: pipeline N TIMEOUT_MS [STALL_AT]\n", stderr);
+        exit(2);
+    }
     static struct stages s;
     s.n = arg(1);
     unsigned long long timeout_ms = arg(2);
@@ -111,30 +80,15 @@ void main_main(void)
         };
         int i = rt_select(cases, 2, 1);
         if (i == 1) {
-            struct line l = {.n = 0};
-            put_s(&l, "pipeline: timed out after ");
-            put_u(&l, timeout_ms);
-            put_s(&l, " ms waiting for item ");
-            put_u(&l, item);
-            put_s(&l, "\n");
-            rt_write(2, l.buf, l.n);
-            rt_exit(1);
+            fprintf(stderr, "pipeline: timed out after %llu ms waiting for item %llu\n", timeout_ms,
+                    item);
+            exit(1);
         }
         if (!cases[0].ok)
             break;
-        struct line l = {.n = 0};
-        put_s(&l, "item ");
-        put_u(&l, item);
-        put_s(&l, ": ");
-        put_u(&l, v);
-        put_s(&l, "\n");
-        rt_write(1, l.buf, l.n);
+        printf("item %llu: %llu\n", item, v);
         sum += v;
         item++;
     }
-    struct line l = {.n = 0};
-    put_s(&l, "sum=");
-    put_u(&l, sum);
-    put_s(&l, "\n");
-    rt_write(1, l.buf, l.n);
+    printf("sum=%llu\n", sum);
 }

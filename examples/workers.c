@@ -13,7 +13,10 @@
  * channel; each worker receives until it is closed; a WaitGroup counts
  * the workers, and the goroutine waiting on it closes the results
  * channel, which ends main's loop. */
+#include <ctype.h>
 #include <runtime.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 struct done {
     unsigned long long job, result;
@@ -60,50 +63,18 @@ static void closer(void *arg)
     rt_chan_close(p->results);
 }
 
-/* A line being built, written with one rt_write. */
-struct line {
-    char buf[128];
-    unsigned long n;
-};
-
-static void put_s(struct line *l, const char *s)
-{
-    while (*s && l->n < sizeof l->buf)
-        l->buf[l->n++] = *s++;
-}
-
-static void put_u(struct line *l, unsigned long long v)
-{
-    char d[24];
-    int i = sizeof d;
-    d[--i] = 0;
-    do
-        d[--i] = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    put_s(l, d + i);
-}
-
-/* Argument i as a positive count, def without one; exits on bad input. */
+/* Argument i as a count from 1 to 1000000009, def without one; exits on
+ * bad input. */
 static unsigned long long arg(int i, unsigned long long def)
 {
     if (rt_argc() <= i)
         return def;
     const char *s = rt_argv(i);
-    unsigned long long n = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c < '0' || *c > '9' || n > 100000000) {
-            n = 0;
-            break;
-        }
-        n = n * 10 + (unsigned long long)(*c - '0');
-    }
-    if (n == 0) {
-        struct line l = {.n = 0};
-        put_s(&l, "workers: not a positive count: \"");
-        put_s(&l, s);
-        put_s(&l, "\"\n");
-        rt_write(2, l.buf, l.n);
-        rt_exit(2);
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (!isdigit((unsigned char)*s) || *end || n == 0 || n > 1000000009) {
+        fprintf(stderr, "workers: not a positive count: \"%s\"\n", s);
+        exit(2);
     }
     return n;
 }
@@ -128,23 +99,9 @@ void main_main(void)
     unsigned long long n = 0, sum = 0;
     struct done d;
     while (rt_chan_recv(p.results, &d)) {
-        struct line l = {.n = 0};
-        put_s(&l, "job ");
-        put_u(&l, d.job);
-        put_s(&l, ": ");
-        put_u(&l, d.result);
-        put_s(&l, " (worker ");
-        put_u(&l, (unsigned long long)d.worker);
-        put_s(&l, ")\n");
-        rt_write(1, l.buf, l.n);
+        printf("job %llu: %llu (worker %ld)\n", d.job, d.result, d.worker);
         n++;
         sum += d.result;
     }
-    struct line l = {.n = 0};
-    put_s(&l, "jobs=");
-    put_u(&l, n);
-    put_s(&l, " sum=");
-    put_u(&l, sum);
-    put_s(&l, "\n");
-    rt_write(1, l.buf, l.n);
+    printf("jobs=%llu sum=%llu\n", n, sum);
 }
