@@ -112,11 +112,26 @@ fn echo_many(addr: &str, n: usize) -> R {
 }
 
 fn echo_cases(t: &Target, dir: &Path, filter: Option<&str>, tally: &mut Tally) {
+    echo_server_cases(t, &dir.join("echo-c"), "echo example", &[("1", 10_000), ("4", 10_000)], filter, tally);
+    // The Rust twin (examples/echo.rs): the same service through
+    // runtime::net.
+    echo_server_cases(t, &dir.join("echo"), "echo example (Rust)", &[("4", 1_000)], filter, tally);
+}
+
+/// `exe` serving `loads` (GOMAXPROCS, concurrent connections), then a
+/// 10 MB stream beside an idle connection.
+fn echo_server_cases(
+    t: &Target,
+    exe: &Path,
+    what: &str,
+    loads: &[(&str, usize)],
+    filter: Option<&str>,
+    tally: &mut Tally,
+) {
     let a = t.arch();
-    let exe = dir.join("echo-c");
-    let n = 10_000;
-    for procs in ["1", "4"] {
-        let name = format!("{a}/echo example: {n} concurrent connections each get their 64 bytes back (GOMAXPROCS={procs})");
+    let exe = exe.to_path_buf();
+    for &(procs, n) in loads {
+        let name = format!("{a}/{what}: {n} concurrent connections each get their 64 bytes back (GOMAXPROCS={procs})");
         if filter.is_some_and(|f| !name.contains(f)) {
             continue;
         }
@@ -125,7 +140,7 @@ fn echo_cases(t: &Target, dir: &Path, filter: Option<&str>, tally: &mut Tally) {
             .and_then(|s| echo_many(&s.addr, n));
         tally.record(&name, r);
     }
-    let name = format!("{a}/echo example: a 10 MB stream comes back byte-exact while another connection idles");
+    let name = format!("{a}/{what}: a 10 MB stream comes back byte-exact while another connection idles");
     if filter.is_none_or(|f| name.contains(f)) {
         let r = start(t, &exe, &[]).and_then(|s| {
             let _idle = TcpStream::connect(&s.addr).map_err(|e| e.to_string())?;

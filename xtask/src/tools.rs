@@ -104,6 +104,8 @@ pub fn ensure_target(root: &Path, t: &Target, c: bool) -> Result<()> {
     }
     if c {
         want.push(("clang", "clang"));
+        // The C library's objects go into libruntime.a (`clib`).
+        want.push(("llvm-ar", "llvm"));
     }
     ensure_commands(&want)
 }
