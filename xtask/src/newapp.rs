@@ -61,13 +61,20 @@ fn toml_str(s: &str) -> String {
     o
 }
 
-/// The descriptor's rustflags without the unstable target features.
+/// The descriptor's rustflags without the unstable target features, and
+/// with frame records in every function (`force-frame-pointers=yes`,
+/// stable) where the runtime's own builds keep them in non-leaf ones only
+/// (`non-leaf` needs `-Z unstable-options`).
 fn stable_rustflags(t: &Target) -> Vec<String> {
     let mut out = Vec::new();
     let mut words = t.rustflags.iter().peekable();
     while let Some(w) = words.next() {
         if w == "-C" && words.peek().is_some_and(|v| v.starts_with("target-feature=")) {
             words.next();
+        } else if w == "-Z" && words.peek().is_some_and(|v| *v == "unstable-options") {
+            words.next();
+        } else if w == "force-frame-pointers=non-leaf" {
+            out.push("force-frame-pointers=yes".into());
         } else if !w.starts_with("-Ctarget-feature=") {
             out.push(w.clone());
         }
