@@ -404,7 +404,17 @@ unsafe extern "C" fn async_preempt(frame: usize) -> ! {
     unsafe { crate::sched::mcall(gopreempt_m) };
     // Running again, maybe on another thread: its signal stack, and on
     // riscv its thread pointer, replace the old thread's in the copy, or
-    // rt_sigreturn would install them here.
+    // rt_sigreturn would install them here. From the patch to
+    // rt_sigreturn no other preemption may land: it would copy this tail,
+    // resume it on yet another thread, and this copy, patched for this
+    // one, would then install this thread's signal stack and (riscv) thread
+    // pointer there (seen as `mcall called on m->g0 stack` on riscv64).
+    // `in_runtime` (1 since `inject`) keeps the handler away until here;
+    // then SIGURG stays blocked until rt_sigreturn installs the copy's mask,
+    // the interrupted code's, in which it is not.
+    if os::block_signal(SIGURG).is_err() {
+        crate::panic::throw("async_preempt: rt_sigprocmask failed");
+    }
     let mp = crate::runtime2::getm();
     // SAFETY: mp is this thread's live M; the copy is ours, on our stack.
     unsafe {
@@ -418,8 +428,6 @@ unsafe extern "C" fn async_preempt(frame: usize) -> ! {
         arch::sigframe_resume(uc);
     }
     compiler_fence(Ordering::SeqCst);
-    // A preemption landing between here and the system call copies this
-    // frame in turn (below our sp) and returns here later: still correct.
     // SAFETY: the running G.
     unsafe { (*gp).in_runtime.store(0, Ordering::Relaxed) };
     // SAFETY: frame is a complete signal frame (inject's copy, patched).

@@ -470,6 +470,14 @@ pub fn sigprocmask(set: u64) -> Result<u64, Errno> {
     .map(|_| old)
 }
 
+/// Adds `sig` to the calling thread's blocked set.
+pub fn block_signal(sig: i32) -> Result<(), Errno> {
+    const SIG_BLOCK: usize = 0;
+    let set: u64 = 1 << (sig - 1);
+    // SAFETY: the kernel reads one 8-byte sigset; no old set is written.
+    unsafe { syscall4(Sysno::rt_sigprocmask, SIG_BLOCK, &set as *const u64 as usize, 0, 8) }.map(|_| ())
+}
+
 /// Removes `sig` from the calling thread's blocked set.
 pub fn unblock_signal(sig: i32) -> Result<(), Errno> {
     let set: u64 = 1 << (sig - 1);
