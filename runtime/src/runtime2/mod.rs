@@ -261,7 +261,7 @@ impl G {
     /// waker that removed it from a wait queue under that queue's lock), so
     /// a check and a release store do, without a locked instruction on the
     /// hot path of every switch.
-    #[inline]
+    #[inline(always)]
     pub fn casgstatus(&self, old: Gstatus, new: Gstatus) {
         if self.atomicstatus.load(Ordering::Acquire) != old as u32 {
             crate::panic::throw("casgstatus: bad incoming values");
