@@ -532,7 +532,13 @@ fn unlink_on_close(fd: i32, path: &[u8]) {
     let mut p = alloc::vec::Vec::with_capacity(path.len() + 1);
     p.extend_from_slice(path);
     p.push(0);
-    UNIX_PATHS.lock().push((fd, p));
+    let mut v = UNIX_PATHS.lock();
+    // A stale entry for this number (its listener closed behind the
+    // runtime's back, with close(2)) would make our close remove the old
+    // path instead of ours.
+    v.retain(|e| e.0 != fd);
+    v.push((fd, p));
+    drop(v);
     fd::watch_unix_listeners(unlink_listener);
 }
 
