@@ -501,9 +501,6 @@ fn preemption_cases(t: &Target) -> Vec<Case> {
         .env("GOMAXPROCS", "1")
         .stdout("ticks=10\n"),
     );
-    // Natively only: under qemu the spinner's calibrated 300 ms came out
-    // short in CI (left open: see the note).
-    if t.qemu.is_none() {
     v.push(
         Case::new(
             "preempt: GODEBUG=asyncpreemptoff=1 leaves the spinner its P: the ticker starves",
@@ -515,7 +512,6 @@ fn preemption_cases(t: &Target) -> Vec<Case> {
         .code(1)
         .stdout_has(&["late_ms="]),
     );
-    }
     v
 }
 
