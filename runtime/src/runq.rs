@@ -93,6 +93,22 @@ impl<T> RunQueue<T> {
             }
             gp = old;
         }
+        let h = self.head.load(Ordering::Acquire);
+        let t = self.tail.load(Ordering::Relaxed);
+        if t.wrapping_sub(h) < RUNQ_SIZE as u32 {
+            self.buf[(t & MASK) as usize].store(gp, Ordering::Relaxed);
+            self.tail.store(t.wrapping_add(1), Ordering::Release);
+            return;
+        }
+        self.put_slow(gp, overflow);
+    }
+
+    /// `put` when the ring looked full: its half-ring batch buffer and
+    /// retry loop stay out of the fast path's frame (a kilobyte of stack
+    /// and five saved registers on every `put` when they were inline).
+    #[cold]
+    #[inline(never)]
+    fn put_slow(&self, gp: *mut T, overflow: &mut dyn FnMut(&[*mut T])) {
         loop {
             let h = self.head.load(Ordering::Acquire);
             let t = self.tail.load(Ordering::Relaxed);

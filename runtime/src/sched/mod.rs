@@ -265,11 +265,12 @@ unsafe fn findrunnable(mp: *mut M) -> (*mut G, bool) {
         // `p`.
         let pp = unsafe { (*mp).p };
         crate::time::checktimers();
-        // Fairness: every 61st tick look at the global queue first.
+        // Fairness: every 61st tick look at the global queue first (its
+        // size first: usually 0, and cheaper to read than the division).
         // SAFETY: pp is ours (we hold it in _Prunning; Ps are never
         // freed): only we write its `schedtick`.
-        if unsafe { (*pp).schedtick.load(Ordering::Relaxed) } % 61 == 0
-            && SCHED.runqsize.load(Ordering::Relaxed) > 0
+        if SCHED.runqsize.load(Ordering::Relaxed) > 0
+            && unsafe { (*pp).schedtick.load(Ordering::Relaxed) } % 61 == 0
         {
             // SAFETY: sched.lock is held (the guard lives to the end of the
             // `if let`) and pp is our own P, as globrunqget requires.
