@@ -154,6 +154,10 @@ unsafe fn io_ref(r: &FdRef, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool)
         return unsafe { retrying(nr, a) };
     }
     let _one_at_a_time = r.lock(mode);
+    let reads = mode == Mode::Read && matches!(nr, Sysno::read | Sysno::recvfrom);
+    if reads && pd.read_drained() && !pd.wait(mode) {
+        pd.check(mode)?;
+    }
     let mut done = 0;
     loop {
         pd.check(mode)?;
@@ -170,7 +174,12 @@ unsafe fn io_ref(r: &FdRef, mode: Mode, nr: Sysno, mut a: [usize; 6], all: bool)
                 a[1] += n;
                 a[2] -= n;
             }
-            Ok(n) => return Ok(done + n),
+            Ok(n) => {
+                if reads {
+                    pd.note_read(a[2], n);
+                }
+                return Ok(done + n);
+            }
             // What was written before the error is lost to the caller, as
             // with Go's Write (it returns the count and the error; the
             // caller here sees only the error).
@@ -376,7 +385,7 @@ pub fn pipe() -> Result<[i32; 2], Errno> {
     // SAFETY: the kernel writes two ints into fds, which outlives the call.
     unsafe { raw(Sysno::pipe2, [fds.as_mut_ptr() as usize, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0]) }?;
     for fd in fds {
-        if let Err(e) = netpoll::register(fd, true) {
+        if let Err(e) = netpoll::register_stream(fd) {
             // (`close` closes a registered end through the poller.)
             for f in fds {
                 let _ = close(f);

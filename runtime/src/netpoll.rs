@@ -132,6 +132,13 @@ pub struct PollDesc {
     /// Registered with epoll (a pipe, terminal or socket); a regular file
     /// is not, and its operations block in a system call instead.
     pollable: AtomicBool,
+    /// A byte stream (a pipe, a TCP or unix stream socket: `register_stream`),
+    /// where a short read means the kernel's buffer was empty; cleared
+    /// when the poller reports its end or an error.
+    stream: AtomicBool,
+    /// The last read of this stream was short (`read_drained`): its
+    /// reader's hint, written under the read lock only.
+    drained: AtomicBool,
     rg: AtomicUsize,
     wg: AtomicUsize,
     info: AtomicU32,
@@ -170,6 +177,26 @@ impl PollDesc {
 
     pub fn pollable(&self) -> bool {
         self.pollable.load(Ordering::Relaxed)
+    }
+
+    /// A read of `want` bytes returned `got` (under the read lock). On a
+    /// stream, a short count means the kernel's buffer was empty once the
+    /// data was copied out, so the next read waits for the poller first
+    /// instead of trying a system call that would say EAGAIN: one system
+    /// call fewer per message for a server reading requests. That loses
+    /// nothing with edge-triggered epoll: data (or a hang-up) arriving
+    /// after the copy is a new edge, which `unblock` records as READY for
+    /// `wait` to find. Not for datagrams or terminals, where one read
+    /// takes one message and others may be queued behind it.
+    pub fn note_read(&self, want: usize, got: usize) {
+        if got > 0 && got < want && self.stream.load(Ordering::Relaxed) {
+            self.drained.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the last read was short (see `note_read`), clearing it.
+    pub fn read_drained(&self) -> bool {
+        self.drained.load(Ordering::Relaxed) && self.drained.swap(false, Ordering::Relaxed)
     }
 
     /// Go's `netpollcheckerr`: why an operation in `mode` must not start
@@ -438,6 +465,14 @@ pub fn netpoll(delay: i64) -> GQueue {
         // readiness, see the module comment).
         let pd = unsafe { &*pd };
         let err = e.intersects(EpollFlags::ERR | EpollFlags::HUP);
+        if err || e.contains(EpollFlags::RDHUP) {
+            // The end of the stream (or an error) is queued behind any
+            // data still unread, and comes with no later edge: a short
+            // read no longer means that nothing is left (`note_read`).
+            // Stored before `unblock`'s SeqCst update of the waiter
+            // word, which the reader's `wait` reads.
+            pd.stream.store(false, Ordering::Relaxed);
+        }
         for (mode, bits) in [
             (Mode::Read, EpollFlags::IN | EpollFlags::RDHUP),
             (Mode::Write, EpollFlags::OUT),
@@ -520,6 +555,8 @@ fn alloc_pd() -> *mut PollDesc {
     crate::malloc::leak(PollDesc {
         fd: AtomicI32::new(-1),
         pollable: AtomicBool::new(false),
+        stream: AtomicBool::new(false),
+        drained: AtomicBool::new(false),
         rg: AtomicUsize::new(NIL),
         wg: AtomicUsize::new(NIL),
         info: AtomicU32::new(0),
@@ -531,6 +568,25 @@ fn alloc_pd() -> *mut PollDesc {
         close_err: AtomicI32::new(0),
         next: null_mut(),
     })
+}
+
+/// `register` for a byte stream (a pipe, a stream socket): see
+/// `PollDesc::note_read`.
+pub fn register_stream(fd: i32) -> Result<*mut PollDesc, Errno> {
+    let pd = register(fd, true)?;
+    // SAFETY: registrations are PollDescs, never freed; the flag is set
+    // before any read of the new descriptor (this thread's, or another's
+    // after it learns the number, which takes a reference with Acquire).
+    if let Some(p) = unsafe { pd.as_ref() } {
+        p.stream.store(true, Ordering::Release);
+    }
+    Ok(pd)
+}
+
+/// Whether `fd` is registered as a byte stream (`register_stream`).
+pub fn is_stream(fd: i32) -> bool {
+    // SAFETY: registrations are PollDescs, never freed.
+    unsafe { lookup(fd).as_ref() }.map_or(false, |p| p.stream.load(Ordering::Acquire))
 }
 
 /// Registers `fd` (which must already be non-blocking if `pollable`); a
@@ -546,6 +602,8 @@ pub fn register(fd: i32, pollable: bool) -> Result<*mut PollDesc, Errno> {
     // SAFETY: pd is fresh or off the free list: ours until published.
     let p = unsafe { &*pd };
     p.fd.store(fd, Ordering::Relaxed);
+    p.stream.store(false, Ordering::Relaxed);
+    p.drained.store(false, Ordering::Relaxed);
     p.rg.store(NIL, Ordering::Relaxed);
     p.wg.store(NIL, Ordering::Relaxed);
     {

@@ -476,7 +476,11 @@ fn with_socket(
         r => r?,
     };
     let r = (|| {
-        netpoll::register(fd, true)?;
+        if net.kind() == SOCK_STREAM {
+            netpoll::register_stream(fd)?;
+        } else {
+            netpoll::register(fd, true)?;
+        }
         if sa.family() == AF_INET6 {
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, !dual as i32)?;
         }
@@ -638,7 +642,10 @@ pub fn accept(lfd: i32) -> Result<i32, Errno> {
             r => break r? as i32,
         }
     };
-    if let Err(e) = netpoll::register(fd, true) {
+    // A connection of a stream listener is a stream (`rt_accept` on a
+    // descriptor the program made itself may be something else).
+    let reg = if netpoll::is_stream(lfd) { netpoll::register_stream(fd) } else { netpoll::register(fd, true) };
+    if let Err(e) = reg {
         let _ = fd::close_raw(fd);
         return Err(e);
     }

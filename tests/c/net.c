@@ -1490,6 +1490,91 @@ static void mode_both(void)
 /* Edge-triggered epoll: what one edge made ready is all taken without a
  * new edge: bytes read one at a time, a backlog accepted one by one,
  * queued datagrams, a 1 MiB pipe write drained in small reads. */
+/* A short read of a stream: what comes after it (more data, the end, a
+ * reset) is still seen, by a reader that was parked when the data came
+ * and by one that was not; datagrams queued behind a short one too. */
+static void short_eof_round(int a, int b, int park, int *ok)
+{
+    static struct job j;
+    static char buf[64];
+    if (park) {
+        job_start(&j, a, J_READ, buf, sizeof buf);
+        while (!__atomic_load_n(&j.started, __ATOMIC_SEQ_CST))
+            rt_gosched();
+        rt_gosched();
+    }
+    rt_write(b, "0123456789", 10);
+    rt_close(b);
+    long first;
+    if (park) {
+        job_wait(&j, "short-first");
+        first = j.r;
+    } else {
+        rt_sleep(1 * MS);
+        first = rt_read(a, buf, sizeof buf);
+    }
+    job_start(&j, a, J_READ, buf, sizeof buf);
+    job_wait(&j, "short-then-eof");
+    *ok += first == 10 && j.r == 0;
+}
+
+static void mode_short(long rounds)
+{
+    int a, b, l, ok = 0;
+    for (long i = 0; i < rounds; i++) {
+        tcp_pair(&a, &b, &l);
+        short_eof_round(a, b, i % 2, &ok);
+        rt_close(a), rt_close(l);
+    }
+    out_kv("tcp-short-then-eof", ok == rounds);
+
+    int p[2];
+    ok = 0;
+    for (long i = 0; i < rounds; i++) {
+        if (rt_pipe(p) != 0)
+            die("pipe", -1);
+        short_eof_round(p[0], p[1], i % 2, &ok);
+        rt_close(p[0]);
+    }
+    out_kv("pipe-short-then-eof", ok == rounds);
+
+    /* More data after a short read: parked when it comes. */
+    static struct job j;
+    static char buf[64];
+    tcp_pair(&a, &b, &l);
+    rt_write(b, "01234", 5);
+    long first = rt_read(a, buf, sizeof buf);
+    job_start(&j, a, J_READ, buf, sizeof buf);
+    rt_sleep(20 * MS);
+    int blocked = !job_done(&j);
+    rt_write(b, "56789", 5);
+    job_wait(&j, "short-then-more");
+    out_kv("short-then-more", first == 5 && blocked && j.r == 5 && buf[0] == '5');
+    /* A reset after a short read. */
+    rt_write(b, "01234", 5);
+    rt_sleep(1 * MS);
+    first = rt_read(a, buf, sizeof buf);
+    linger0_close(b);
+    job_start(&j, a, J_READ, buf, sizeof buf);
+    job_wait(&j, "short-then-reset");
+    out_kv("short-then-reset", first == 5 && j.r == -104);
+    rt_close(a), rt_close(l);
+
+    /* Datagrams: a short one read, the next one already queued. */
+    char addr[128];
+    int u = rt_listen("udp4", "127.0.0.1:0");
+    rt_sockname(u, addr, sizeof addr);
+    int d = rt_dial("udp4", addr);
+    rt_write(d, "one", 3);
+    rt_write(d, "second", 6);
+    rt_sleep(2 * MS);
+    first = rt_read(u, buf, sizeof buf);
+    job_start(&j, u, J_READ, buf, sizeof buf);
+    job_wait(&j, "datagram-queued");
+    out_kv("datagram-after-short", first == 3 && j.r == 6);
+    rt_close(d), rt_close(u);
+}
+
 static void mode_edge(void)
 {
     int a, b, l;
@@ -1797,6 +1882,8 @@ void main_main(void)
         mode_both();
     else if (str_eq(mode, "edge"))
         mode_edge();
+    else if (str_eq(mode, "short"))
+        mode_short(to_int(arg2));
     else if (str_eq(mode, "shutdown"))
         mode_shutdown();
     else if (str_eq(mode, "fifo"))

@@ -1480,6 +1480,14 @@ fn net_cases(t: &Target) -> Vec<Case> {
         );
     }
     v.push(
+        Case::new("net: after a short read of a stream, the end, more data or a reset still wake the reader; a datagram queued behind a short one is read", "net")
+            .args(["short", if qemu { "100" } else { "400" }])
+            .stdout(
+                "tcp-short-then-eof=1\npipe-short-then-eof=1\nshort-then-more=1\nshort-then-reset=1\n\
+                 datagram-after-short=1\nend\n",
+            ),
+    );
+    v.push(
         Case::new("net: a reset by the peer (SO_LINGER 0) fails a waiting read and a waiting write with -104", "net")
             .args(["reset"])
             .stdout(
