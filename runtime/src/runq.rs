@@ -93,14 +93,24 @@ impl<T> RunQueue<T> {
             }
             gp = old;
         }
-        let h = self.head.load(Ordering::Acquire);
-        let t = self.tail.load(Ordering::Relaxed);
-        if t.wrapping_sub(h) < RUNQ_SIZE as u32 {
-            self.buf[(t & MASK) as usize].store(gp, Ordering::Relaxed);
-            self.tail.store(t.wrapping_add(1), Ordering::Release);
+        if self.push_tail(gp).is_ok() {
             return;
         }
         self.put_slow(gp, overflow);
+    }
+
+    /// Appends `gp` at the tail if the ring has room (owner only); else
+    /// the head it saw.
+    #[inline(always)]
+    fn push_tail(&self, gp: *mut T) -> Result<(), u32> {
+        let h = self.head.load(Ordering::Acquire);
+        let t = self.tail.load(Ordering::Relaxed);
+        if t.wrapping_sub(h) >= RUNQ_SIZE as u32 {
+            return Err(h);
+        }
+        self.buf[(t & MASK) as usize].store(gp, Ordering::Relaxed);
+        self.tail.store(t.wrapping_add(1), Ordering::Release);
+        Ok(())
     }
 
     /// `put` when the ring looked full: its half-ring batch buffer and
@@ -110,13 +120,7 @@ impl<T> RunQueue<T> {
     #[inline(never)]
     fn put_slow(&self, gp: *mut T, overflow: &mut dyn FnMut(&[*mut T])) {
         loop {
-            let h = self.head.load(Ordering::Acquire);
-            let t = self.tail.load(Ordering::Relaxed);
-            if t.wrapping_sub(h) < RUNQ_SIZE as u32 {
-                self.buf[(t & MASK) as usize].store(gp, Ordering::Relaxed);
-                self.tail.store(t.wrapping_add(1), Ordering::Release);
-                return;
-            }
+            let Err(h) = self.push_tail(gp) else { return };
             // Full: take the older half, if no consumer moved head meanwhile.
             let n = (RUNQ_SIZE / 2) as u32;
             let mut batch = [null_mut(); RUNQ_SIZE / 2 + 1];
