@@ -376,3 +376,134 @@ pub const VDSO_CLOCK_GETTIME: &[u8] = b"__vdso_clock_gettime";
 pub fn checkgoarm(_hwcap: usize) -> Result<Option<&'static str>, [&'static str; 2]> {
     Ok(None)
 }
+
+// 8. Shared prologues and epilogues (the `save-restore` target feature,
+// in the descriptor's rustflags: code size). A function that saves ra and
+// s0..s(N-1) begins with `call t0, __riscv_save_N` and returns with
+// `tail __riscv_restore_N` instead of storing and loading each register
+// itself; compiler-builtins does not provide the routines, so here they
+// are. The slots are the compiler's fixed ones (LLVM's FixedCSRFIMap):
+// ra at the incoming sp - 8, s0 at - 16, s1 at - 24, then s2..s11 at
+// - 32..- 104, so the frame record {s0, ra} is where a function that
+// saves its own registers keeps it, just below the frame pointer (s0 =
+// the incoming sp, `FP_BIAS`). `__riscv_save_N` lowers sp by 8 (N + 1)
+// rounded up to 16; `__riscv_restore_N` takes sp at that point and
+// returns to the function's caller. Each even N shares its odd
+// neighbour's code: it also stores (and the restore reloads) the one
+// register more, in a slot of its own area, which is harmless. They use
+// t0 (the return address of the save) and t1, which a function's first
+// instruction has no live value in, and touch no memory outside the
+// area; a signal arriving inside one sees a leaf without a frame record,
+// as in any prologue. Each goes in a section of its own: unused ones are
+// dropped by --gc-sections (programs built without the feature).
+global_asm!(
+    ".option push",
+    ".option arch, +c",
+    ".section .text.__riscv_save,\"ax\",@progbits",
+    ".globl __riscv_save_0, __riscv_save_1, __riscv_save_2, __riscv_save_3",
+    ".globl __riscv_save_4, __riscv_save_5, __riscv_save_6, __riscv_save_7",
+    ".globl __riscv_save_8, __riscv_save_9, __riscv_save_10, __riscv_save_11",
+    ".globl __riscv_save_12",
+    ".hidden __riscv_save_0, __riscv_save_1, __riscv_save_2, __riscv_save_3",
+    ".hidden __riscv_save_4, __riscv_save_5, __riscv_save_6, __riscv_save_7",
+    ".hidden __riscv_save_8, __riscv_save_9, __riscv_save_10, __riscv_save_11",
+    ".hidden __riscv_save_12",
+    // The larger saves lower sp by the largest area (112: ra, s0..s11,
+    // rounded up), store from the top down, and give back in t1 what
+    // their own area does not need.
+    "__riscv_save_12:",
+    "    addi sp, sp, -112",
+    "    li t1, 0",
+    "    sd s11, 8(sp)",
+    "    j 10f",
+    "__riscv_save_11:",
+    "__riscv_save_10:",
+    "    addi sp, sp, -112",
+    "    li t1, 16",
+    "10: sd s10, 16(sp)",
+    "    sd s9, 24(sp)",
+    "    j 8f",
+    "__riscv_save_9:",
+    "__riscv_save_8:",
+    "    addi sp, sp, -112",
+    "    li t1, 32",
+    "8:  sd s8, 32(sp)",
+    "    sd s7, 40(sp)",
+    "    j 6f",
+    "__riscv_save_7:",
+    "__riscv_save_6:",
+    "    addi sp, sp, -112",
+    "    li t1, 48",
+    "6:  sd s6, 48(sp)",
+    "    sd s5, 56(sp)",
+    "    j 4f",
+    "__riscv_save_5:",
+    "__riscv_save_4:",
+    "    addi sp, sp, -112",
+    "    li t1, 64",
+    "4:  sd s4, 64(sp)",
+    "    sd s3, 72(sp)",
+    "    j 2f",
+    "__riscv_save_3:",
+    "__riscv_save_2:",
+    "    addi sp, sp, -112",
+    "    li t1, 80",
+    "2:  sd s2, 80(sp)",
+    "    sd s1, 88(sp)",
+    "    sd s0, 96(sp)",
+    "    sd ra, 104(sp)",
+    "    add sp, sp, t1",
+    "    jr t0",
+    "__riscv_save_1:",
+    "__riscv_save_0:",
+    "    addi sp, sp, -16",
+    "    sd s0, 0(sp)",
+    "    sd ra, 8(sp)",
+    "    jr t0",
+    ".section .text.__riscv_restore,\"ax\",@progbits",
+    ".globl __riscv_restore_0, __riscv_restore_1, __riscv_restore_2, __riscv_restore_3",
+    ".globl __riscv_restore_4, __riscv_restore_5, __riscv_restore_6, __riscv_restore_7",
+    ".globl __riscv_restore_8, __riscv_restore_9, __riscv_restore_10, __riscv_restore_11",
+    ".globl __riscv_restore_12",
+    ".hidden __riscv_restore_0, __riscv_restore_1, __riscv_restore_2, __riscv_restore_3",
+    ".hidden __riscv_restore_4, __riscv_restore_5, __riscv_restore_6, __riscv_restore_7",
+    ".hidden __riscv_restore_8, __riscv_restore_9, __riscv_restore_10, __riscv_restore_11",
+    ".hidden __riscv_restore_12",
+    // From the lowest slot up, 16 bytes at a time, each entry where its
+    // own area begins.
+    "__riscv_restore_12:",
+    "    ld s11, 8(sp)",
+    "    addi sp, sp, 16",
+    "__riscv_restore_11:",
+    "__riscv_restore_10:",
+    "    ld s10, 0(sp)",
+    "    ld s9, 8(sp)",
+    "    addi sp, sp, 16",
+    "__riscv_restore_9:",
+    "__riscv_restore_8:",
+    "    ld s8, 0(sp)",
+    "    ld s7, 8(sp)",
+    "    addi sp, sp, 16",
+    "__riscv_restore_7:",
+    "__riscv_restore_6:",
+    "    ld s6, 0(sp)",
+    "    ld s5, 8(sp)",
+    "    addi sp, sp, 16",
+    "__riscv_restore_5:",
+    "__riscv_restore_4:",
+    "    ld s4, 0(sp)",
+    "    ld s3, 8(sp)",
+    "    addi sp, sp, 16",
+    "__riscv_restore_3:",
+    "__riscv_restore_2:",
+    "    ld s2, 0(sp)",
+    "    ld s1, 8(sp)",
+    "    addi sp, sp, 16",
+    "__riscv_restore_1:",
+    "__riscv_restore_0:",
+    "    ld s0, 0(sp)",
+    "    ld ra, 8(sp)",
+    "    addi sp, sp, 16",
+    "    ret",
+    ".option pop",
+);
