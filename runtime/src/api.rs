@@ -636,9 +636,14 @@ pub fn gomaxprocs(n: i32) -> i32 {
 /// let id = runtime::go(move || tx.send(runtime::goid()));
 /// assert_eq!(done.recv(), Some(id));
 /// ```
+// Not inlined (it would be, generic, into the caller), and its frame
+// pointer read first: its frame record's return address is the `go`
+// statement's pc (see `proc::gopc`).
+#[inline(never)]
 pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
+    let gopc = crate::proc::gopc(crate::arch::caller_fp());
     let _rt = crate::preempt::enter();
-    go_with_stack(crate::stack::DEFAULT_STACK_SIZE, f)
+    spawn(crate::stack::DEFAULT_STACK_SIZE, f, gopc)
 }
 
 /// Like `go`, on a stack of `stack_bytes` (rounded up to pages, at least
@@ -650,8 +655,16 @@ pub fn go<F: FnOnce() + Send + 'static>(f: F) -> i64 {
 /// }
 /// runtime::go_with_stack(1 << 20, || runtime::println!("{}", depth(10_000)));
 /// ```
+// As `go`.
+#[inline(never)]
 pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> i64 {
+    let gopc = crate::proc::gopc(crate::arch::caller_fp());
     let _rt = crate::preempt::enter();
+    spawn(stack_bytes, f, gopc)
+}
+
+/// `go` and `go_with_stack`, with the `go` statement's pc.
+fn spawn<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F, gopc: usize) -> i64 {
     // Two goroutines now: one may need the other's P back.
     crate::preempt::install();
     /// Runs the boxed closure that `go` handed over.
@@ -664,7 +677,7 @@ pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> 
         f()
     }
     let arg = alloc::boxed::Box::into_raw(alloc::boxed::Box::new(f)) as *mut u8;
-    crate::proc::newproc(run::<F>, arg, stack_bytes)
+    crate::proc::newproc(run::<F>, arg, stack_bytes, gopc)
 }
 
 /// Yields the processor to other goroutines (`runtime.Gosched`).

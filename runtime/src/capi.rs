@@ -477,21 +477,33 @@ pub extern "C" fn getauxval(tag: c_ulong) -> c_ulong {
 }
 
 /// Starts a goroutine running `f(arg)` with the default stack size.
+// Not inlined, and its frame pointer read first: its frame record's
+// return address is the `go` statement's pc (see `proc::gopc`).
 #[no_mangle]
+#[inline(never)]
 pub extern "C" fn rt_go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void) {
+    let gopc = proc::gopc(crate::arch::caller_fp());
     let _rt = crate::preempt::enter();
-    rt_go_stack(f, arg, stack::DEFAULT_STACK_SIZE as c_ulong)
+    go(f, arg, stack::DEFAULT_STACK_SIZE, gopc);
 }
 
 /// Starts a goroutine running `f(arg)` on a stack of `stack_bytes`
 /// (rounded up to whole pages, at least 8 KiB).
+// As `rt_go`.
 #[no_mangle]
+#[inline(never)]
 pub extern "C" fn rt_go_stack(
     f: Option<unsafe extern "C" fn(*mut c_void)>,
     arg: *mut c_void,
     stack_bytes: c_ulong,
 ) {
+    let gopc = proc::gopc(crate::arch::caller_fp());
     let _rt = crate::preempt::enter();
+    go(f, arg, stack_bytes as usize, gopc);
+}
+
+/// `rt_go` and `rt_go_stack`, with the `go` statement's pc.
+fn go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void, stack_bytes: usize, gopc: usize) {
     // Two goroutines now: one may need the other's P back.
     crate::preempt::install();
     let Some(f) = f else {
@@ -500,7 +512,7 @@ pub extern "C" fn rt_go_stack(
     // SAFETY: `void (*)(void *)` and `unsafe extern "C" fn(*mut u8)` have
     // the same ABI.
     let f: unsafe extern "C" fn(*mut u8) = unsafe { core::mem::transmute(f) };
-    proc::newproc(f, arg as *mut u8, stack_bytes as usize);
+    proc::newproc(f, arg as *mut u8, stack_bytes, gopc);
 }
 
 /// Yields the processor (`runtime.Gosched`).

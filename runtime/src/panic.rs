@@ -60,6 +60,9 @@ pub struct SigCtx {
     pub fp: usize,
     /// armv7's second frame pointer (`arch::UC_ARM_FP`), else 0.
     pub arm_fp: usize,
+    /// `arch::UC_LINK`: the link register (where an interrupted leaf
+    /// function returns to), or on x86_64 the sp, whose word that is.
+    pub link: usize,
 }
 
 pub use crate::env::Traceback;

@@ -290,6 +290,7 @@ unsafe fn sigctx(ctx: *mut u8) -> crate::panic::SigCtx {
         pc: word(arch::UC_PC),
         fp: word(arch::UC_FP),
         arm_fp: arch::UC_ARM_FP.map_or(0, word),
+        link: word(arch::UC_LINK),
     }
 }
 
@@ -487,6 +488,8 @@ pub unsafe fn notify(
             sigloop,
             core::ptr::null_mut(),
             crate::stack::DEFAULT_STACK_SIZE,
+            // The runtime's own goroutine: no `created by` line.
+            0,
         );
     });
     {

@@ -23,15 +23,27 @@
 //! says that `cargo xtask symbolize EXE < report` names them from the
 //! unstripped copy the build keeps beside the executable.
 //!
+//! Each goroutine but the main one ends with Go's `created by` line, as
+//! `created by goroutine N` (the goroutine that started it) and the
+//! return address into the function that did (`G::gopc`, recorded by
+//! `newproc`); the runtime's own goroutines have none.
+//!
 //! What the walk cannot see: a leaf function keeps no record, so when a
-//! signal interrupts one, its caller's frame is missing (the walk goes from
-//! the leaf's pc straight to the caller's caller); likewise a signal landing
-//! inside a prologue or epilogue. Frames of code built without frame
-//! pointers (the runtime's assembly, which calls nothing that returns)
-//! are invisible.
+//! signal interrupts one, its caller's frame is not on the chain (the
+//! walk goes from the leaf's pc straight to the caller's caller). A
+//! report from a signal therefore prints, right after the interrupted
+//! `\tpc=` line, `\tlr=0x…`: the return address a leaf would return to
+//! (the link register, or on x86_64 the word at sp), which is stale in a
+//! function that keeps a record. The runtime cannot tell which without
+//! symbols; `symbolize` keeps it as the caller's frame only when it is a
+//! return address (after a call, to pc's function if the call is direct)
+//! into another function than pc's and not the next `ret=`. A signal
+//! landing inside a prologue or epilogue loses a frame the same way (the
+//! `lr=` line recovers it when it holds the return address). Frames of code built without frame pointers (the
+//! runtime's assembly, which calls nothing that returns) are invisible.
 
 use crate::arch;
-use crate::panic::Trace;
+use crate::panic::{SigCtx, Trace};
 use crate::print::Line;
 use crate::runtime2::{getg, Gstatus, Stack, G};
 
@@ -133,6 +145,49 @@ fn walk(pc: usize, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
     n
 }
 
+/// After the interrupted pc of a report from a signal: the return address
+/// an interrupted leaf function would return to, `\tlr=0x…`: the link
+/// register, or on x86_64 the word at sp. A leaf keeps no frame record,
+/// so without this line its caller would be missing; but the runtime
+/// cannot tell a leaf from a function that keeps a record (where the
+/// register is stale, or returns into the interrupted function, or is
+/// the first record's return address, and the word at sp is whatever the
+/// frame keeps there), so it prints the candidate and `symbolize`, with
+/// the symbol table, keeps it as a frame or drops it.
+fn link(c: &SigCtx, s: Stack) {
+    let lr = if arch::LINK_AT_SP {
+        let sp = c.link;
+        if sp % WORD != 0 || sp < s.lo || sp >= s.hi || s.hi - sp < WORD {
+            return;
+        }
+        // SAFETY: an aligned word inside the goroutine's stack (checked),
+        // which stays mapped while the goroutine lives.
+        unsafe { (sp as *const usize).read() }
+    } else {
+        c.link
+    };
+    if lr != 0 {
+        Line::stderr().kx("\tlr=", lr as u64).end();
+    }
+}
+
+/// Go's `printcreatedby`: `created by goroutine N`, then the return
+/// address into the function that started `gp` (`G::gopc`), which
+/// `symbolize` turns into Go's `created by FUNC in goroutine N` and its
+/// location. None for the runtime's own goroutines (the main one
+/// included). Returns the number of frames printed.
+fn created_by(gp: *mut G) -> usize {
+    // SAFETY: Gs are never freed; a G reused meanwhile gives another
+    // goroutine's values, whole words.
+    let (pc, parent) = unsafe { ((*gp).gopc, (*gp).parent_goid) };
+    if pc == 0 {
+        return 0;
+    }
+    Line::stderr().ki("created by goroutine ", parent).end();
+    frame(pc, true);
+    1
+}
+
 /// A goroutine that is not running: from the frame pointer and resume
 /// address its context switch saved.
 fn saved(gp: *mut G) -> usize {
@@ -173,9 +228,16 @@ pub fn tracebacks(t: &Trace) -> bool {
         // SAFETY: as above.
         let s = unsafe { (*me).stack };
         frames += match t.ctx {
-            Some(c) => walk(c.pc, c.fp, c.arm_fp, s),
+            Some(c) => {
+                // pc 0 (a call through a null pointer) is not printed,
+                // but its caller is the link's.
+                let n = walk(c.pc, 0, 0, s);
+                link(&c, s);
+                n + walk(0, c.fp, c.arm_fp, s)
+            }
             None => walk(0, arch::current_fp(), t.arm_fp, s),
         };
+        frames += created_by(me);
     }
     if t.all {
         for gp in crate::proc::allgs() {
@@ -187,6 +249,7 @@ pub fn tracebacks(t: &Trace) -> bool {
             if still {
                 frames += saved(gp);
             }
+            frames += created_by(gp);
         }
     }
     frames > 0

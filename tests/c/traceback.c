@@ -3,7 +3,13 @@
  * goroutine or with other goroutines parked ("all": three blocked on a
  * channel receive, then the chain in a goroutine of its own). Each
  * function calls another, so each keeps a frame record, and none is
- * inlined. */
+ * inlined.
+ *
+ * "leaf": main_main starts `middle`, which prints its goroutine id and
+ * starts `leafy` from `spawner`, then sleeps; leafy's chain g1 -> g2 ->
+ * leaf ends in a nil dereference in `leaf`, which calls nothing and so
+ * keeps no frame record: its caller g2 is found only from the link
+ * register (the word at sp on x86_64). */
 #include "common.h"
 
 static volatile int *volatile nowhere;
@@ -38,6 +44,47 @@ __attribute__((noinline)) static int f1(const char *mode)
     return r + 1;
 }
 
+/* Calls nothing: no frame record. */
+__attribute__((noinline)) static int leaf(volatile int *p)
+{
+    return *p + 1;
+}
+
+__attribute__((noinline)) static int g2(void)
+{
+    int r = leaf(nowhere);
+    __asm__ volatile("" ::: "memory");
+    return r + 1;
+}
+
+__attribute__((noinline)) static int g1(void)
+{
+    int r = g2();
+    __asm__ volatile("" ::: "memory");
+    return r + 1;
+}
+
+static void leafy(void *arg)
+{
+    (void)arg;
+    out_int(g1());
+}
+
+__attribute__((noinline)) static void spawner(void)
+{
+    rt_go(leafy, 0);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void middle(void *arg)
+{
+    (void)arg;
+    out_kv("creator", rt_goid());
+    spawner();
+    for (;;)
+        rt_sleep(1000000000);
+}
+
 static void blocked(void *arg)
 {
     long v;
@@ -61,6 +108,11 @@ void main_main(void)
         for (int i = 0; i < 20; i++)
             rt_gosched();
         rt_go(chain, "panic");
+        for (;;)
+            rt_sleep(1000000000);
+    }
+    if (str_eq(mode, "leaf")) {
+        rt_go(middle, 0);
         for (;;)
             rt_sleep(1000000000);
     }

@@ -16,7 +16,21 @@
 //!         /src/prog.c:21 +0x1c
 //! ```
 //!
-//! (`\tpc=0x… +0x1c` when there is no line table). The runtime cannot tell
+//! (`\tpc=0x… +0x1c` when there is no line table). A goroutine's
+//! `created by goroutine N` line and the return address after it become
+//! Go's `created by FUNC in goroutine N` and the location line.
+//!
+//! A report from a signal has, after the interrupted `\tpc=` line, the
+//! return address an interrupted leaf function would return to
+//! (`\tlr=0x…`: the link register, or on x86_64 the word at sp), which
+//! is stale when the function is not a leaf. It becomes a frame (the
+//! leaf's caller, which the frame-pointer walk cannot see) only when it
+//! is a return address — the instruction before it is a call, and a
+//! direct call's target is pc's function — into a function other than
+//! pc's, and not the next frame's return address (the frame the walk
+//! found anyway); otherwise it is dropped.
+//!
+//! The runtime cannot tell
 //! its own frames from the program's, so it prints them all and says in
 //! the report's last line whether the `GOTRACEBACK` level shows them;
 //! where it does not, frames in the runtime, `core` and the C API
@@ -43,6 +57,19 @@ pub struct Symbols {
     lines: Option<addr2line::Context<gimli::EndianSlice<'static, gimli::RunTimeEndian>>>,
     /// Thumb code: addresses carry the instruction set in bit 0.
     thumb: bool,
+    /// The executable sections (address, bytes), to see whether an
+    /// address follows a call (`lr=` lines).
+    code: Vec<(u64, &'static [u8])>,
+    arch: object::Architecture,
+}
+
+/// What the instruction before a return address is.
+#[derive(Debug, PartialEq)]
+enum Call {
+    /// A call to this address.
+    Direct(u64),
+    /// A call through a register or memory.
+    Indirect,
 }
 
 /// The report's frame lines: `\tpc=0x…` or `\tret=0x…`.
@@ -53,6 +80,37 @@ fn frame(line: &str) -> Option<(u64, bool)> {
         (line.strip_prefix("\tret=0x")?, true)
     };
     u64::from_str_radix(hex.trim_end(), 16).ok().map(|a| (a, ret))
+}
+
+/// The report's `\tlr=0x…` line (see the module doc).
+fn link(line: &str) -> Option<u64> {
+    u64::from_str_radix(line.strip_prefix("\tlr=0x")?.trim_end(), 16).ok()
+}
+
+/// The report's `created by goroutine N` line: N.
+fn created_by(line: &str) -> Option<&str> {
+    let n = line.strip_prefix("created by goroutine ")?.trim_end();
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(n)
+}
+
+/// Sign-extends the low `bits` bits of `v`.
+fn sext(v: u64, bits: u32) -> i64 {
+    ((v << (64 - bits)) as i64) >> (64 - bits)
+}
+
+/// x86_64: the length of `FF /2` (call r/m) from its ModRM byte and the
+/// byte after it (the SIB byte, if there is one).
+fn x86_call_len(modrm: u8, sib: Option<u8>) -> Option<u64> {
+    let (md, rm) = (modrm >> 6, modrm & 7);
+    let sib_len = u64::from(rm == 4 && md != 3);
+    Some(match md {
+        3 => 2,
+        0 if rm == 5 => 6,
+        0 if rm == 4 => 3 + if sib? & 7 == 5 { 4 } else { 0 },
+        0 => 2,
+        1 => 3 + sib_len,
+        _ => 6 + sib_len,
+    })
 }
 
 /// A frame of the runtime, of Rust's core library, or of the C API.
@@ -96,7 +154,142 @@ impl Symbols {
         }
         funcs.sort_by_key(|f| f.start);
         let lines = Self::line_table(&file);
-        Ok(Symbols { funcs, lines, thumb })
+        let code = file
+            .sections()
+            .filter(|s| s.kind() == object::SectionKind::Text)
+            .filter_map(|s| Some((s.address(), s.data().ok()?)))
+            .collect();
+        Ok(Symbols { funcs, lines, thumb, code, arch: file.architecture() })
+    }
+
+    /// `n` bytes of code at `addr`.
+    fn bytes(&self, addr: u64, n: u64) -> Option<&'static [u8]> {
+        self.code.iter().find_map(|&(start, data)| {
+            let off = addr.checked_sub(start)?;
+            let end = off.checked_add(n)?;
+            (end <= data.len() as u64).then(|| &data[off as usize..end as usize])
+        })
+    }
+
+    fn u16_at(&self, addr: u64) -> Option<u64> {
+        let b = self.bytes(addr, 2)?;
+        Some(u64::from(u16::from_le_bytes([b[0], b[1]])))
+    }
+
+    fn u32_at(&self, addr: u64) -> Option<u64> {
+        let b = self.bytes(addr, 4)?;
+        Some(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+    }
+
+    /// The call instruction that `ret` (a return address as the report
+    /// has it, with armv7's Thumb bit) returns from, if there is one.
+    fn call_before(&self, ret: u64) -> Option<Call> {
+        use object::Architecture as A;
+        let back = |n: u64| ret.checked_sub(n);
+        match self.arch {
+            A::X86_64 => {
+                let c = self.bytes(back(5)?, 5)?;
+                if c[0] == 0xe8 {
+                    let rel = i32::from_le_bytes([c[1], c[2], c[3], c[4]]);
+                    return Some(Call::Direct(ret.wrapping_add(rel as i64 as u64)));
+                }
+                (2..=7).find_map(|k| {
+                    let c = self.bytes(back(k)?, k)?;
+                    let ok = c[0] == 0xff && (c[1] >> 3) & 7 == 2 && x86_call_len(c[1], c.get(2).copied()) == Some(k);
+                    ok.then_some(Call::Indirect)
+                })
+            }
+            A::Aarch64 => {
+                let i = self.u32_at(back(4)?)?;
+                if i & 0xfc00_0000 == 0x9400_0000 {
+                    Some(Call::Direct((ret - 4).wrapping_add((sext(i & 0x03ff_ffff, 26) << 2) as u64)))
+                } else if i & 0xffff_fc1f == 0xd63f_0000 || i & 0xfeff_f800 == 0xd63f_0800 {
+                    Some(Call::Indirect)
+                } else {
+                    None
+                }
+            }
+            A::Riscv64 => {
+                if let Some(i) = back(4).and_then(|a| self.u32_at(a)) {
+                    if i & 0xfff == 0x0ef {
+                        // jal ra
+                        let imm = ((i >> 31) & 1) << 20 | ((i >> 21) & 0x3ff) << 1 | ((i >> 20) & 1) << 11 | ((i >> 12) & 0xff) << 12;
+                        return Some(Call::Direct((ret - 4).wrapping_add(sext(imm, 21) as u64)));
+                    }
+                    if i & 0x7fff == 0x00e7 {
+                        // jalr ra, imm(rs1): direct after `auipc ra`.
+                        let lo = sext(i >> 20, 12);
+                        let auipc = back(8).and_then(|a| self.u32_at(a));
+                        return Some(match auipc {
+                            Some(j) if (i >> 15) & 31 == 1 && j & 0xfff == 0x097 => {
+                                Call::Direct((ret - 8).wrapping_add(sext(j & 0xffff_f000, 32) as u64).wrapping_add(lo as u64))
+                            }
+                            _ => Call::Indirect,
+                        });
+                    }
+                }
+                let h = self.u16_at(back(2)?)?;
+                // c.jalr rs1
+                (h & 0xf07f == 0x9002 && (h >> 7) & 31 != 0).then_some(Call::Indirect)
+            }
+            A::Arm if ret & 1 == 1 => {
+                // Thumb.
+                let pc = ret & !1;
+                let h = self.u16_at(pc.checked_sub(2)?)?;
+                if h & 0xff87 == 0x4780 {
+                    return Some(Call::Indirect); // blx rm
+                }
+                let (h1, h2) = (self.u16_at(pc.checked_sub(4)?)?, h);
+                if h1 & 0xf800 != 0xf000 || h2 & 0xc000 != 0xc000 {
+                    return None;
+                }
+                let s = (h1 >> 10) & 1;
+                let i1 = !(((h2 >> 13) & 1) ^ s) & 1;
+                let i2 = !(((h2 >> 11) & 1) ^ s) & 1;
+                let imm = s << 24 | i1 << 23 | i2 << 22 | (h1 & 0x3ff) << 12 | (h2 & 0x7ff) << 1;
+                let off = sext(imm, 25) as u64;
+                match h2 & 0x1000 {
+                    0x1000 => Some(Call::Direct(pc.wrapping_add(off))), // bl
+                    _ => Some(Call::Direct((pc & !3).wrapping_add(off))), // blx imm (to ARM)
+                }
+            }
+            A::Arm => {
+                let i = self.u32_at(back(4)?)?;
+                let off = (sext(i & 0x00ff_ffff, 24) << 2) as u64;
+                if i >> 28 != 0xf && i & 0x0f00_0000 == 0x0b00_0000 {
+                    Some(Call::Direct(ret.wrapping_add(4).wrapping_add(off))) // bl
+                } else if i & 0xfe00_0000 == 0xfa00_0000 {
+                    Some(Call::Direct(ret.wrapping_add(4).wrapping_add(off) | ((i >> 24) & 1) << 1)) // blx imm
+                } else if i >> 28 != 0xf && i & 0x0fff_fff0 == 0x012f_ff30 {
+                    Some(Call::Indirect) // blx rm
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a `lr=` candidate is the return address into the caller
+    /// of the function at `pc` (the interrupted pc, if the report has
+    /// one), given `next`, the return address of the frame after it.
+    fn leaf_caller(&self, lr: u64, pc: Option<u64>, next: Option<u64>) -> bool {
+        let strip = |a: u64| if self.thumb { a & !1 } else { a };
+        if lr == 0 || Some(lr) == next {
+            return false;
+        }
+        let Some((into, _)) = self.func(strip(lr).saturating_sub(1)) else {
+            return false;
+        };
+        let callee = pc.and_then(|p| self.func(strip(p))).map(|(f, _)| f.start);
+        if callee == Some(into.start) {
+            return false;
+        }
+        match self.call_before(lr) {
+            Some(Call::Direct(t)) => callee.is_some() && self.func(strip(t)).map(|(f, _)| f.start) == callee,
+            Some(Call::Indirect) => true,
+            None => false,
+        }
     }
 
     /// The DWARF line information, if the executable has any.
@@ -161,23 +354,49 @@ impl Symbols {
     /// Rewrites a whole report.
     pub fn report(&self, text: &str) -> String {
         let hide = text.contains("; runtime frames hidden]");
+        let lines: Vec<&str> = text.lines().collect();
         let mut out = String::new();
-        for line in text.lines() {
+        let mut push = |s: &str| {
+            out.push_str(s);
+            out.push('\n');
+        };
+        // The last exact pc (`pc=`) of the goroutine being rewritten.
+        let mut pc = None;
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i];
+            i += 1;
             if line.starts_with("[frames as addresses: ") {
                 continue;
             }
-            match frame(line) {
-                Some((addr, ret)) => {
-                    if let Some(s) = self.name_frame(addr, ret, hide) {
-                        out.push_str(&s);
-                        out.push('\n');
+            if let Some((addr, ret)) = frame(line) {
+                pc = (!ret).then_some(addr);
+                if let Some(s) = self.name_frame(addr, ret, hide) {
+                    push(&s);
+                }
+                continue;
+            }
+            if let Some(lr) = link(line) {
+                let next = lines.get(i).and_then(|l| frame(l)).map(|(a, _)| a);
+                if self.leaf_caller(lr, pc, next) {
+                    if let Some(s) = self.name_frame(lr, true, hide) {
+                        push(&s);
                     }
                 }
-                None => {
-                    out.push_str(line);
-                    out.push('\n');
-                }
+                continue;
             }
+            if let (Some(n), Some((addr, true))) = (created_by(line), lines.get(i).and_then(|l| frame(l))) {
+                i += 1;
+                // Go's printcreatedby: the creator is a frame like the
+                // others, hidden with them.
+                if let Some(s) = self.name_frame(addr, true, hide) {
+                    let (func, loc) = s.split_once("(...)\n").unwrap_or((&s, ""));
+                    push(&format!("created by {func} in goroutine {n}\n{loc}"));
+                }
+                continue;
+            }
+            pc = None;
+            push(line);
         }
         out
     }
@@ -205,6 +424,8 @@ mod tests {
             funcs: vec![f(0x1000, 0x40, "runtime::panic::gopanic"), f(0x1040, 0x20, "f3"), f(0x1060, 0x20, "f2")],
             lines: None,
             thumb,
+            code: vec![],
+            arch: object::Architecture::X86_64,
         }
     }
 

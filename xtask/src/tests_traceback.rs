@@ -1,7 +1,11 @@
 //! Tracebacks: the frames of a three-deep call chain, named by
 //! `cargo xtask symbolize` from the unstripped copy beside the
 //! executable, in C (a panic and a nil dereference) and in Rust; and the
-//! `GOTRACEBACK` levels (none, single, all, system, crash).
+//! `GOTRACEBACK` levels (none, single, all, system, crash). A fault in a
+//! leaf function (no frame record) still shows the leaf's caller (from
+//! the `lr=` line), and a fault in a non-leaf one no extra frame; every
+//! goroutine but the main one ends with `created by FUNC in goroutine N`,
+//! N the creator's id as the program printed it.
 //!
 //! Each case runs the program, checks the report's header lines and exit
 //! status, then symbolizes the report in-process (`symbolize::Symbols`,
@@ -75,6 +79,7 @@ fn judge(
     syms: &Symbols,
     frames: &[&str],
     absent: &[&str],
+    extra: Option<Extra>,
 ) -> Result<(), String> {
     if out.timed_out {
         return Err("timed out".into());
@@ -99,6 +104,123 @@ fn judge(
             return Err(format!("{a:?} should not be in:\n{named}"));
         }
     }
+    extra.map_or(Ok(()), |f| f(out, &named))
+}
+
+/// The symbolized report's frames (`NAME(...)` lines), by their last
+/// path segment.
+fn frame_names(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.strip_suffix("(...)"))
+        .map(|f| f.rsplit("::").next().unwrap_or(f))
+        .collect()
+}
+
+/// `names` appear as consecutive frames: nothing between them (a stale
+/// `lr=` line kept as a frame would be).
+fn consecutive(text: &str, names: &[&str]) -> Result<(), String> {
+    let f = frame_names(text);
+    if f.windows(names.len()).any(|w| w == names) {
+        Ok(())
+    } else {
+        Err(format!("frames {names:?} not consecutive in:\n{text}"))
+    }
+}
+
+/// The `created by FUNC in goroutine N` lines (FUNC by its last path
+/// segment) of each goroutine section, in order; each must be followed
+/// by a location line.
+fn created_by(text: &str) -> Result<Vec<(String, String)>, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut v = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some(rest) = l.strip_prefix("created by ") {
+            let Some((func, n)) = rest.split_once(" in goroutine ") else {
+                return Err(format!("malformed {l:?} in:\n{text}"));
+            };
+            if !lines.get(i + 1).is_some_and(|n| n.starts_with('\t')) {
+                return Err(format!("no location after {l:?} in:\n{text}"));
+            }
+            v.push((func.rsplit("::").next().unwrap_or(func).to_string(), n.to_string()));
+        }
+    }
+    Ok(v)
+}
+
+/// The goroutine id the program printed as `creator=N`.
+fn creator(out: &Outcome) -> Result<String, String> {
+    out.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("creator="))
+        .map(str::to_string)
+        .ok_or_else(|| format!("no creator= on stdout: {:?}", out.stdout))
+}
+
+/// The section of goroutine `n` (header to the next header) in `text`.
+fn section<'t>(text: &'t str, n: &str) -> Result<&'t str, String> {
+    let h = format!("\ngoroutine {n} [");
+    let at = text.find(&h).ok_or_else(|| format!("no goroutine {n} in:\n{text}"))?;
+    let rest = &text[at + h.len()..];
+    Ok(&rest[..rest.find("\ngoroutine ").unwrap_or(rest.len())])
+}
+
+/// More checks on a case: the raw outcome and the symbolized report.
+type Extra = fn(&Outcome, &str) -> Result<(), String>;
+
+/// The leaf case, at the default level: leaf, g2, g1 with nothing
+/// between, an `lr=` line after the raw report's interrupted pc, and the
+/// failing goroutine created by `spawner` in the goroutine that printed
+/// its id.
+fn leaf_single(out: &Outcome, named: &str) -> Result<(), String> {
+    if !out.stderr.contains(" [running]:\n\tpc=0x") || !out.stderr.contains("\n\tlr=0x") {
+        return Err(format!("no pc= then lr= line in:\n{}", out.stderr));
+    }
+    consecutive(named, &["leaf", "g2", "g1"])?;
+    let k = creator(out)?;
+    let c = created_by(named)?;
+    if c.first() != Some(&("spawner".to_string(), k.clone())) {
+        return Err(format!("want the first created-by spawner in goroutine {k}, got {c:?} in:\n{named}"));
+    }
+    // After the frames of its goroutine.
+    let g1 = named.find("g1(...)").unwrap_or(usize::MAX);
+    if named.find("created by ").is_none_or(|i| i < g1) {
+        return Err(format!("created-by before the frames in:\n{named}"));
+    }
+    Ok(())
+}
+
+/// The leaf case at `all`: also `middle`'s goroutine, created by
+/// main_main in goroutine 1, and none for goroutine 1.
+fn leaf_all(out: &Outcome, named: &str) -> Result<(), String> {
+    leaf_single(out, named)?;
+    let k = creator(out)?;
+    let mid = section(named, &k)?;
+    if created_by(mid)? != [("main_main".to_string(), "1".to_string())] {
+        return Err(format!("goroutine {k} not created by main_main in goroutine 1 in:\n{named}"));
+    }
+    if section(named, "1")?.contains("created by") {
+        return Err(format!("the main goroutine has a created-by line in:\n{named}"));
+    }
+    Ok(())
+}
+
+/// A nil dereference in f3, which keeps a record: its `lr=` candidate is
+/// stale and must not become a frame.
+fn nonleaf(_: &Outcome, named: &str) -> Result<(), String> {
+    consecutive(named, &["f3", "f2", "f1"])
+}
+
+/// The `all` mode at GOTRACEBACK=all: the three blocked goroutines and
+/// the failing one were started by main_main, the main one by no one.
+fn all_created(_: &Outcome, named: &str) -> Result<(), String> {
+    let c = created_by(named)?;
+    let want = vec![("main_main".to_string(), "1".to_string()); 4];
+    if c != want {
+        return Err(format!("created-by lines {c:?}, want {want:?} in:\n{named}"));
+    }
+    if section(named, "1")?.contains("created by") {
+        return Err(format!("the main goroutine has a created-by line in:\n{named}"));
+    }
     Ok(())
 }
 
@@ -110,13 +232,14 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
     let a = t.arch();
     let chain = ["f3", "f2", "f1", "main_main"];
     let panic_c = "panic: boom in f3\n\ngoroutine 1 [running]:\n\tret=0x";
-    let cases: Vec<(Run, i32, Vec<&str>, Vec<&str>, Vec<&str>)> = vec![
+    let cases: Vec<(Run, i32, Vec<&str>, Vec<&str>, Vec<&str>, Option<Extra>)> = vec![
         (
             Run { name: "traceback: a C panic names f3, f2, f1, main_main in order".into(), exe: c.clone(), args: &["panic"], env: None },
             2,
             vec![panic_c, "runtime frames hidden]\n"],
             chain.to_vec(),
             vec!["rt_panic(", "runtime::"],
+            None,
         ),
         (
             Run { name: "traceback: a C nil dereference names f3, f2, f1 from the signal's context".into(), exe: c.clone(), args: &["nil"], env: None },
@@ -127,6 +250,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             ],
             chain.to_vec(),
             vec![],
+            Some(nonleaf as Extra),
         ),
         (
             Run { name: "traceback: a Rust panic names f3, f2, f1, main_main in order".into(), exe: rust.clone(), args: &[], env: None },
@@ -134,6 +258,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             vec!["panic: boom in f3 (3)\n\ngoroutine 1 [running]:\n\t", "tests/rust/traceback.rs:", "\tret=0x"],
             chain.to_vec(),
             vec!["runtime::panic::"],
+            None,
         ),
         (
             Run { name: "traceback: GOTRACEBACK=none prints no goroutine".into(), exe: c.clone(), args: &["panic"], env: Some("none") },
@@ -141,6 +266,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             vec!["panic: boom in f3\n"],
             vec![],
             vec!["goroutine", "ret=0x"],
+            None,
         ),
         (
             Run { name: "traceback: GOTRACEBACK unset prints the failing goroutine only".into(), exe: c.clone(), args: &["all"], env: None },
@@ -148,6 +274,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             vec!["panic: boom in f3\n\ngoroutine ", " [running]:\n\tret=0x"],
             chain[..3].to_vec(),
             vec!["[chan receive]", "[sleep]", "blocked("],
+            None,
         ),
         (
             Run { name: "traceback: GOTRACEBACK=all prints every goroutine and its frames".into(), exe: c.clone(), args: &["all"], env: Some("all") },
@@ -163,6 +290,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             ],
             vec!["f3", "f2", "f1", "blocked", "blocked", "blocked", "main_main"],
             vec!["rt_panic(", "rt_chan_recv("],
+            Some(all_created as Extra),
         ),
         (
             Run { name: "traceback: GOTRACEBACK=system shows the runtime's frames".into(), exe: c.clone(), args: &["all"], env: Some("system") },
@@ -170,6 +298,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             vec!["panic: boom in f3\n\ngoroutine ", " [running]:\n", " [chan receive]:\n", "runtime frames shown]\n"],
             vec!["rt_panic", "f3", "f2", "f1", "rt_chan_recv", "blocked"],
             vec![],
+            None,
         ),
         (
             Run { name: "traceback: GOTRACEBACK=crash prints every goroutine, then dies by SIGABRT".into(), exe: c.clone(), args: &["all"], env: Some("crash") },
@@ -177,6 +306,48 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             vec!["panic: boom in f3\n\ngoroutine ", " [running]:\n", "\ngoroutine 1 [sleep]:\n", "runtime frames shown]\n"],
             vec!["f3", "f2", "f1", "main_main"],
             vec![],
+            None,
+        ),
+        (
+            Run { name: "traceback: a C fault in a leaf function names leaf, g2, g1 and the creator".into(), exe: c.clone(), args: &["leaf"], env: None },
+            2,
+            vec![
+                "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x",
+                " [running]:\n\tpc=0x",
+                "\ncreated by goroutine ",
+                "runtime frames hidden]\n",
+            ],
+            vec!["leaf", "g2", "g1"],
+            vec!["[sleep]", "rt_go("],
+            Some(leaf_single as Extra),
+        ),
+        (
+            Run { name: "traceback: GOTRACEBACK=all names every goroutine's creator after a C leaf fault".into(), exe: c.clone(), args: &["leaf"], env: Some("all") },
+            2,
+            vec![" [running]:\n\tpc=0x", "\ncreated by goroutine ", " [sleep]:\n", "\ncreated by goroutine 1\n\tret=0x", "runtime frames hidden]\n"],
+            vec!["leaf", "g2", "g1", "middle", "main_main"],
+            vec!["rt_go("],
+            Some(leaf_all as Extra),
+        ),
+        (
+            Run { name: "traceback: a Rust fault in a leaf function names leaf, g2, g1 and the creator".into(), exe: rust.clone(), args: &["leaf"], env: None },
+            2,
+            vec![
+                "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x",
+                " [running]:\n\tpc=0x",
+                "\ncreated by goroutine ",
+            ],
+            vec!["leaf", "g2", "g1"],
+            vec!["runtime::api::go"],
+            Some(leaf_single as Extra),
+        ),
+        (
+            Run { name: "traceback: GOTRACEBACK=all names every goroutine's creator after a Rust leaf fault".into(), exe: rust.clone(), args: &["leaf"], env: Some("all") },
+            2,
+            vec![" [running]:\n\tpc=0x", "\ncreated by goroutine ", " [sleep]:\n", "\ncreated by goroutine 1\n\tret=0x"],
+            vec!["leaf", "g2", "g1", "middle", "main_main"],
+            vec!["runtime::api::go"],
+            Some(leaf_all as Extra),
         ),
     ];
     // Where a descriptor built Rust programs without frame pointers, a
@@ -184,7 +355,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
     // now (riscv64 too: save-restore pays for them, see its descriptor);
     // the check stays for a new target that goes without.
     let rust_fp = t.rustflags.iter().any(|f| f == "force-frame-pointers=non-leaf");
-    for (r, code, headers, frames, absent) in cases {
+    for (r, code, headers, frames, absent, extra) in cases {
         let name = format!("{a}/{}", r.name);
         if filter.is_some_and(|f| !name.contains(f)) {
             continue;
@@ -198,7 +369,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
             continue;
         }
         let res = Symbols::load(&r.exe)
-            .and_then(|syms| run(t, &r).and_then(|out| judge(&out, code, &headers, &syms, &frames, &absent)));
+            .and_then(|syms| run(t, &r).and_then(|out| judge(&out, code, &headers, &syms, &frames, &absent, extra)));
         tally.record(&name, res);
     }
 }

@@ -143,6 +143,19 @@ pub fn current_fp() -> usize {
     fp
 }
 
+// `rt_caller_fp` (`caller_fp` in mod.rs): the frame pointer as its caller
+// has it, from a function of its own (no frame), so that the caller's
+// prologue has run: a call comes after it wherever the compiler puts it.
+global_asm!(
+    ".pushsection .text.rt_caller_fp, \"ax\", %progbits",
+    ".globl rt_caller_fp",
+    ".type rt_caller_fp, %function",
+    "rt_caller_fp:",
+    "    mov x0, x29",
+    "    ret",
+    ".popsection",
+);
+
 /// One frame-pointer convention here: no second chain (see arm.rs).
 #[inline(always)]
 pub fn current_arm_fp() -> usize {
@@ -208,6 +221,10 @@ pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA
 /// (`uc_mcontext` is 16-byte aligned at 176: fault_address, x0..x30, sp, pc).
 pub const UC_PC: usize = 176 + 8 + 31 * 8 + 8;
 pub const UC_SP: usize = 176 + 8 + 31 * 8;
+/// Where a leaf function's return address is when a signal interrupts it
+/// (`traceback`): the link register, x30.
+pub const UC_LINK: usize = UC_LR;
+pub const LINK_AT_SP: bool = false;
 
 /// The signal frame (the kernel's `rt_sigframe`): siginfo (128 bytes),
 /// then the `ucontext`, whose `uc_mcontext.__reserved` holds records: the

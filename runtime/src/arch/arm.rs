@@ -157,6 +157,20 @@ pub fn current_fp() -> usize {
     fp
 }
 
+// `rt_caller_fp` (`caller_fp` in mod.rs): the frame pointer as its caller
+// has it, from a function of its own (no frame), so that the caller's
+// prologue has run: a call comes after it wherever the compiler puts it.
+global_asm!(
+    ".pushsection .text.rt_caller_fp, \"ax\", %progbits",
+    ".arm",
+    ".globl rt_caller_fp",
+    ".type rt_caller_fp, %function",
+    "rt_caller_fp:",
+    "    mov r0, r7",
+    "    bx lr",
+    ".popsection",
+);
+
 /// The frame pointer of ARM-state code (r11), which keeps its frame
 /// records there ({previous r11, lr}), not in Thumb's r7: the prebuilt
 /// `core` library is ARM code. Read at a boundary where ARM code called
@@ -247,6 +261,10 @@ pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA
 /// fp, ip, sp, lr, pc, cpsr, fault_address).
 pub const UC_PC: usize = 20 + 18 * 4;
 pub const UC_SP: usize = 20 + 16 * 4;
+/// Where a leaf function's return address is when a signal interrupts it
+/// (`traceback`): the link register, `arm_lr`.
+pub const UC_LINK: usize = UC_LR;
+pub const LINK_AT_SP: bool = false;
 
 /// The signal frame (the kernel's `rt_sigframe`): siginfo (128 bytes),
 /// then the `ucontext`, whose `uc_regspace` holds the VFP state (d0–d31,

@@ -97,6 +97,17 @@ extern "C" {
     pub fn exit_thread(wait: *mut u32) -> !;
 }
 
+// SAFETY: `rt_caller_fp` reads a register and returns, touching nothing.
+unsafe extern "C" {
+    /// The frame pointer of the function that calls it, as `current_fp`
+    /// reads it, but never before that function's prologue has set it:
+    /// the compiler may sink a prologue past a plain register read, never
+    /// past a call. Only a function that keeps a frame record (one that
+    /// calls another) has one there.
+    #[link_name = "rt_caller_fp"]
+    pub safe fn caller_fp() -> usize;
+}
+
 /// A saved goroutine context (Go's `gobuf`): the stack pointer at which
 /// `mcall_switch` left the callee-saved registers and the resume address.
 /// `G::sched` embeds it; `mcall_switch` stores `sp`, the first word.

@@ -204,6 +204,18 @@ pub fn current_fp() -> usize {
     fp
 }
 
+// `rt_caller_fp` (`caller_fp` in mod.rs): the frame pointer as its caller
+// has it, from a function of its own (no frame), so that the caller's
+// prologue has run: a call comes after it wherever the compiler puts it.
+global_asm!(
+    ".pushsection .text.rt_caller_fp, \"ax\", @progbits",
+    ".globl rt_caller_fp",
+    "rt_caller_fp:",
+    "    mv a0, s0",
+    "    ret",
+    ".popsection",
+);
+
 /// One frame-pointer convention here: no second chain (see arm.rs).
 #[inline(always)]
 pub fn current_arm_fp() -> usize {
@@ -298,6 +310,10 @@ pub const SA_RESTORER: usize = 0;
 /// (`uc_mcontext` is 16-byte aligned at 176: pc, ra, sp, …).
 pub const UC_PC: usize = 176;
 pub const UC_SP: usize = 176 + 2 * 8;
+/// Where a leaf function's return address is when a signal interrupts it
+/// (`traceback`): the link register, ra (`sc_regs.ra`, x1).
+pub const UC_LINK: usize = UC_RA;
+pub const LINK_AT_SP: bool = false;
 
 /// The signal frame (the kernel's `rt_sigframe`): siginfo (128 bytes),
 /// then the `ucontext`, whose `uc_mcontext` holds x1–x31 and the FP state

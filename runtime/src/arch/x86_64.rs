@@ -142,6 +142,18 @@ pub fn current_fp() -> usize {
     fp
 }
 
+// `rt_caller_fp` (`caller_fp` in mod.rs): the frame pointer as its caller
+// has it, from a function of its own (no frame), so that the caller's
+// prologue has run: a call comes after it wherever the compiler puts it.
+global_asm!(
+    ".pushsection .text.rt_caller_fp, \"ax\", @progbits",
+    ".globl rt_caller_fp",
+    "rt_caller_fp:",
+    "    mov rax, rbp",
+    "    ret",
+    ".popsection",
+);
+
 /// One frame-pointer convention here: no second chain (see arm.rs).
 #[inline(always)]
 pub fn current_arm_fp() -> usize {
@@ -212,6 +224,12 @@ pub use super::{SigactionWithRestorer as KernelSigaction, SA_RESTORER_FLAG as SA
 /// Offsets into the kernel's `ucontext_t` of the faulting pc and sp.
 pub const UC_PC: usize = 168;
 pub const UC_SP: usize = 160;
+/// Where a leaf function's return address is when a signal interrupts it
+/// (`traceback`): no link register here, so the word at sp (a leaf
+/// seldom moves sp: the red zone), `UC_LINK` is sp's slot and
+/// `LINK_AT_SP` says to read the word there.
+pub const UC_LINK: usize = UC_SP;
+pub const LINK_AT_SP: bool = true;
 
 /// The signal frame (the kernel's `rt_sigframe`): the handler's return
 /// address (`pretcode`), then the `ucontext` at this offset, the siginfo,

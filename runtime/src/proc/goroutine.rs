@@ -17,7 +17,10 @@ const GFREE_LOCAL_MAX: usize = 64;
 
 /// Go's `newproc`: a new goroutine running `f(arg)` on a stack of
 /// `stacksize` bytes, queued in the current P's `runnext`. Returns its id.
-pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
+/// `gopc` is Go's: where the `go` statement is (`gopc`, from the API's
+/// entries), 0 for the runtime's own goroutines; tracebacks print it as the
+/// goroutine's `created by` line.
+pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize, gopc: usize) -> i64 {
     let Some(size) = stack::round_stack_size(stacksize) else {
         crate::panic::throw("newproc: stack size out of range")
     };
@@ -30,6 +33,8 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
         };
         (*newg).startfn = Some(f);
         (*newg).startarg = arg;
+        (*newg).parent_goid = (*getg()).goid;
+        (*newg).gopc = gopc;
         // In the runtime until `goentry` calls f (see `preempt`).
         (*newg).in_runtime.store(1, Ordering::Relaxed);
         (*newg).preempt.store(false, Ordering::Relaxed);
@@ -61,6 +66,30 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize) -> i64 {
         }
         goid
     }
+}
+
+/// Go's `gopc` for `newproc`: the return address in the frame record at
+/// `fp`, which the API's entries that start goroutines (`rt_go`, `go`, …)
+/// take from `arch::caller_fp()` first thing: where the entry returns to
+/// in the function with the `go` statement. Each entry is a function of
+/// its own (`#[inline(never)]`, else its record would be its caller's)
+/// that keeps a record (it calls `newproc` and does something after the
+/// call: its `preempt::Enter` guard's drop).
+///
+/// Code built without frame pointers (Rust programs on riscv64) has an
+/// ordinary register there: a record outside the goroutine's stack gives
+/// 0 (no `created by` line), one inside may give a wrong address.
+pub fn gopc(fp: usize) -> usize {
+    const WORD: usize = core::mem::size_of::<usize>();
+    let rec = fp.wrapping_sub(arch::FP_BIAS);
+    // SAFETY: the API runs on a user G, live (Gs are never freed).
+    let s = unsafe { (*getg()).stack };
+    if rec % WORD != 0 || rec < s.lo || rec >= s.hi || s.hi - rec < 2 * WORD {
+        return 0;
+    }
+    // SAFETY: an aligned word inside the running goroutine's stack
+    // (checked above), which is mapped.
+    unsafe { ((rec + WORD) as *const usize).read() }
 }
 
 /// Go's `malg`: a new G with a stack, published on `allgs` as `_Gdead`.

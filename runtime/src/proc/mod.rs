@@ -39,7 +39,7 @@
 
 mod goroutine;
 
-pub use goroutine::{allgs, gcount, getm_id, goexit1, goid, newproc};
+pub use goroutine::{allgs, gcount, getm_id, goexit1, goid, gopc, newproc};
 
 use crate::arch;
 use crate::env::{self, DebugVars, ProcsSource};
@@ -192,7 +192,7 @@ pub unsafe extern "C" fn rt0_go(sp: *const usize) -> ! {
     // the thread pointer set, sysargs and osinit done.
     unsafe { schedinit() };
     // 7.
-    let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE);
+    let goid = newproc(runtime_main, null_mut(), stack::MAIN_STACK_SIZE, 0);
     if let Some(mut l) = bt("newproc") {
         // SAFETY: still single-threaded (no M has been started): m0's P is
         // P0, wired by procresize in schedinit; Ps are never freed.

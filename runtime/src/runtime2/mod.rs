@@ -182,6 +182,12 @@ pub struct G {
     pub m: *mut M,
     pub atomicstatus: AtomicU32,
     pub goid: i64,
+    /// Go's `parentGoid`: the goroutine that ran `newproc` (0: g0).
+    pub parent_goid: i64,
+    /// Go's `gopc`: the return address into the function that started
+    /// this goroutine (the caller of `rt_go` or `go`), for a traceback's
+    /// `created by` line; 0 for the runtime's own goroutines.
+    pub gopc: usize,
     /// Link on a run queue or free list.
     pub schedlink: *mut G,
     /// Link on `allgs`; set once, never changed.
@@ -224,6 +230,8 @@ impl G {
             m: null_mut(),
             atomicstatus: AtomicU32::new(Gstatus::_Gidle as u32),
             goid: 0,
+            parent_goid: 0,
+            gopc: 0,
             schedlink: null_mut(),
             alllink: null_mut(),
             startfn: None,
