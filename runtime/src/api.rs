@@ -667,6 +667,7 @@ pub fn go_with_stack<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F) -> 
 fn spawn<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F, gopc: usize) -> i64 {
     // Two goroutines now: one may need the other's P back.
     crate::preempt::install();
+    crate::traceback::enable_created_by();
     /// Runs the boxed closure that `go` handed over.
     ///
     /// # Safety

@@ -506,6 +506,7 @@ pub extern "C" fn rt_go_stack(
 fn go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void, stack_bytes: usize, gopc: usize) {
     // Two goroutines now: one may need the other's P back.
     crate::preempt::install();
+    crate::traceback::enable_created_by();
     let Some(f) = f else {
         panic::throw("go of nil func value")
     };

@@ -42,6 +42,8 @@
 //! `lr=` line recovers it when it holds the return address). Frames of code built without frame pointers (the
 //! runtime's assembly, which calls nothing that returns) are invisible.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::arch;
 use crate::panic::{SigCtx, Trace};
 use crate::print::Line;
@@ -80,15 +82,18 @@ fn header(gp: *mut G, what: &str) {
         .end();
 }
 
-fn frame(pc: usize, ret: bool) {
-    Line::stderr()
-        .kx(if ret { "\tret=" } else { "\tpc=" }, pc as u64)
-        .end();
+/// A frame's line: `what` is `PC` (an exact address), `RET` (a return
+/// address) or `LR` (see `link`).
+fn frame(what: &str, pc: usize) {
+    Line::stderr().kx(what, pc as u64).end();
 }
 
-/// Prints `pc` (an exact address, unless 0), then the return address of
-/// each frame record reached from `fp` inside `s`. Returns the number of
-/// frames printed.
+const PC: &str = "\tpc=";
+const RET: &str = "\tret=";
+const LR: &str = "\tlr=";
+
+/// Prints the return address of each frame record reached from `fp`
+/// inside `s`. Returns the number of frames printed.
 ///
 /// armv7: Thumb code keeps its records at r7, ARM-state code (the
 /// prebuilt `core`) at r11. A return address into ARM code (bit 0 clear)
@@ -96,12 +101,8 @@ fn frame(pc: usize, ret: bool) {
 /// `arm_fp`, the r11 the report began with, when it lies there, is the
 /// first of them, and its chain is followed until it returns into Thumb
 /// code.
-fn walk(pc: usize, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
+fn walk(mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
     let mut n = 0;
-    if pc != 0 {
-        frame(pc, false);
-        n = 1;
-    }
     // The lowest address the next record may have.
     let mut floor = s.lo;
     loop {
@@ -120,7 +121,7 @@ fn walk(pc: usize, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
             Line::stderr().s("...additional frames elided...").end();
             break;
         }
-        frame(ret, true);
+        frame(RET, ret);
         n += 1;
         floor = rec + 2 * WORD;
         let mut back = ret;
@@ -134,7 +135,7 @@ fn walk(pc: usize, mut fp: usize, mut arm_fp: usize, s: Stack) -> usize {
             if lr == 0 {
                 break;
             }
-            frame(lr, true);
+            frame(RET, lr);
             n += 1;
             floor = a + 2 * WORD;
             arm_fp = prev;
@@ -167,7 +168,7 @@ fn link(c: &SigCtx, s: Stack) {
         c.link
     };
     if lr != 0 {
-        Line::stderr().kx("\tlr=", lr as u64).end();
+        frame(LR, lr);
     }
 }
 
@@ -184,8 +185,35 @@ fn created_by(gp: *mut G) -> usize {
         return 0;
     }
     Line::stderr().ki("created by goroutine ", parent).end();
-    frame(pc, true);
+    frame(RET, pc);
     1
+}
+
+/// `created_by`, once the program has started a goroutine of its own
+/// (`enable_created_by`, from the API's `go` entries): until then every
+/// goroutine is the runtime's, with no `created by` line, and a program
+/// that never starts one links none of it (the 32 KiB bound on `hello`).
+static CREATED_BY: AtomicUsize = AtomicUsize::new(0);
+
+/// Makes reports print `created by` lines (see `CREATED_BY`).
+pub fn enable_created_by() {
+    if CREATED_BY.load(Ordering::Relaxed) == 0 {
+        let f: fn(*mut G) -> usize = created_by;
+        CREATED_BY.store(f as usize, Ordering::Relaxed);
+    }
+}
+
+#[inline(never)]
+fn created_by_hook(gp: *mut G) -> usize {
+    match CREATED_BY.load(Ordering::Relaxed) {
+        0 => 0,
+        f => {
+            // SAFETY: only `enable_created_by` stores, and it stores a
+            // `fn(*mut G) -> usize`.
+            let f: fn(*mut G) -> usize = unsafe { core::mem::transmute(f) };
+            f(gp)
+        }
+    }
 }
 
 /// A goroutine that is not running: from the frame pointer and resume
@@ -203,11 +231,12 @@ fn saved(gp: *mut G) -> usize {
     if fp == 0 {
         // Never ran: the frame `prepare_frame` wrote. Go names the
         // function the goroutine will run.
-        return walk(start.map_or(pc, |f| f as usize), 0, 0, s);
+        frame(PC, start.map_or(pc, |f| f as usize));
+        return 1;
     }
     // The resume address returns into the function that switched.
-    frame(pc, true);
-    1 + walk(0, fp, 0, s)
+    frame(RET, pc);
+    1 + walk(fp, 0, s)
 }
 
 /// The traceback hook of `panic` (`panic::Hooks`): the current user
@@ -227,17 +256,19 @@ pub fn tracebacks(t: &Trace) -> bool {
         }
         // SAFETY: as above.
         let s = unsafe { (*me).stack };
-        frames += match t.ctx {
+        frames = match t.ctx {
             Some(c) => {
                 // pc 0 (a call through a null pointer) is not printed,
                 // but its caller is the link's.
-                let n = walk(c.pc, 0, 0, s);
+                if c.pc != 0 {
+                    frame(PC, c.pc);
+                }
                 link(&c, s);
-                n + walk(0, c.fp, c.arm_fp, s)
+                (c.pc != 0) as usize + walk(c.fp, c.arm_fp, s)
             }
-            None => walk(0, arch::current_fp(), t.arm_fp, s),
+            None => walk(arch::current_fp(), t.arm_fp, s),
         };
-        frames += created_by(me);
+        frames += created_by_hook(me);
     }
     if t.all {
         for gp in crate::proc::allgs() {
@@ -249,7 +280,7 @@ pub fn tracebacks(t: &Trace) -> bool {
             if still {
                 frames += saved(gp);
             }
-            frames += created_by(gp);
+            frames += created_by_hook(gp);
         }
     }
     frames > 0
