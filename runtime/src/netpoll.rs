@@ -133,9 +133,11 @@ pub struct PollDesc {
     /// is not, and its operations block in a system call instead.
     pollable: AtomicBool,
     /// A byte stream (a pipe, a TCP or unix stream socket: `register_stream`),
-    /// where a short read means the kernel's buffer was empty; cleared
-    /// when the poller reports its end or an error.
+    /// where a short read means the kernel's buffer was empty.
     stream: AtomicBool,
+    /// The poller reported the stream's end or an error: a short read no
+    /// longer means that nothing is left (`note_read`).
+    ended: AtomicBool,
     /// The last read of this stream was short (`read_drained`): its
     /// reader's hint, written under the read lock only.
     drained: AtomicBool,
@@ -189,7 +191,7 @@ impl PollDesc {
     /// `wait` to find. Not for datagrams or terminals, where one read
     /// takes one message and others may be queued behind it.
     pub fn note_read(&self, want: usize, got: usize) {
-        if got > 0 && got < want && self.stream.load(Ordering::Relaxed) {
+        if got > 0 && got < want && self.stream.load(Ordering::Relaxed) && !self.ended.load(Ordering::Relaxed) {
             self.drained.store(true, Ordering::Relaxed);
         }
     }
@@ -471,7 +473,7 @@ pub fn netpoll(delay: i64) -> GQueue {
             // read no longer means that nothing is left (`note_read`).
             // Stored before `unblock`'s SeqCst update of the waiter
             // word, which the reader's `wait` reads.
-            pd.stream.store(false, Ordering::Relaxed);
+            pd.ended.store(true, Ordering::Relaxed);
         }
         for (mode, bits) in [
             (Mode::Read, EpollFlags::IN | EpollFlags::RDHUP),
@@ -556,6 +558,7 @@ fn alloc_pd() -> *mut PollDesc {
         fd: AtomicI32::new(-1),
         pollable: AtomicBool::new(false),
         stream: AtomicBool::new(false),
+        ended: AtomicBool::new(false),
         drained: AtomicBool::new(false),
         rg: AtomicUsize::new(NIL),
         wg: AtomicUsize::new(NIL),
@@ -603,6 +606,7 @@ pub fn register(fd: i32, pollable: bool) -> Result<*mut PollDesc, Errno> {
     let p = unsafe { &*pd };
     p.fd.store(fd, Ordering::Relaxed);
     p.stream.store(false, Ordering::Relaxed);
+    p.ended.store(false, Ordering::Relaxed);
     p.drained.store(false, Ordering::Relaxed);
     p.rg.store(NIL, Ordering::Relaxed);
     p.wg.store(NIL, Ordering::Relaxed);
