@@ -178,8 +178,11 @@ fn link(c: &SigCtx, s: Stack) {
 /// location. None for the runtime's own goroutines (the main one
 /// included). Returns the number of frames printed.
 fn created_by(gp: *mut G) -> usize {
-    // SAFETY: Gs are never freed; a G reused meanwhile gives another
-    // goroutine's values, whole words.
+    // SAFETY: Gs are never freed. A G that `newproc` reuses meanwhile on
+    // another thread (a report does not stop the others) may give the pc
+    // of one life and the parent of the next, or on 32-bit targets half
+    // of a 64-bit id: a wrong line in the report, never a wild access
+    // (pc is only printed).
     let (pc, parent) = unsafe { ((*gp).gopc, (*gp).parent_goid) };
     if pc == 0 {
         return 0;

@@ -128,10 +128,9 @@ fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, 
 /// Copies cargo's diagnostics to our stderr, less rustc's notice about
 /// the unstable target features that the target's own descriptor asks for
 /// (`thumb-mode` on armv7, `outline-atomics` on aarch64, `relax` on
-/// riscv64, and `save-restore` there, which rustc calls "unknown and
-/// unstable" and passes on): they are chosen and explained in `targets/`,
-/// and a user could not act on the notice, which rustc repeats for every
-/// crate of every build. It cannot be silenced at its source: rustc 1.95 emits it for
+/// riscv64): they are chosen and explained in `targets/`, and a user could
+/// not act on the notice, which rustc repeats for every crate of every
+/// build. It cannot be silenced at its source: rustc 1.95 emits it for
 /// every unstable `-Ctarget-feature` it is given, not as a lint (neither
 /// `-A` of a lint nor RUSTC_BOOTSTRAP removes it; only `-A warnings`, which
 /// would hide the code's own warnings too), and there is no stable way to
@@ -140,10 +139,7 @@ fn cargo_profile(root: &Path, t: &Target, sub: &str, release: bool, dir: &Path, 
 fn forward_diagnostics(err: impl std::io::Read, t: &Target) {
     use std::io::{BufRead, Write};
     let ours = |line: &str| {
-        ["warning: unstable feature", "warning: unknown and unstable feature"]
-            .iter()
-            .find_map(|w| line.strip_prefix(w))
-            .and_then(|l| l.strip_prefix(" specified for `-Ctarget-feature`: `"))
+        line.strip_prefix("warning: unstable feature specified for `-Ctarget-feature`: `")
             .and_then(|f| f.strip_suffix('`'))
             .is_some_and(|f| {
                 t.rustflags.iter().any(|fl| {
@@ -196,8 +192,8 @@ pub fn runtime_lib(root: &Path, t: &Target) -> Result<PathBuf> {
         // formatting out (see the runtime's panic handler).
         // Frame records in every non-leaf function of the runtime, for
         // the tracebacks of C programs. Every descriptor asks for them
-        // too (riscv64 since save-restore paid for them); this keeps them
-        // in the C programs' runtime whatever a descriptor says.
+        // too; this keeps them in the C programs' runtime whatever a
+        // descriptor says.
         &[
             "-p",
             "runtime",

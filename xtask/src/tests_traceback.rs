@@ -355,7 +355,7 @@ pub fn run_all(root: &Path, t: &Target, filter: Option<&str>, tally: &mut Tally)
     ];
     // Where a descriptor built Rust programs without frame pointers, a
     // Rust program's chain could not be walked. Every target has them
-    // now (riscv64 too: save-restore pays for them, see its descriptor);
+    // now (riscv64 too, see its descriptor);
     // the check stays for a new target that goes without.
     let rust_fp = t.rustflags.iter().any(|f| f == "force-frame-pointers=non-leaf");
     for (r, code, headers, frames, absent, extra) in cases {

@@ -76,8 +76,8 @@ pub fn newproc(f: GoFn, arg: *mut u8, stacksize: usize, gopc: usize) -> i64 {
 /// that keeps a record (it calls `newproc` and does something after the
 /// call: its `preempt::Enter` guard's drop).
 ///
-/// Code built without frame pointers (Rust programs on riscv64) has an
-/// ordinary register there: a record outside the goroutine's stack gives
+/// Code built without frame pointers (a target descriptor without
+/// `force-frame-pointers`: none today) has an ordinary register there: a record outside the goroutine's stack gives
 /// 0 (no `created by` line), one inside may give a wrong address.
 pub fn gopc(fp: usize) -> usize {
     const WORD: usize = core::mem::size_of::<usize>();
