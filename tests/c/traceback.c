@@ -9,7 +9,10 @@
  * starts `leafy` from `spawner`, then sleeps; leafy's chain g1 -> g2 ->
  * leaf ends in a nil dereference in `leaf`, which calls nothing and so
  * keeps no frame record: its caller g2 is found only from the link
- * register (the word at sp on x86_64). */
+ * register (the word at sp on x86_64).
+ *
+ * "tail": the chain in a goroutine started by `tail_spawn`, whose call
+ * of rt_go is a tail call. */
 #include "common.h"
 
 static volatile int *volatile nowhere;
@@ -96,6 +99,14 @@ static void chain(void *arg)
     f1((const char *)arg);
 }
 
+/* Ends with its call of rt_go, which clang makes a tail call (a jump):
+ * the return address rt_go records is then main_main's, after its call
+ * of tail_spawn. */
+__attribute__((noinline)) static void tail_spawn(void)
+{
+    rt_go(chain, "panic");
+}
+
 void main_main(void)
 {
     const char *mode = rt_argc() > 1 ? rt_argv(1) : "panic";
@@ -108,6 +119,11 @@ void main_main(void)
         for (int i = 0; i < 20; i++)
             rt_gosched();
         rt_go(chain, "panic");
+        for (;;)
+            rt_sleep(1000000000);
+    }
+    if (str_eq(mode, "tail")) {
+        tail_spawn();
         for (;;)
             rt_sleep(1000000000);
     }

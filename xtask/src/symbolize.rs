@@ -18,7 +18,9 @@
 //!
 //! (`\tpc=0x… +0x1c` when there is no line table). A goroutine's
 //! `created by goroutine N` line and the return address after it become
-//! Go's `created by FUNC in goroutine N` and the location line.
+//! Go's `created by FUNC in goroutine N` (Go 1.21's form) and the
+//! location line; a `go` entry reached by a tail call is named after the
+//! function that made it (`tail_caller`).
 //!
 //! A report from a signal has, after the interrupted `\tpc=` line, the
 //! return address an interrupted leaf function would return to
@@ -292,6 +294,21 @@ impl Symbols {
         }
     }
 
+    /// A goroutine's creator when the `go` entry (`rt_go`, `go`, …) was
+    /// reached by a tail call: the recorded return address (`G::gopc`)
+    /// then follows the call of the function that made it, in that
+    /// function's caller, and names the caller. Such a call is a direct
+    /// call of a function other than the runtime's: that function is the
+    /// creator (the location stays the call site in its caller). A
+    /// return address after a call of the entry itself, or after an
+    /// indirect call, gives None: the frame's own function is the creator.
+    fn tail_caller(&self, ret: u64) -> Option<&str> {
+        let strip = |a: u64| if self.thumb { a & !1 } else { a };
+        let Some(Call::Direct(t)) = self.call_before(ret) else { return None };
+        let (f, off) = self.func(strip(t))?;
+        (off == 0 && !runtime_frame(&f.name)).then_some(f.name.as_str())
+    }
+
     /// The DWARF line information, if the executable has any.
     fn line_table(
         file: &object::File<'static>,
@@ -391,7 +408,10 @@ impl Symbols {
                 // others, hidden with them.
                 if let Some(s) = self.name_frame(addr, true, hide) {
                     let (func, loc) = s.split_once("(...)\n").unwrap_or((&s, ""));
-                    push(&format!("created by {func} in goroutine {n}\n{loc}"));
+                    let func = self.tail_caller(addr).unwrap_or(func);
+                    if !(hide && runtime_frame(func)) {
+                        push(&format!("created by {func} in goroutine {n}\n{loc}"));
+                    }
                 }
                 continue;
             }
@@ -456,6 +476,43 @@ mod tests {
         assert_eq!(hidden, "f3(...)\n\tpc=0x1050 +0x10\n\n");
         let shown = s.report("\tret=0x1010\n[frames as addresses: `x`; runtime frames shown]\n");
         assert_eq!(shown, "runtime::panic::gopanic(...)\n\tpc=0x1010 +0x10\n");
+    }
+
+    #[test]
+    fn a_tail_called_go_entry_names_the_function_that_made_the_call() {
+        let f = |start, size, name: &str| Func { start, size, name: name.into() };
+        // main_main: `call start` at 0x1300 (returns to 0x1305), where
+        // start tail-calls rt_go; `call rt_go` at 0x1310 (0x1315).
+        static CODE: [u8; 0x15] = {
+            let mut c = [0x90u8; 0x15];
+            let (a, b) = ((0x1200i32 - 0x1305).to_le_bytes(), (0x1100i32 - 0x1315).to_le_bytes());
+            c[0] = 0xe8;
+            c[1] = a[0];
+            c[2] = a[1];
+            c[3] = a[2];
+            c[4] = a[3];
+            c[0x10] = 0xe8;
+            c[0x11] = b[0];
+            c[0x12] = b[1];
+            c[0x13] = b[2];
+            c[0x14] = b[3];
+            c
+        };
+        let s = Symbols {
+            funcs: vec![f(0x1100, 0x10, "rt_go"), f(0x1200, 0x10, "start"), f(0x1300, 0x40, "main_main")],
+            lines: None,
+            thumb: false,
+            code: vec![(0x1300, &CODE[..])],
+            arch: object::Architecture::X86_64,
+        };
+        assert_eq!(
+            s.report("created by goroutine 1\n\tret=0x1305\n"),
+            "created by start in goroutine 1\n\tpc=0x1305 +0x5\n"
+        );
+        assert_eq!(
+            s.report("created by goroutine 1\n\tret=0x1315\n"),
+            "created by main_main in goroutine 1\n\tpc=0x1315 +0x15\n"
+        );
     }
 
     #[test]
