@@ -306,7 +306,14 @@ impl Symbols {
         let strip = |a: u64| if self.thumb { a & !1 } else { a };
         let Some(Call::Direct(t)) = self.call_before(ret) else { return None };
         let (f, off) = self.func(strip(t))?;
-        (off == 0 && !runtime_frame(&f.name)).then_some(f.name.as_str())
+        // A linker's range-extension or interworking thunk
+        // (`__ThumbV7PILongThunk_f`, `__AArch64AbsLongThunk_f`) stands
+        // for the function it jumps to.
+        let name = match f.name.split_once("Thunk_") {
+            Some((p, to)) if p.starts_with("__") => to,
+            _ => f.name.as_str(),
+        };
+        (off == 0 && !runtime_frame(name)).then_some(name)
     }
 
     /// The DWARF line information, if the executable has any.
@@ -499,7 +506,12 @@ mod tests {
             c
         };
         let s = Symbols {
-            funcs: vec![f(0x1100, 0x10, "rt_go"), f(0x1200, 0x10, "start"), f(0x1300, 0x40, "main_main")],
+            funcs: vec![
+                f(0x1100, 0x8, "rt_go"),
+                f(0x1108, 0x8, "__Thumbv7ABSLongThunk_rt_go"),
+                f(0x1200, 0x10, "start"),
+                f(0x1300, 0x40, "main_main"),
+            ],
             lines: None,
             thumb: false,
             code: vec![(0x1300, &CODE[..])],
@@ -509,6 +521,18 @@ mod tests {
             s.report("created by goroutine 1\n\tret=0x1305\n"),
             "created by start in goroutine 1\n\tpc=0x1305 +0x5\n"
         );
+        assert_eq!(
+            s.report("created by goroutine 1\n\tret=0x1315\n"),
+            "created by main_main in goroutine 1\n\tpc=0x1315 +0x15\n"
+        );
+        // A call of rt_go through a linker thunk is a call of rt_go.
+        let mut s = s;
+        let thunk = {
+            let mut c = CODE;
+            c[0x11..0x15].copy_from_slice(&(0x1108i32 - 0x1315).to_le_bytes());
+            c
+        };
+        s.code = vec![(0x1300, Box::leak(Box::new(thunk)))];
         assert_eq!(
             s.report("created by goroutine 1\n\tret=0x1315\n"),
             "created by main_main in goroutine 1\n\tpc=0x1315 +0x15\n"
