@@ -74,8 +74,16 @@ static void other(void *arg)
 {
     (void)arg;
     while (!__atomic_load_n(&stop_others, __ATOMIC_SEQ_CST)) {
+        /* The lock is in force from before locked_tid is set until after
+         * it is cleared, so a gettid between two loads that both see the
+         * locked thread ran while it was locked. One load after gettid
+         * is not enough: this goroutine may read tid X, lose its P in
+         * exitsyscall, resume elsewhere, and only then see the locked
+         * goroutine's lock on X taken meanwhile (1 in ~100 loaded runs
+         * at GOMAXPROCS=1 under qemu-aarch64). */
+        long before = __atomic_load_n(&locked_tid, __ATOMIC_SEQ_CST);
         long t = gettid();
-        if (t == __atomic_load_n(&locked_tid, __ATOMIC_SEQ_CST))
+        if (t == before && t == __atomic_load_n(&locked_tid, __ATOMIC_SEQ_CST))
             __atomic_fetch_add(&others_on_locked, 1, __ATOMIC_SEQ_CST);
         for (volatile int i = 0; i < 2000; i++)
             ;
