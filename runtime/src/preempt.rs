@@ -89,6 +89,8 @@ pub struct Hooks {
     pub preemptone: unsafe fn(*mut P) -> bool,
     /// `preemptall`, for stopping the world.
     pub preemptall: fn(),
+    /// For sysmon when a timer is overdue and no P is idle.
+    pub preemptlongest: fn(),
     /// SIGURG's part in the handler.
     sigurg: unsafe fn(*mut u8, *mut u8),
     /// The cooperative preemption point.
@@ -98,6 +100,7 @@ pub struct Hooks {
 static HOOKS: Hooks = Hooks {
     preemptone,
     preemptall,
+    preemptlongest,
     sigurg,
     cooperate,
 };
@@ -253,6 +256,26 @@ fn preemptall() {
             // SAFETY: as above.
             unsafe { preemptone(pp) };
         }
+    }
+}
+
+/// Asks the G that has run longest without a pause (by the slices sysmon
+/// has timed in each P's `sysmontick`) to yield, so that its P runs the
+/// overdue timers when it schedules. Sysmon's alone, like `sysmontick`.
+fn preemptlongest() {
+    let mut oldest: Option<(*mut P, i64)> = None;
+    for i in 0..crate::sched::gomaxprocs() {
+        let pp = crate::sched::allp(i);
+        // SAFETY: Ps below gomaxprocs exist and are never freed; the status
+        // is atomic and `sysmontick` is written by sysmon only, our caller.
+        let (st, when) = unsafe { ((*pp).status_seqcst(), (*pp).sysmontick.schedwhen) };
+        if st == Pstatus::_Prunning && oldest.map_or(true, |(_, w)| when < w) {
+            oldest = Some((pp, when));
+        }
+    }
+    if let Some((pp, _)) = oldest {
+        // SAFETY: pp is a P of allp.
+        unsafe { preemptone(pp) };
     }
 }
 

@@ -5,8 +5,10 @@
 //! it had nothing to do, up to 10 ms. Each round it takes back Ps that
 //! have sat in one system call for a whole round (`retake`) and hands them
 //! to other Ms (`handoffp`), polls the network if nobody has for 10 ms,
-//! wakes an M for a timer that is overdue while a P sits idle, and prints `GODEBUG=schedtrace` reports when
-//! asked. When every P is idle it parks on `sched.sysmonnote` until the
+//! wakes an M for a timer that is overdue while a P sits idle (or, with
+//! every P busy for over a millisecond past the deadline, preempts the
+//! longest-running goroutine so that its P runs the timer), and prints
+//! `GODEBUG=schedtrace` reports when asked. When every P is idle it parks on `sched.sysmonnote` until the
 //! next timer (at most 60 s, Go's `forcegcperiod / 2`) or until a
 //! goroutine enters a system call or the world restarts. It also asks a
 //! goroutine that has run for 10 ms without a pause to yield (the
@@ -30,6 +32,9 @@ const RUNNING_DELAY_US: i64 = 1_000;
 const SYSCALL_GRACE_NS: i64 = 10_000_000;
 /// sysmon polls the network when nobody has for this long (Go: 10 ms).
 const POLL_PERIOD_NS: i64 = 10_000_000;
+/// How long a due timer may wait for a busy P to schedule before sysmon
+/// preempts one for it: a P that schedules at all runs its timers sooner.
+const TIMER_GRACE_NS: i64 = 1_000_000;
 /// sysmon's longest park when everything is idle (Go: forcegcperiod / 2).
 const MAX_PARK_NS: i64 = 60_000_000_000;
 
@@ -79,10 +84,20 @@ fn sysmon() -> ! {
         }
         // A timer overdue and a P idle: the timer watcher is late (it may
         // be running a goroutine); start an M for it (Go's sysmon does
-        // the same).
+        // the same). With every P busy, the timer waits for a P to
+        // schedule: if none has for a while, ask the one that has run its
+        // goroutine longest to (Go waits for that goroutine's 10 ms slice,
+        // so a ticker at GOMAXPROCS=1 beside a spinner ran up to a slice
+        // and a round late; now at most `TIMER_GRACE_NS` and a round).
         let next = crate::time::next_deadline();
-        if next != 0 && next < now && SCHED.npidle.load(Ordering::SeqCst) > 0 {
-            wakep();
+        if next != 0 && next < now {
+            if SCHED.npidle.load(Ordering::SeqCst) > 0 {
+                wakep();
+            } else if now - next > TIMER_GRACE_NS {
+                if let Some(h) = crate::preempt::hooks() {
+                    (h.preemptlongest)();
+                }
+            }
         }
         if busy {
             idle = 0;
