@@ -64,6 +64,13 @@ pub unsafe fn store_g(gp: usize) {
     };
 }
 
+/// A hint that `addr`'s cache line will be read soon.
+#[inline(always)]
+pub fn prefetch(addr: usize) {
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe { asm!("prfm pldl1keep, [{}]", in(reg) addr, options(nostack, readonly, preserves_flags)) };
+}
+
 // 3. Context switch. The saved frame is 160 bytes: x19–x30, then d8–d15.
 global_asm!(
     ".text",

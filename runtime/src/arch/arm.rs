@@ -73,6 +73,13 @@ pub unsafe fn store_g(gp: usize) {
     };
 }
 
+/// A hint that `addr`'s cache line will be read soon.
+#[inline(always)]
+pub fn prefetch(addr: usize) {
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe { asm!("pld [{}]", in(reg) addr, options(nostack, readonly, preserves_flags)) };
+}
+
 // 3. Context switch. The saved frame is 104 bytes: d8–d15, then r4–r12 and
 // lr (r12 is pushed only to keep sp 8-byte aligned).
 global_asm!(

@@ -90,6 +90,13 @@ pub unsafe fn store_g(gp: usize) {
     unsafe { asm!("sd {}, 0(tp)", in(reg) gp, options(nostack, preserves_flags)) };
 }
 
+/// A hint that `addr`'s cache line will be read soon: nothing here, as
+/// rv64gc has no prefetch (Zicbop's `prefetch.r` is an extension).
+#[inline(always)]
+pub fn prefetch(addr: usize) {
+    let _ = addr;
+}
+
 // 3. Context switch. The saved frame is 208 bytes: ra, s0–s11, fs0–fs11,
 // and one word of padding to keep sp 16-byte aligned. Module-level assembly
 // is assembled for the base ISA whatever the target's features (rustc

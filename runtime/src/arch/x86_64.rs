@@ -71,6 +71,13 @@ pub unsafe fn store_g(gp: usize) {
     unsafe { asm!("mov qword ptr fs:[8], {}", in(reg) gp, options(nostack, preserves_flags)) };
 }
 
+/// A hint that `addr`'s cache line will be read soon.
+#[inline(always)]
+pub fn prefetch(addr: usize) {
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe { asm!("prefetcht0 byte ptr [{}]", in(reg) addr, options(nostack, readonly, preserves_flags)) };
+}
+
 // 3. Context switch.
 global_asm!(
     ".text",

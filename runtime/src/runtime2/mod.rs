@@ -169,48 +169,33 @@ impl WaitReason {
 /// The function a goroutine runs: C's `void (*)(void *)`.
 pub type GoFn = unsafe extern "C" fn(*mut u8);
 
-#[repr(C)]
+/// The fields a switch touches (`ready`, `execute`, `gopark`, the
+/// channel and select wake-ups) come first, in the G's first cache line:
+/// a goroutine woken among thousands misses in the cache on its G, and
+/// one line then serves the waker and the scheduler alike.
+#[repr(C, align(64))]
 pub struct G {
-    pub stack: Stack,
-    /// `stack.lo + STACK_GUARD`: the lowest sp the goroutine may reach
-    /// before its guard page.
-    pub stackguard0: usize,
-    /// Same on g0 and gsignal; `usize::MAX` on user Gs (Go's convention).
-    pub stackguard1: usize,
     /// The saved context while the G is not running.
     pub sched: Context,
     pub m: *mut M,
-    pub atomicstatus: AtomicU32,
-    pub goid: i64,
-    /// Go's `parentGoid`: the goroutine that ran `newproc` (0: g0).
-    pub parent_goid: i64,
-    /// Go's `gopc`: the return address into the function that started
-    /// this goroutine (the caller of `rt_go` or `go`), for a traceback's
-    /// `created by` line; 0 for the runtime's own goroutines.
-    pub gopc: usize,
     /// Link on a run queue or free list.
     pub schedlink: *mut G,
-    /// Link on `allgs`; set once, never changed.
-    pub alllink: *mut G,
-    pub startfn: Option<GoFn>,
-    pub startarg: *mut u8,
-    /// The size the stack was asked for (without the guard page).
-    pub stacksize: usize,
-    /// Why the G is `_Gwaiting` (a `WaitReason`; 0 when it is not waiting).
-    /// One atomic byte, so a goroutine dump reading it from another thread
-    /// never sees half of a value.
-    pub waitreason: AtomicU8,
     /// Passed by whoever readies the G: the sudog that completed (select).
     pub param: *mut u8,
+    /// `stack.lo + STACK_GUARD`: the lowest sp the goroutine may reach
+    /// before its guard page.
+    pub stackguard0: usize,
+    pub atomicstatus: AtomicU32,
     /// A select in progress: the first waker to move this 0 → 1 wins.
     pub select_done: AtomicU32,
-    /// C's `errno` for this goroutine (`__errno_location`): per goroutine,
-    /// as a goroutine may move between threads at any blocking call.
-    pub errno: i32,
     /// Depth of runtime calls this goroutine is inside (`preempt::Enter`):
     /// asynchronous preemption lands only at 0, in user code. Written by
     /// the G's own thread, read by the signal handler on the same thread.
     pub in_runtime: AtomicU32,
+    /// Why the G is `_Gwaiting` (a `WaitReason`; 0 when it is not waiting).
+    /// One atomic byte, so a goroutine dump reading it from another thread
+    /// never sees half of a value.
+    pub waitreason: AtomicU8,
     /// Go's `preempt`: sysmon asks this G to yield (it has run for 10 ms);
     /// taken at the next safe point, asynchronous or cooperative.
     pub preempt: AtomicBool,
@@ -218,6 +203,25 @@ pub struct G {
     /// with the nesting count in `lockedcount`.
     pub lockedm: *mut M,
     pub lockedcount: u32,
+    /// C's `errno` for this goroutine (`__errno_location`): per goroutine,
+    /// as a goroutine may move between threads at any blocking call.
+    pub errno: i32,
+    pub stack: Stack,
+    /// Same on g0 and gsignal; `usize::MAX` on user Gs (Go's convention).
+    pub stackguard1: usize,
+    pub goid: i64,
+    /// Go's `parentGoid`: the goroutine that ran `newproc` (0: g0).
+    pub parent_goid: i64,
+    /// Go's `gopc`: the return address into the function that started
+    /// this goroutine (the caller of `rt_go` or `go`), for a traceback's
+    /// `created by` line; 0 for the runtime's own goroutines.
+    pub gopc: usize,
+    /// Link on `allgs`; set once, never changed.
+    pub alllink: *mut G,
+    pub startfn: Option<GoFn>,
+    pub startarg: *mut u8,
+    /// The size the stack was asked for (without the guard page).
+    pub stacksize: usize,
 }
 
 impl G {
