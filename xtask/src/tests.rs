@@ -584,8 +584,10 @@ threads-alive=0
 }
 
 /// A wrapper that starts the program in the background with SIGINT and
-/// SIGQUIT at their defaults (a shell's background job would ignore them),
-/// sends it `sig` from outside once it is sleeping, and prints its status
+/// SIGQUIT at their defaults (a shell's background job would ignore them)
+/// and SIGHUP too (ignored when the tests themselves run under `nohup`,
+/// and the runtime keeps an inherited SIG_IGN for it, as Go does), sends
+/// it `sig` from outside once it is sleeping, and prints its status
 /// (128 + n when signal n killed it).
 fn kill_wrapper(sig: &str, trap: &str) -> Vec<String> {
     let script =
@@ -596,7 +598,7 @@ fn kill_wrapper(sig: &str, trap: &str) -> Vec<String> {
         &script,
         "sh",
         "env",
-        "--default-signal=INT,QUIT",
+        "--default-signal=HUP,INT,QUIT",
     ]
     .iter()
     .map(|s| s.to_string())
