@@ -176,7 +176,7 @@ unsafe extern "C" fn park_m(arg: *mut u8) {
 /// stack. So the caller must read everything it needs from `gp`'s stack
 /// (its timer, sudog, select cases, wait-queue links, elem buffers)
 /// *before* this call and touch none of it afterwards. Every wake path
-/// relies on this: `chan::wake`, `closechan`, `runtimers`, `semrelease`;
+/// relies on this: `chan::waitq::wake`, `closechan`, `runtimers`, `semrelease`;
 /// `selparkcommit` explains why it may still read the select frame while
 /// unlocking.
 ///
