@@ -73,23 +73,32 @@ unsafe fn put_text(t: &crate::socket::Text, buf: *mut c_char, n: c_ulong) -> c_i
 /// `buf` is NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_sockname(fd: c_int, buf: *mut c_char, n: c_ulong) -> c_int {
-    let _rt = crate::preempt::enter();
-    let mut t = crate::socket::Text::new();
-    match crate::socket::sockname(fd, &mut t) {
-        // SAFETY: the caller's promise.
-        Ok(()) => unsafe { put_text(&t, buf, n) },
-        Err(e) => neg(e) as c_int,
-    }
+    // SAFETY: the caller's promise.
+    unsafe { name_into(crate::socket::sockname, fd, buf, n) }
 }
 
 /// # Safety
 /// `buf` is NULL or valid for `n` writes.
 #[no_mangle]
 pub unsafe extern "C" fn rt_peername(fd: c_int, buf: *mut c_char, n: c_ulong) -> c_int {
+    // SAFETY: the caller's promise.
+    unsafe { name_into(crate::socket::peername, fd, buf, n) }
+}
+
+/// An address of `fd` (`sockname` or `peername`) into the C buffer.
+///
+/// # Safety
+/// `buf` is NULL or valid for `n` writes.
+unsafe fn name_into(
+    name: fn(i32, &mut crate::socket::Text) -> Result<(), syscalls::Errno>,
+    fd: c_int,
+    buf: *mut c_char,
+    n: c_ulong,
+) -> c_int {
     let _rt = crate::preempt::enter();
     let mut t = crate::socket::Text::new();
-    match crate::socket::peername(fd, &mut t) {
-        // SAFETY: the caller's promise.
+    match name(fd, &mut t) {
+        // SAFETY: buf is NULL or valid for n writes (caller).
         Ok(()) => unsafe { put_text(&t, buf, n) },
         Err(e) => neg(e) as c_int,
     }

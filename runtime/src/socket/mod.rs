@@ -303,20 +303,21 @@ fn name(fd: i32, nr: Sysno, sa: &mut SockAddr) -> Result<(), Errno> {
 
 /// The local address of a socket as text.
 pub fn sockname(fd: i32, out: &mut Text) -> Result<(), Errno> {
-    let _rt = crate::preempt::enter();
-    let _r = FdRef::get(fd)?;
-    let mut sa = SockAddr::empty();
-    name(fd, Sysno::getsockname, &mut sa)?;
-    sa.format(out);
-    Ok(())
+    name_text(fd, Sysno::getsockname, out)
 }
 
 /// The remote address of a connected socket as text.
 pub fn peername(fd: i32, out: &mut Text) -> Result<(), Errno> {
+    name_text(fd, Sysno::getpeername, out)
+}
+
+/// `name` (`nr`: getsockname or getpeername) of a descriptor in the
+/// table, as text.
+fn name_text(fd: i32, nr: Sysno, out: &mut Text) -> Result<(), Errno> {
     let _rt = crate::preempt::enter();
     let _r = FdRef::get(fd)?;
     let mut sa = SockAddr::empty();
-    name(fd, Sysno::getpeername, &mut sa)?;
+    name(fd, nr, &mut sa)?;
     sa.format(out);
     Ok(())
 }
