@@ -17,7 +17,7 @@ mod vdso;
 
 pub use linux::nanotime;
 
-use syscalls::{syscall1, syscall2, syscall3, syscall4, syscall6, Errno, Sysno};
+use syscalls::{syscall1, syscall2, syscall3, syscall4, syscall5, syscall6, Errno, Sysno};
 
 bitflags::bitflags! {
     /// `mmap`/`mprotect` protections.
@@ -230,6 +230,44 @@ pub unsafe fn madvise(addr: *mut u8, len: usize, advice: usize) -> Result<(), Er
     // SAFETY: the range is the caller's and nothing uses what the advice
     // takes away (caller); the call itself reads no memory of ours.
     unsafe { syscall3(Sysno::madvise, addr as usize, len, advice) }.map(|_| ())
+}
+
+/// `madvise(MADV_POPULATE_WRITE)` (Linux 5.14): faults the range in,
+/// writable, as a write to each page would, leaving present pages as they
+/// are.
+pub const MADV_POPULATE_WRITE: usize = 23;
+
+/// A `struct iovec`: `len` bytes at `base`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct IoVec {
+    pub base: usize,
+    pub len: usize,
+}
+
+/// `process_madvise(2)`'s pidfd for the calling process (Linux 6.14).
+const PIDFD_SELF_PROCESS: isize = -10001;
+
+/// The advice for every range of `iov`, in one system call
+/// (`process_madvise` on the calling process: Linux 6.13 takes any advice
+/// there, 6.14 the `PIDFD_SELF_PROCESS` that names it); the bytes
+/// advised.
+///
+/// # Safety
+/// As for `madvise`, for every range.
+pub unsafe fn madvise_each(iov: &[IoVec], advice: usize) -> Result<usize, Errno> {
+    // SAFETY: the ranges are the caller's (our contract); the kernel reads
+    // the iovec array, which outlives the call.
+    unsafe {
+        syscall5(
+            Sysno::process_madvise,
+            PIDFD_SELF_PROCESS as usize,
+            iov.as_ptr() as usize,
+            iov.len(),
+            advice,
+            0,
+        )
+    }
 }
 
 /// Asks the kernel to read the word at `addr` (a futex wait on value 0

@@ -98,14 +98,19 @@ pub fn gopc(fp: usize) -> usize {
 /// above `stack.hi`: the page the goroutine's first frames touch holds it
 /// too, so a parked goroutine costs one page (Go's G is on its heap, its
 /// stack 2 KiB and growable; ours cannot move). Such a G and its stack stay
-/// together for good (`homed`). Other sizes get a G of their own.
+/// together for good (`homed`). Other sizes get a G of their own. The
+/// guard of a fresh slot is left to the G's first `execute`
+/// (`guard_pending`: see `stack`'s "Fresh slots").
 ///
 /// # Safety
 /// The caller takes the new G as its own: nothing else may make it
 /// runnable or reuse it (`newproc` queues it).
 unsafe fn malg(size: usize) -> *mut G {
     let gp = if size == stack::DEFAULT_STACK_SIZE {
-        let s = stack_or_throw(size);
+        let (s, fresh) = match stack::slot_alloc() {
+            Ok(v) => v,
+            Err(_) => stack_oom(size),
+        };
         let align = core::cmp::max(core::mem::align_of::<G>(), 16);
         let at = (s.hi - core::mem::size_of::<G>()) & !(align - 1);
         let gp = at as *mut G;
@@ -115,6 +120,7 @@ unsafe fn malg(size: usize) -> *mut G {
         // the goroutine ends below it.
         unsafe {
             gp.write(G::new());
+            (*gp).guard_pending = fresh;
             set_stack(gp, stack::Stack { lo: s.lo, hi: at }, size);
         }
         gp
@@ -148,14 +154,19 @@ unsafe fn homed(gp: *mut G) -> bool {
 fn stack_or_throw(size: usize) -> stack::Stack {
     match stack::stackalloc(size) {
         Ok(s) => s,
-        Err(_) => crate::panic::throw_with(
-            &|l| {
-                l.ku("cannot allocate a ", size as u64)
-                    .s("-byte goroutine stack");
-            },
-            "out of memory",
-        ),
+        Err(_) => stack_oom(size),
     }
+}
+
+/// Go's fatal `out of memory`, for a stack of `size` bytes.
+fn stack_oom(size: usize) -> ! {
+    crate::panic::throw_with(
+        &|l| {
+            l.ku("cannot allocate a ", size as u64)
+                .s("-byte goroutine stack");
+        },
+        "out of memory",
+    )
 }
 
 /// Gives `gp` the stack `s` of `size` requested bytes.
@@ -205,6 +216,7 @@ unsafe fn gfput(pp: *mut P, gp: *mut G) {
                 sched.gfree.push_front(g);
             }
         }
+        SCHED.ngfree.store(sched.gfree.len as i32, Ordering::Relaxed);
     }
 }
 
@@ -215,7 +227,7 @@ unsafe fn gfput(pp: *mut P, gp: *mut G) {
 /// `pp` is the P this M holds.
 unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
     // SAFETY: pp is this M's own P (caller): only we touch its free list.
-    if unsafe { (*pp).gfree.is_empty() } {
+    if unsafe { (*pp).gfree.is_empty() } && SCHED.ngfree.load(Ordering::Relaxed) > 0 {
         let mut sched = SCHED.lock.lock();
         // SAFETY: pp's free list is ours (caller); a G popped from the
         // global list (guarded by sched.lock, held) is dead and on no other
@@ -226,6 +238,7 @@ unsafe fn gfget(pp: *mut P, size: usize) -> Option<*mut G> {
                 (*pp).gfree.push_front(g);
             }
         }
+        SCHED.ngfree.store(sched.gfree.len as i32, Ordering::Relaxed);
     }
     // SAFETY: pp's free list is ours (caller).
     let gp = unsafe { (*pp).gfree.pop() }?;

@@ -63,6 +63,10 @@ pub struct SchedT {
     pub nmspinning: Spinning,
     /// Length of the global queue, readable without the lock.
     pub runqsize: AtomicI32,
+    /// Length of the global free G list, readable without the lock: `gfget`
+    /// takes the lock only when there is something to take (Go reads
+    /// `sched.gFree` the same way, racily; a stale 0 only means a new G).
+    pub ngfree: AtomicI32,
     /// A stop-the-world is under way: running Ps stop at their next
     /// scheduling point.
     pub gcwaiting: AtomicBool,
@@ -83,6 +87,7 @@ pub static SCHED: SchedT = SchedT {
     npidle: AtomicI32::new(0),
     nmspinning: Spinning::new(),
     runqsize: AtomicI32::new(0),
+    ngfree: AtomicI32::new(0),
     gcwaiting: AtomicBool::new(false),
     stopnote: Note::new(),
     timer_sleeper: AtomicPtr::new(null_mut()),

@@ -486,6 +486,12 @@ unsafe fn execute(gp: *mut G, inherit: bool) -> ! {
         // A request to yield was for the time slice that has ended (Go's
         // execute clears `preempt` too).
         (*gp).preempt.store(false, Ordering::Relaxed);
+        // A fresh slot's guard, made before anything runs on its stack
+        // (`stack::slot_alloc`: the goroutine that said `go` left it to us).
+        if (*gp).guard_pending {
+            (*gp).guard_pending = false;
+            crate::stack::slot_guard((*gp).stack.lo);
+        }
     }
     if !inherit {
         // SAFETY: the M's P is ours (we hold it in _Prunning; Ps are never

@@ -78,6 +78,7 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
         }
     }
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
+    SCHED.ngfree.store(s.gfree.len as i32, Ordering::Relaxed);
     // The current M keeps its P if it survives, else takes P0.
     // SAFETY: mp is the calling thread's M: only this thread writes its
     // `p`; that P, if any, is ours (every other P is stopped, our
