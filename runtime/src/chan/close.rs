@@ -55,6 +55,9 @@ pub unsafe fn closechan(c: *mut Hchan) {
                 }
                 (*sg).success = false;
                 (*sg).next = woken;
+                // Its G, which wake writes, is on the same page: the
+                // fetch overlaps with the walk to the next sudog.
+                crate::arch::prefetch((*sg).g as usize);
             }
             woken = sg;
             n += 1;
