@@ -69,8 +69,8 @@
 //! are moved off the goroutine that says `go`, which would otherwise pay
 //! them one after the other while the other CPUs wait for work:
 //!
-//! - `slot_alloc` leaves the guard to the G's first `execute`
-//!   (`slot_guard`), on whichever M runs it, before anything runs on the
+//! - `stackalloc_lazy` leaves the guard to the G's first `execute`
+//!   (`make_guard`), on whichever M runs it, before anything runs on the
 //!   stack;
 //! - from the second group of `GROUP_STACKS` slots carved on, top pages
 //!   are populated a group at a time, in one
@@ -84,9 +84,11 @@
 //! populates nothing ahead; one that has more keeps at most
 //! `(PREPARE_AHEAD + 1) * GROUP_STACKS` populated top pages that no G has
 //! used yet (640 KiB with 4 KiB pages). `parked` (README): ~290 → ~250 ms.
+//! The slot allocator is switched on by the first API call that starts a
+//! goroutine (`enable_slots`), so that hello links none of it.
 
 use crate::os;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 
 /// A goroutine stack: `[lo, hi)`, with a guard region below `lo` on
 /// mmap'd stacks.
@@ -135,10 +137,36 @@ const PREPARE_AHEAD: usize = 4;
 
 /// The first slot of a group whose top pages the next M to start a fresh
 /// goroutine is to populate (0: none): set by the carver, taken by
-/// `slot_guard`. Only a hint: a request overwritten or never taken leaves
+/// `make_guard`. Only a hint: a request overwritten or never taken leaves
 /// the pages to fault one at a time, and populating pages already in use
 /// changes nothing in them.
 static PREPARE: AtomicUsize = AtomicUsize::new(0);
+
+/// The slot allocator (free slots, chunks, populating), reached through
+/// `SLOTS_FNS` once `enable_slots` has set it: every API that starts a
+/// goroutine calls that, so a program that starts none (hello) links none
+/// of it. A default-size stack asked for before (none is, today) gets a
+/// mapping of its own, laid out as a slot is (a guard, then the stack), so
+/// `stackfree` may put it with the free slots.
+struct SlotFns {
+    /// `slot_alloc`.
+    alloc: fn() -> Result<(Stack, bool), syscalls::Errno>,
+    /// Populates the group `PREPARE` asks for, if any.
+    take_request: fn(),
+}
+
+static SLOT_FNS: SlotFns = SlotFns {
+    alloc: slot_alloc,
+    take_request,
+};
+static SLOTS_FNS: AtomicPtr<SlotFns> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The slot allocator, once enabled.
+#[inline]
+fn slot_fns() -> Option<&'static SlotFns> {
+    // SAFETY: null or `&SLOT_FNS`, a static.
+    unsafe { SLOTS_FNS.load(Ordering::Relaxed).as_ref() }
+}
 
 /// `process_madvise` populates here; cleared at its first refusal
 /// (older kernels, qemu-user).
@@ -158,7 +186,8 @@ struct SlotCache {
     /// Singly linked through the first word of each free slot's stack.
     free: usize,
     next: usize,
-    end: usize,
+    /// Slots left to carve at `next`, in the current chunk.
+    left: usize,
     /// Slots carved from chunks so far.
     carved: usize,
 }
@@ -166,7 +195,7 @@ struct SlotCache {
 static SLOTS: crate::lock::Mutex<SlotCache> = crate::lock::Mutex::new(crate::lock::Rank::StackSlots, SlotCache {
     free: 0,
     next: 0,
-    end: 0,
+    left: 0,
     carved: 0,
 });
 
@@ -203,8 +232,8 @@ fn mprotect_budget() -> usize {
 }
 
 /// Makes `[base, base + len)`, the bottom of a fresh slot, fault on any
-/// access; false when it could not (past the mprotect budget).
-fn install_guard(base: usize, len: usize) -> bool {
+/// access, unless past the mprotect budget.
+fn install_guard(base: usize, len: usize) {
     let mode = MODE.load(Ordering::Acquire);
     // The first guard (mode unknown, none made yet) is made with mprotect;
     // the second decides. Racing threads may both decide; they decide the
@@ -215,7 +244,7 @@ fn install_guard(base: usize, len: usize) -> bool {
         let advised = unsafe { os::madvise(base as *mut u8, len, os::MADV_GUARD_INSTALL) }.is_ok();
         if advised && (!probing || os::kernel_reads(base) == Err(syscalls::Errno::EFAULT)) {
             MODE.store(MODE_MADVISE, Ordering::Release);
-            return true;
+            return;
         }
         if probing {
             BUDGET.store(mprotect_budget(), Ordering::Relaxed);
@@ -225,39 +254,45 @@ fn install_guard(base: usize, len: usize) -> bool {
     if GUARDED.fetch_add(1, Ordering::Relaxed) < BUDGET.load(Ordering::Relaxed) {
         // SAFETY: [base, base + len) is the unused guard part of our slot.
         if unsafe { os::mprotect(base as *mut u8, len, os::PROT_NONE) }.is_ok() {
-            return true;
+            return;
         }
     }
     GUARDED.fetch_sub(1, Ordering::Relaxed);
-    false
 }
 
 /// A stack of `size` bytes (a multiple of the page size) with a guard
 /// region below it (see the module comment for when there is none).
 pub fn stackalloc(size: usize) -> Result<Stack, syscalls::Errno> {
+    let (s, fresh) = stackalloc_lazy(size)?;
+    if fresh {
+        make_guard(s.lo);
+    }
+    Ok(s)
+}
+
+/// As `stackalloc`, but a fresh stack comes without its guard (true): the
+/// caller makes it with `make_guard` before anything runs on the stack.
+/// Default-size stacks come from the slot allocator (`slot_alloc`).
+pub fn stackalloc_lazy(size: usize) -> Result<(Stack, bool), syscalls::Errno> {
     if size == DEFAULT_STACK_SIZE {
-        let (s, fresh) = slot_alloc()?;
-        if fresh {
-            slot_guard(s.lo);
+        if let Some(f) = slot_fns() {
+            return (f.alloc)();
         }
-        return Ok(s);
     }
     let guard = guard_size();
     let slot = size.checked_add(guard).ok_or(syscalls::Errno::ENOMEM)?;
     let flags = os::MAP_NORESERVE | os::MAP_STACK;
     // SAFETY: a fresh mapping of our own.
     let base = unsafe { os::mmap_anon(slot, os::PROT_READ | os::PROT_WRITE, flags)? } as usize;
-    install_guard(base, guard);
-    Ok(Stack {
-        lo: base + guard,
-        hi: base + slot,
-    })
+    Ok((Stack { lo: base + guard, hi: base + slot }, true))
 }
 
-/// A default-size stack, from the free slots or carved from a chunk.
-/// True with a fresh slot, whose guard is not made yet: the caller makes
-/// it with `slot_guard` before anything runs on the stack.
-pub fn slot_alloc() -> Result<(Stack, bool), syscalls::Errno> {
+/// A default-size stack from the free slots (guarded already: false) or
+/// carved from a chunk (true: its guard is still to be made). Entering a
+/// group (groups are aligned within their chunk) from the second one
+/// carved on, the carver populates the group itself when no M was asked
+/// to, and asks for the group `PREPARE_AHEAD` further on in the chunk.
+fn slot_alloc() -> Result<(Stack, bool), syscalls::Errno> {
     let guard = guard_size();
     let size = DEFAULT_STACK_SIZE;
     let slot = size + guard;
@@ -269,26 +304,22 @@ pub fn slot_alloc() -> Result<(Stack, bool), syscalls::Errno> {
         drop(c);
         return Ok((Stack { lo, hi: lo + size }, false));
     }
-    if c.next == c.end {
+    if c.left == 0 {
         let flags = os::MAP_NORESERVE | os::MAP_STACK;
         // SAFETY: a fresh mapping of our own, carved into slots below.
-        let base =
+        c.next =
             unsafe { os::mmap_anon(slot * CHUNK_STACKS, os::PROT_READ | os::PROT_WRITE, flags)? }
                 as usize;
-        c.next = base;
-        c.end = base + slot * CHUNK_STACKS;
+        c.left = CHUNK_STACKS;
     }
     let base = c.next;
     c.next += slot;
+    c.left -= 1;
     c.carved += 1;
-    // Entering a group, from the second group carved on.
     let group = c.carved > GROUP_STACKS && (c.carved - 1) % GROUP_STACKS == 0;
-    let end = c.end;
+    let index = (CHUNK_STACKS - 1 - c.left) / GROUP_STACKS;
     drop(c);
     if group {
-        // Groups are aligned within their chunk (a whole number of them
-        // per chunk), so this is the group's index in its chunk.
-        let index = (CHUNK_STACKS - (end - base) / slot) / GROUP_STACKS;
         if index < PREPARE_AHEAD {
             populate_tops(base);
         }
@@ -299,15 +330,36 @@ pub fn slot_alloc() -> Result<(Stack, bool), syscalls::Errno> {
     Ok((Stack { lo: base + guard, hi: base + slot }, true))
 }
 
-/// Makes the guard below the fresh slot whose stack starts at `lo`, and
-/// populates the group `PREPARE` asks for, if any: called as a fresh
-/// goroutine first runs (`execute`), by whichever M runs it.
-pub fn slot_guard(lo: usize) {
+/// Makes the guard below the fresh stack that starts at `lo`, and
+/// populates the group `PREPARE` asks for, if any: called as a goroutine
+/// with a fresh stack first runs (`execute`), by whichever M runs it.
+pub fn make_guard(lo: usize) {
     let guard = guard_size();
     install_guard(lo - guard, guard);
-    let group = PREPARE.swap(0, Ordering::Relaxed);
-    if group != 0 {
-        populate_tops(group);
+    if let Some(f) = slot_fns() {
+        (f.take_request)();
+    }
+}
+
+/// Switches the slot allocator on (`SlotFns`); called by every API that
+/// starts a goroutine.
+pub fn enable_slots() {
+    if SLOTS_FNS.load(Ordering::Relaxed).is_null() {
+        // Opaque to the optimiser, which would otherwise call the
+        // functions directly and link them into every program (as
+        // `preempt::install`).
+        let p = core::hint::black_box(&SLOT_FNS as *const SlotFns as *mut SlotFns);
+        SLOTS_FNS.store(p, Ordering::Relaxed);
+    }
+}
+
+/// Populates the group `PREPARE` asks for, if any.
+fn take_request() {
+    if PREPARE.load(Ordering::Relaxed) != 0 {
+        let group = PREPARE.swap(0, Ordering::Relaxed);
+        if group != 0 {
+            populate_tops(group);
+        }
     }
 }
 

@@ -65,6 +65,7 @@ fn spawn<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F, gopc: usize) ->
     // Two goroutines now: one may need the other's P back.
     crate::preempt::install();
     crate::traceback::enable_created_by();
+    crate::stack::enable_slots();
     /// Runs the boxed closure that `go` handed over.
     ///
     /// # Safety

@@ -35,6 +35,7 @@ fn go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void, stack_byte
     // Two goroutines now: one may need the other's P back.
     crate::preempt::install();
     crate::traceback::enable_created_by();
+    stack::enable_slots();
     let Some(f) = f else {
         panic::throw("go of nil func value")
     };

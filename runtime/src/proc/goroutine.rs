@@ -106,11 +106,8 @@ pub fn gopc(fp: usize) -> usize {
 /// The caller takes the new G as its own: nothing else may make it
 /// runnable or reuse it (`newproc` queues it).
 unsafe fn malg(size: usize) -> *mut G {
+    let (s, fresh) = stack_or_throw(size);
     let gp = if size == stack::DEFAULT_STACK_SIZE {
-        let (s, fresh) = match stack::slot_alloc() {
-            Ok(v) => v,
-            Err(_) => stack_oom(size),
-        };
         let align = core::cmp::max(core::mem::align_of::<G>(), 16);
         let at = (s.hi - core::mem::size_of::<G>()) & !(align - 1);
         let gp = at as *mut G;
@@ -120,15 +117,14 @@ unsafe fn malg(size: usize) -> *mut G {
         // the goroutine ends below it.
         unsafe {
             gp.write(G::new());
-            (*gp).guard_pending = fresh;
-            set_stack(gp, stack::Stack { lo: s.lo, hi: at }, size);
+            set_stack(gp, (stack::Stack { lo: s.lo, hi: at }, fresh), size);
         }
         gp
     } else {
         let gp = crate::malloc::leak(G::new());
         // SAFETY: gp is a fresh G from Box::into_raw: live, and known to no
         // one else until allgadd publishes it.
-        unsafe { set_stack(gp, stack_or_throw(size), size) };
+        unsafe { set_stack(gp, (s, fresh), size) };
         gp
     };
     // SAFETY: gp is a fresh G, live, known to no one else yet.
@@ -150,35 +146,33 @@ unsafe fn homed(gp: *mut G) -> bool {
     unsafe { (*gp).stack.hi == gp as usize }
 }
 
-/// A stack of `size` bytes, or Go's fatal `out of memory`.
-fn stack_or_throw(size: usize) -> stack::Stack {
-    match stack::stackalloc(size) {
+/// A stack of `size` bytes (`stack::stackalloc_lazy`: true if its guard is
+/// still to be made), or Go's fatal `out of memory`.
+fn stack_or_throw(size: usize) -> (stack::Stack, bool) {
+    match stack::stackalloc_lazy(size) {
         Ok(s) => s,
-        Err(_) => stack_oom(size),
+        Err(_) => crate::panic::throw_with(
+            &|l| {
+                l.ku("cannot allocate a ", size as u64)
+                    .s("-byte goroutine stack");
+            },
+            "out of memory",
+        ),
     }
 }
 
-/// Go's fatal `out of memory`, for a stack of `size` bytes.
-fn stack_oom(size: usize) -> ! {
-    crate::panic::throw_with(
-        &|l| {
-            l.ku("cannot allocate a ", size as u64)
-                .s("-byte goroutine stack");
-        },
-        "out of memory",
-    )
-}
-
-/// Gives `gp` the stack `s` of `size` requested bytes.
+/// Gives `gp` the stack `s` of `size` requested bytes, with its guard or
+/// with the guard left to the G's first `execute` (`s.1`).
 ///
 /// # Safety
 /// `gp` is live and the caller's alone: a new G, or a dead one taken off a
 /// free list, with no stack or one already freed.
-unsafe fn set_stack(gp: *mut G, s: stack::Stack, size: usize) {
+unsafe fn set_stack(gp: *mut G, s: (stack::Stack, bool), size: usize) {
     // SAFETY: gp is live and ours alone (caller).
     unsafe {
-        (*gp).stack = s;
-        (*gp).stackguard0 = s.lo + STACK_GUARD;
+        (*gp).stack = s.0;
+        (*gp).guard_pending = s.1;
+        (*gp).stackguard0 = s.0.lo + STACK_GUARD;
         (*gp).stacksize = size;
     }
 }

@@ -199,9 +199,9 @@ pub struct G {
     /// Go's `preempt`: sysmon asks this G to yield (it has run for 10 ms);
     /// taken at the next safe point, asynchronous or cooperative.
     pub preempt: AtomicBool,
-    /// The guard below this G's fresh stack slot is yet to be made: `malg`
+    /// The guard below this G's fresh stack is yet to be made: `malg`
     /// leaves it to the G's first `execute`, on whichever M runs it (see
-    /// `stack::slot_alloc`). Written only by the G's owner of the moment.
+    /// `stack::stackalloc_lazy`). Written only by the G's owner of the moment.
     pub guard_pending: bool,
     /// Go's `lockedm`: the M this G is locked to (`rt_lock_os_thread`),
     /// with the nesting count in `lockedcount`.

@@ -487,10 +487,10 @@ unsafe fn execute(gp: *mut G, inherit: bool) -> ! {
         // execute clears `preempt` too).
         (*gp).preempt.store(false, Ordering::Relaxed);
         // A fresh slot's guard, made before anything runs on its stack
-        // (`stack::slot_alloc`: the goroutine that said `go` left it to us).
+        // (`stack::stackalloc_lazy`: the goroutine that said `go` left it to us).
         if (*gp).guard_pending {
             (*gp).guard_pending = false;
-            crate::stack::slot_guard((*gp).stack.lo);
+            crate::stack::make_guard((*gp).stack.lo);
         }
     }
     if !inherit {

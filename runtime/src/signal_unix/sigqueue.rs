@@ -88,6 +88,7 @@ pub unsafe fn notify(
     }
     LOOP_STARTED.call_once(|| {
         crate::preempt::install();
+        crate::stack::enable_slots();
         crate::proc::newproc(
             sigloop,
             core::ptr::null_mut(),
