@@ -66,6 +66,7 @@ fn spawn<F: FnOnce() + Send + 'static>(stack_bytes: usize, f: F, gopc: usize) ->
     crate::preempt::install();
     crate::traceback::enable_created_by();
     crate::stack::enable_slots();
+    crate::runtime2::enable_ring_growth();
     /// Runs the boxed closure that `go` handed over.
     ///
     /// # Safety

@@ -36,6 +36,7 @@ fn go(f: Option<unsafe extern "C" fn(*mut c_void)>, arg: *mut c_void, stack_byte
     crate::preempt::install();
     crate::traceback::enable_created_by();
     stack::enable_slots();
+    crate::runtime2::enable_ring_growth();
     let Some(f) = f else {
         panic::throw("go of nil func value")
     };

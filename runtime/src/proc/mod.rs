@@ -277,7 +277,7 @@ unsafe fn schedinit() {
     // SAFETY: single-threaded boot with no P yet: this thread alone runs
     // procresize (its contract); it wires m0 to P0, so m0.p is then a live
     // P that only this thread touches.
-    if unsafe { !sched::procresize(procs).is_null() || !(*(*m0).p).runq.is_empty() } {
+    if unsafe { !sched::procresize(procs, None).is_null() || !(*(*m0).p).runq.is_empty() } {
         crate::panic::throw("unknown runnable goroutine during bootstrap");
     }
     if let Some(mut l) = bt("procresize") {

@@ -3,7 +3,7 @@
 
 use super::{G, M};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 /// Gs and Ms, which are never freed, are published on push-only lists
 /// (`allgs`, `allm`) linked through their `alllink` field.
@@ -116,6 +116,132 @@ impl<T: AllLink> AllList<T> {
     }
 }
 
+/// The global run queue (Go's `sched.runq`, a linked `gQueue` there): a
+/// ring of G pointers. Taking a batch reads consecutive words, where a
+/// linked queue follows `schedlink` from G to G: with thousands of Gs
+/// queued (the waiters of a closed channel), each of them a cache miss on
+/// a page of its own, one after the other while `sched.lock` is held.
+///
+/// The first ring is a page of .bss (`RING0`); past that it doubles into
+/// mappings of its own, never shrinking, once `enable_ring_growth` has
+/// linked that in: every API that starts a goroutine calls it, so hello
+/// links none of it, and before that call only the runtime's few Gs exist.
+pub struct GRing {
+    buf: *mut *mut G,
+    /// A power of two.
+    cap: usize,
+    head: usize,
+    pub len: usize,
+    /// `buf` is a mapping `grow` made (not `RING0`).
+    mapped: bool,
+}
+
+const WORD: usize = core::mem::size_of::<*mut G>();
+const RING0_LEN: usize = 4096 / WORD;
+static mut RING0: [*mut G; RING0_LEN] = [null_mut(); RING0_LEN];
+
+/// `GRing::grow`, once `enable_ring_growth` has stored it (0 before).
+static GROW: AtomicUsize = AtomicUsize::new(0);
+
+/// Lets the global run queue grow past its first page (`GRing`).
+pub fn enable_ring_growth() {
+    if GROW.load(Ordering::Relaxed) == 0 {
+        let f: fn(&mut GRing) = GRing::grow;
+        GROW.store(f as usize, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: a GRing is only touched under the lock that owns it.
+unsafe impl Send for GRing {}
+
+impl GRing {
+    /// The global run queue, on `RING0`: there is one (`sched.runq`).
+    pub const fn new() -> GRing {
+        GRing {
+            buf: &raw mut RING0 as *mut *mut G,
+            cap: RING0_LEN,
+            head: 0,
+            len: 0,
+            mapped: false,
+        }
+    }
+
+    /// Adds `gp` at the tail.
+    pub fn push_back(&mut self, gp: *mut G) {
+        self.reserve(1);
+        // SAFETY: cap > len, so the slot is inside the buffer of cap words.
+        unsafe { self.buf.add((self.head + self.len) & (self.cap - 1)).write(gp) };
+        self.len += 1;
+    }
+
+    /// Removes the head.
+    pub fn pop(&mut self) -> Option<*mut G> {
+        if self.len == 0 {
+            return None;
+        }
+        // SAFETY: len > 0, so head indexes a filled slot of the buffer.
+        let gp = unsafe { self.buf.add(self.head).read() };
+        self.head = (self.head + 1) & (self.cap - 1);
+        self.len -= 1;
+        Some(gp)
+    }
+
+    /// Moves all of `other` in front of this queue, keeping its order.
+    pub fn prepend(&mut self, other: &mut GQueue) {
+        self.reserve(other.len);
+        self.head = self.head.wrapping_sub(other.len) & (self.cap - 1);
+        let mut at = self.head;
+        while let Some(gp) = other.pop() {
+            // SAFETY: the `other.len` slots from the new head were free
+            // (reserved), inside the buffer.
+            unsafe { self.buf.add(at).write(gp) };
+            at = (at + 1) & (self.cap - 1);
+            self.len += 1;
+        }
+    }
+
+    /// Room for `n` more.
+    fn reserve(&mut self, n: usize) {
+        while self.cap - self.len < n {
+            match GROW.load(Ordering::Relaxed) {
+                0 => crate::panic::throw("global run queue full"),
+                // SAFETY: only `enable_ring_growth` stores, and it stores
+                // `GRing::grow` as a fn(&mut GRing).
+                f => unsafe { core::mem::transmute::<usize, fn(&mut GRing)>(f)(self) },
+            }
+        }
+    }
+
+    /// Doubles the buffer, keeping the order; Go's `fatal error: out of
+    /// memory` when the kernel refuses.
+    fn grow(&mut self) {
+        let cap = self.cap * 2;
+        // SAFETY: a fresh mapping of our own.
+        let buf = match unsafe {
+            crate::os::mmap_anon(cap * WORD, crate::os::PROT_READ | crate::os::PROT_WRITE, crate::os::MAP_NORESERVE)
+        } {
+            Ok(p) => p as *mut *mut G,
+            Err(_) => crate::panic::throw_oom(cap * WORD, 0),
+        };
+        for i in 0..self.len {
+            // SAFETY: i < len ≤ old cap: a filled slot of the old buffer,
+            // and a slot of the new one.
+            unsafe { buf.add(i).write(self.buf.add((self.head + i) & (self.cap - 1)).read()) };
+        }
+        // An old mapping left in place would cost address space, never
+        // memory in use; RING0 stays.
+        if self.mapped {
+            // SAFETY: the old buffer is the whole mapping made for it, and
+            // nothing points into it any more.
+            let _ = unsafe { crate::os::munmap(self.buf as *mut u8, self.cap * WORD) };
+        }
+        self.buf = buf;
+        self.cap = cap;
+        self.head = 0;
+        self.mapped = true;
+    }
+}
+
 /// A list of Gs linked through `schedlink`, FIFO.
 pub struct GQueue {
     pub head: *mut G,
@@ -173,20 +299,6 @@ impl GQueue {
         self.len += 1;
     }
 
-    /// Moves all of `other` in front of this queue, keeping its order.
-    pub fn prepend(&mut self, other: &mut GQueue) {
-        if other.head.is_null() {
-            return;
-        }
-        // SAFETY: queued Gs are live; other's tail is its last G.
-        unsafe { (*other.tail).schedlink = self.head };
-        if self.tail.is_null() {
-            self.tail = other.tail;
-        }
-        self.head = other.head;
-        self.len += other.len;
-        *other = GQueue::new();
-    }
 
     /// Removes the head.
     pub fn pop(&mut self) -> Option<*mut G> {
@@ -204,5 +316,55 @@ impl GQueue {
         }
         self.len -= 1;
         Some(gp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(i: usize) -> *mut G {
+        (i * 64) as *mut G
+    }
+
+    #[test]
+    fn ring_keeps_order_across_wraps_growth_and_prepend() {
+        // A ring of 4 on a buffer of the test's own, so that growth (into
+        // mappings) starts early.
+        let first: &'static mut [*mut G; 4] = Box::leak(Box::new([null_mut(); 4]));
+        let mut r = GRing { buf: first.as_mut_ptr(), cap: 4, head: 0, len: 0, mapped: false };
+        enable_ring_growth();
+        let mut want = alloc::collections::VecDeque::new();
+        let mut next = 1;
+        for round in 0..50 {
+            for _ in 0..(round % 7 + 1) {
+                r.push_back(g(next));
+                want.push_back(g(next));
+                next += 1;
+            }
+            for _ in 0..(round % 5) {
+                assert_eq!(r.pop(), want.pop_front());
+            }
+            if round % 9 == 0 {
+                let mut q = GQueue::new();
+                let mut gs = alloc::vec::Vec::new();
+                for _ in 0..3 {
+                    let b = Box::leak(Box::new(G::new())) as *mut G;
+                    unsafe { q.push_back(b) };
+                    gs.push(b);
+                }
+                r.prepend(&mut q);
+                assert!(q.is_empty());
+                for b in gs.into_iter().rev() {
+                    want.push_front(b);
+                }
+            }
+            assert_eq!(r.len, want.len());
+        }
+        assert!(r.cap > 4 && r.mapped);
+        while let Some(x) = want.pop_front() {
+            assert_eq!(r.pop(), Some(x));
+        }
+        assert_eq!(r.pop(), None);
     }
 }

@@ -20,7 +20,7 @@
 mod lists;
 mod schedt;
 
-pub use lists::{AllLink, AllList, GQueue};
+pub use lists::{enable_ring_growth, AllLink, AllList, GQueue, GRing};
 pub use schedt::*;
 
 use crate::arch::{self, Context, Tcb};

@@ -2,7 +2,7 @@
 //! queue, the global free G list behind `sched.lock`, the spinning count —
 //! and the tables `allp` and `allm`.
 
-use super::{AllList, GQueue, M, P};
+use super::{AllList, GQueue, GRing, M, P};
 use crate::env::MAX_GOMAXPROCS;
 use crate::lock::{Mutex, Note};
 use core::ptr::null_mut;
@@ -11,7 +11,7 @@ use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, Ordering};
 /// What `sched.lock` protects.
 pub struct SchedLocked {
     /// The global run queue.
-    pub runq: GQueue,
+    pub runq: GRing,
     /// Dead Gs that P caches overflowed into.
     pub gfree: GQueue,
     /// Idle Ps, linked through `P::link`.
@@ -95,7 +95,7 @@ pub static SCHED: SchedT = SchedT {
     sysmonwait: AtomicBool::new(false),
     sysmonnote: Note::new(),
     lock: Mutex::new(crate::lock::Rank::Sched, SchedLocked {
-        runq: GQueue::new(),
+        runq: GRing::new(),
         gfree: GQueue::new(),
         pidle: null_mut(),
         midle: null_mut(),

@@ -18,10 +18,9 @@ pub unsafe fn runqput(pp: *mut P, gp: *mut G, next: bool) {
     runq.put(gp, next, &mut |batch| {
         let mut s = SCHED.lock.lock();
         for &g in batch {
-            // SAFETY: `put` has just taken g off pp's local queue (or it is
-            // the G being put): a live G on no other queue, as push_back
-            // requires.
-            unsafe { s.runq.push_back(g) };
+            // `put` has just taken g off pp's local queue (or it is the G
+            // being put): on no other queue.
+            s.runq.push_back(g);
         }
         SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
     });
@@ -33,9 +32,8 @@ pub unsafe fn runqput(pp: *mut P, gp: *mut G, next: bool) {
 /// `gp` is runnable and on no other queue.
 pub unsafe fn globrunqput(gp: *mut G) {
     let mut s = SCHED.lock.lock();
-    // SAFETY: gp is runnable, so live, and on no other queue (our
-    // contract), as push_back requires.
-    unsafe { s.runq.push_back(gp) };
+    // gp is runnable and on no other queue (our contract).
+    s.runq.push_back(gp);
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
 }
 

@@ -30,9 +30,14 @@ use core::sync::atomic::{AtomicU32, Ordering};
 /// work (linked through `link`) for the caller to start Ms on. Called
 /// during boot and with the world stopped.
 ///
+/// `destroy` is `destroy_p` where the count may go down (`set_gomaxprocs`).
+///
 /// # Safety
 /// Only one thread may run it, with every other P stopped.
-pub unsafe fn procresize(nprocs: i32) -> *mut P {
+pub unsafe fn procresize(
+    nprocs: i32,
+    destroy: Option<unsafe fn(&mut SchedLocked, *mut P)>,
+) -> *mut P {
     let old = gomaxprocs();
     for i in 0..nprocs {
         let slot = allp_slot(i);
@@ -51,30 +56,12 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
     }
     let mp = getm();
     let mut s = SCHED.lock.lock();
-    // Ps beyond nprocs die: their Gs go to the head of the global queue
-    // (in order), their dead Gs to the global free list.
-    for i in nprocs..old {
-        let pp = allp(i);
-        let mut moved = GQueue::new();
-        // SAFETY: pp is a live P (never freed) and stopped (our contract),
-        // so no M takes from its queue; each G drained off it is live and
-        // on no other queue, as push_back requires.
-        unsafe { (*pp).runq.drain(|gp| moved.push_back(gp)) };
-        s.runq.prepend(&mut moved);
-        // SAFETY: as above, for its free list: only we touch it while it is
-        // stopped, and each G popped off it is on no other queue.
-        unsafe {
-            while let Some(gp) = (*pp).gfree.pop() {
-                s.gfree.push_back(gp);
-            }
-        }
-        // SAFETY: the world is stopped (our contract), as move_timers
-        // requires.
-        unsafe { crate::time::move_timers(pp, allp(0)) };
-        // SAFETY: pp is stopped, and only this thread runs (our contract).
-        unsafe {
-            (*pp).set_status(Pstatus::_Pdead);
-            (*pp).m = null_mut();
+    // Ps beyond nprocs die (`destroy_p`; only `set_gomaxprocs` lowers the
+    // count, so boot's call links none of it).
+    if let Some(destroy) = destroy {
+        for i in nprocs..old {
+            // SAFETY: allp(i) is a live P, stopped (our contract).
+            unsafe { destroy(&mut s, allp(i)) };
         }
     }
     SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
@@ -142,6 +129,36 @@ pub unsafe fn procresize(nprocs: i32) -> *mut P {
     runnable
 }
 
+/// A P beyond the new count dies: its Gs go to the head of the global
+/// queue (in order), its dead Gs to the global free list, its timers to P0.
+///
+/// # Safety
+/// `pp` is a live P, stopped; the world is stopped and `s` is
+/// `sched.lock`'s state, held.
+unsafe fn destroy_p(s: &mut SchedLocked, pp: *mut P) {
+    let mut moved = GQueue::new();
+    // SAFETY: pp is a live P (never freed) and stopped (our contract), so
+    // no M takes from its queue; each G drained off it is live and
+    // on no other queue, as push_back requires.
+    unsafe { (*pp).runq.drain(|gp| moved.push_back(gp)) };
+    s.runq.prepend(&mut moved);
+    // SAFETY: as above, for its free list: only we touch it while it is
+    // stopped, and each G popped off it is on no other queue.
+    unsafe {
+        while let Some(gp) = (*pp).gfree.pop() {
+            s.gfree.push_back(gp);
+        }
+    }
+    // SAFETY: the world is stopped (our contract), as move_timers
+    // requires.
+    unsafe { crate::time::move_timers(pp, allp(0)) };
+    // SAFETY: pp is stopped, and only this thread runs (our contract).
+    unsafe {
+        (*pp).set_status(Pstatus::_Pdead);
+        (*pp).m = null_mut();
+    }
+}
+
 /// `runtime.GOMAXPROCS(n)`: n ≤ 0 only queries; otherwise the number of Ps
 /// becomes `min(n, MAX_GOMAXPROCS)`, with the world stopped. Returns the
 /// previous value.
@@ -159,7 +176,7 @@ pub fn set_gomaxprocs(n: i32) -> i32 {
         stop_the_world();
         // SAFETY: the world is stopped: only this M runs, holding its P.
         unsafe {
-            let runnable = procresize(n);
+            let runnable = procresize(n, Some(destroy_p));
             start_the_world(runnable);
         }
     }

@@ -188,8 +188,8 @@ unsafe extern "C" fn exitsyscall0(arg: *mut u8) {
         unsafe { pidleget(&mut s) }
     };
     if pp.is_null() {
-        // SAFETY: gp is runnable and on no queue; sched.lock is held (s).
-        unsafe { s.runq.push_back(gp) };
+        // gp is runnable and on no queue; sched.lock is held (s).
+        s.runq.push_back(gp);
         SCHED.runqsize.store(s.runq.len as i32, Ordering::Relaxed);
         drop(s);
         // SAFETY: mp is this thread's M, on g0: locked to gp, it waits

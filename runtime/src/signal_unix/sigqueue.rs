@@ -89,6 +89,7 @@ pub unsafe fn notify(
     LOOP_STARTED.call_once(|| {
         crate::preempt::install();
         crate::stack::enable_slots();
+        crate::runtime2::enable_ring_growth();
         crate::proc::newproc(
             sigloop,
             core::ptr::null_mut(),
