@@ -78,10 +78,11 @@
 //!   fault one at a time): the first `PREPARE_AHEAD` groups of a chunk by
 //!   the carver as it enters each, the others by the next M to start a
 //!   fresh goroutine (`PREPARE`), asked `PREPARE_AHEAD` groups ahead of
-//!   the carving.
+//!   the carving (so the first chunk's group `PREPARE_AHEAD`, which its
+//!   unpopulated first group would have asked for, faults page by page).
 //!
-//! A program that never has more than `GROUP_STACKS` fresh goroutines
-//! populates nothing ahead; one that has more keeps at most
+//! A program that never carves more than `GROUP_STACKS` slots populates
+//! nothing ahead; one that has more keeps at most
 //! `(PREPARE_AHEAD + 1) * GROUP_STACKS` populated top pages that no G has
 //! used yet (640 KiB with 4 KiB pages). `parked` (README): ~290 → ~250 ms.
 //! The slot allocator is switched on by the first API call that starts a
@@ -128,8 +129,11 @@ pub const MAX_FRAME: usize = GUARD_SIZE / 2;
 /// Default-size stack slots per mapping.
 const CHUNK_STACKS: usize = 256;
 
-/// Slots whose top pages are populated in one call (`populate_tops`).
+/// Slots whose top pages are populated in one call (`populate_tops`); a
+/// chunk holds a whole number of groups, so that groups found by counting
+/// slots carved stay inside their chunk.
 const GROUP_STACKS: usize = 32;
+const _: () = assert!(CHUNK_STACKS % GROUP_STACKS == 0);
 
 /// How many groups ahead of the carving the next fresh goroutine's M
 /// populates a group (module comment).
@@ -145,7 +149,8 @@ static PREPARE: AtomicUsize = AtomicUsize::new(0);
 /// The slot allocator (free slots, chunks, populating), reached through
 /// `SLOTS_FNS` once `enable_slots` has set it: every API that starts a
 /// goroutine calls that, so a program that starts none (hello) links none
-/// of it. A default-size stack asked for before (none is, today) gets a
+/// of it. A default-size stack asked for before (on 64-bit targets, the
+/// g0 stacks of the Ms started until then, sysmon's among them) gets a
 /// mapping of its own, laid out as a slot is (a guard, then the stack), so
 /// `stackfree` may put it with the free slots.
 struct SlotFns {
@@ -378,11 +383,14 @@ fn populate_tops(base: usize) {
             len: page,
         };
     }
+    // A kernel or emulator without it says so in one of these; others
+    // (ENOMEM, EINTR) concern this call only.
     // SAFETY: each range is the top page of a slot of one of our chunks,
     // never a guard; populating changes nothing in a page already present
     // (one a goroutine may be using), and makes the others zero pages, as
     // the first write would.
-    if unsafe { os::madvise_each(&iov, os::MADV_POPULATE_WRITE) }.is_err() {
+    let r = unsafe { os::madvise_each(&iov, os::MADV_POPULATE_WRITE) };
+    if let Err(syscalls::Errno::ENOSYS | syscalls::Errno::EBADF | syscalls::Errno::EINVAL | syscalls::Errno::EPERM) = r {
         POPULATE.store(false, Ordering::Relaxed);
     }
 }

@@ -55,8 +55,9 @@ pub unsafe fn closechan(c: *mut Hchan) {
                 }
                 (*sg).success = false;
                 (*sg).next = woken;
-                // Its G, which wake writes, is on the same page: the
-                // fetch overlaps with the walk to the next sudog.
+                // Its G, which wake writes (on the same page for a G at the
+                // top of its stack slot): the fetch overlaps with the walk
+                // to the next sudog.
                 crate::arch::prefetch((*sg).g as usize);
             }
             woken = sg;

@@ -245,28 +245,34 @@ pub struct IoVec {
     pub len: usize,
 }
 
-/// `process_madvise(2)`'s pidfd for the calling process (Linux 6.14).
-const PIDFD_SELF_PROCESS: isize = -10001;
+/// `process_madvise(2)`'s pidfd for the calling process
+/// (`PIDFD_SELF_THREAD_GROUP`), as Linux 6.14 first numbered it and as it
+/// has been numbered since; `madvise_each` keeps the one that works.
+const PIDFD_SELF_FIRST: usize = -20000isize as usize;
+const PIDFD_SELF_NOW: usize = -10001isize as usize;
+static PIDFD_SELF: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(PIDFD_SELF_NOW);
 
 /// The advice for every range of `iov`, in one system call
 /// (`process_madvise` on the calling process: Linux 6.13 takes any advice
-/// there, 6.14 the `PIDFD_SELF_PROCESS` that names it); the bytes
+/// there, 6.14 the pidfd that names it without opening one); the bytes
 /// advised.
 ///
 /// # Safety
 /// As for `madvise`, for every range.
 pub unsafe fn madvise_each(iov: &[IoVec], advice: usize) -> Result<usize, Errno> {
-    // SAFETY: the ranges are the caller's (our contract); the kernel reads
-    // the iovec array, which outlives the call.
-    unsafe {
-        syscall5(
-            Sysno::process_madvise,
-            PIDFD_SELF_PROCESS as usize,
-            iov.as_ptr() as usize,
-            iov.len(),
-            advice,
-            0,
-        )
+    use core::sync::atomic::Ordering::Relaxed;
+    loop {
+        let pidfd = PIDFD_SELF.load(Relaxed);
+        // SAFETY: the ranges are the caller's (our contract); the kernel
+        // reads the iovec array, which outlives the call.
+        let r = unsafe {
+            syscall5(Sysno::process_madvise, pidfd, iov.as_ptr() as usize, iov.len(), advice, 0)
+        };
+        if r == Err(Errno::EBADF) && pidfd == PIDFD_SELF_NOW {
+            PIDFD_SELF.store(PIDFD_SELF_FIRST, Relaxed);
+            continue;
+        }
+        return r;
     }
 }
 

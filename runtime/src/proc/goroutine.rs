@@ -195,6 +195,9 @@ pub fn allgs() -> impl Iterator<Item = *mut G> {
 /// # Safety
 /// `pp` is the P this M holds; `gp` is a dead G, the caller's, on no list.
 unsafe fn gfput(pp: *mut P, gp: *mut G) {
+    // A G ran (its first execute made its guard) before it died.
+    // SAFETY: gp is a dead G, the caller's.
+    debug_assert!(unsafe { !(*gp).guard_pending });
     // SAFETY: pp is this M's own P (caller), so only we touch its free
     // list; gp is a dead G on no other list (caller).
     unsafe { (*pp).gfree.push_front(gp) };

@@ -155,8 +155,9 @@ pub fn enable_ring_growth() {
 unsafe impl Send for GRing {}
 
 impl GRing {
-    /// The global run queue, on `RING0`: there is one (`sched.runq`).
-    pub const fn new() -> GRing {
+    /// The global run queue, on `RING0`: there is exactly one
+    /// (`sched.runq`).
+    pub(super) const fn new() -> GRing {
         GRing {
             buf: &raw mut RING0 as *mut *mut G,
             cap: RING0_LEN,
@@ -213,7 +214,8 @@ impl GRing {
     }
 
     /// Doubles the buffer, keeping the order; Go's `fatal error: out of
-    /// memory` when the kernel refuses.
+    /// memory` when the kernel refuses. Under `sched.lock`: an mmap and a
+    /// munmap once per doubling.
     fn grow(&mut self) {
         let cap = self.cap * 2;
         // SAFETY: a fresh mapping of our own.

@@ -12,7 +12,8 @@
 //!
 //! Invariants the code relies on:
 //! - A G's status changes only through `casgstatus`, and a G is on at most
-//!   one queue (run queue or free list) at a time, linked by `schedlink`.
+//!   one queue (run queue or free list) at a time: a local ring, the global
+//!   `GRing`, or a list linked by `schedlink`.
 //! - Gs and Ps are never freed: dead Gs are reused (`gfget`), Ps beyond
 //!   GOMAXPROCS become `_Pdead` and stay in `allp` for reuse, so raw
 //!   pointers to them stay valid for the life of the process.

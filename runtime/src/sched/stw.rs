@@ -54,6 +54,7 @@ pub unsafe fn procresize(
             }
         }
     }
+    debug_assert!(destroy.is_some() || nprocs >= old);
     let mp = getm();
     let mut s = SCHED.lock.lock();
     // Ps beyond nprocs die (`destroy_p`; only `set_gomaxprocs` lowers the
