@@ -352,6 +352,7 @@ mod tests {
                 let mut gs = alloc::vec::Vec::new();
                 for _ in 0..3 {
                     let b = Box::leak(Box::new(G::new())) as *mut G;
+                    // SAFETY: b is a fresh, leaked G on no queue.
                     unsafe { q.push_back(b) };
                     gs.push(b);
                 }
